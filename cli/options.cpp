@@ -1,0 +1,226 @@
+#include "options.hpp"
+
+#include <array>
+#include <set>
+#include <sstream>
+
+#include "common/error.hpp"
+#include "common/parse.hpp"
+
+namespace shmcount {
+namespace {
+
+using Setter = void (*)(Options&, std::string_view value, std::string_view flag);
+
+struct OptionSpec {
+  std::string_view flag;
+  std::string_view metavar;  // Empty for a flag without a value.
+  std::string_view default_text;
+  std::string_view help;
+  Setter set;
+};
+
+std::uint64_t number(std::string_view value, std::string_view flag, std::uint64_t min,
+                     std::uint64_t max) {
+  const auto n = parse_u64(value);
+  if (!n || *n < min || *n > max) {
+    throw Error(std::string(flag) + " '" + std::string(value.substr(0, 40)) +
+                (value.size() > 40 ? "...'" : "'") + ": expected a whole number from " +
+                std::to_string(min) + " to " + std::to_string(max));
+  }
+  return *n;
+}
+
+constexpr std::array kOptions{
+    OptionSpec{"--size", "N", "200000", "int32 elements in the shared array (one per node)",
+               [](Options& o, std::string_view v, std::string_view f) {
+                 o.data.size = number(v, f, 1, kMaxSize);
+               }},
+    OptionSpec{"--values", "V", "1000", "count each value 0..V-1 (the data holds them)",
+               [](Options& o, std::string_view v, std::string_view f) {
+                 o.data.values = number(v, f, 1, kMaxValues);
+               }},
+    OptionSpec{"--kernel", "NAME", "naive", "counting kernel (table below)",
+               [](Options& o, std::string_view v, std::string_view f) {
+                 o.kernel = find_kernel(v);
+                 if (!o.kernel) {
+                   throw Error(std::string(f) + " '" + std::string(v) +
+                               "': unknown kernel; use one of " + kernel_names());
+                 }
+               }},
+    OptionSpec{"--pattern", "P", "seed",
+               "data: seed (0..V-1 repeating, as in the article) or random (uniform)",
+               [](Options& o, std::string_view v, std::string_view f) {
+                 if (!parse_pattern(v, &o.data.pattern)) {
+                   throw Error(std::string(f) + " '" + std::string(v) +
+                               "': unknown pattern; use seed or random");
+                 }
+               }},
+    OptionSpec{"--seed", "S", "1", "random generator seed (with --pattern random)",
+               [](Options& o, std::string_view v, std::string_view f) {
+                 o.data.seed = number(v, f, 0, UINT64_MAX);
+               }},
+    OptionSpec{"--reps", "R", "10", "timed repetitions (all recorded)",
+               [](Options& o, std::string_view v, std::string_view f) {
+                 o.reps = number(v, f, 1, kMaxReps);
+               }},
+    OptionSpec{"--warmup", "W", "1", "untimed repetitions before the timed ones",
+               [](Options& o, std::string_view v, std::string_view f) {
+                 o.warmup = number(v, f, 0, kMaxReps);
+               }},
+    OptionSpec{"--no-baseline", "", "baseline on",
+               "skip the sequential baseline (one process doing every rank's unit)",
+               [](Options& o, std::string_view, std::string_view) { o.baseline = false; }},
+    OptionSpec{"--pin", "STRATEGY", "core", "where ranks run (strategies below)",
+               [](Options& o, std::string_view v, std::string_view) { o.pin = parse_strategy(v); }},
+    OptionSpec{"--output", "PATH", "results/<run id>.csv",
+               "CSV file to create (never overwritten); the run context goes to PATH's .json",
+               [](Options& o, std::string_view v, std::string_view f) {
+                 if (v.empty()) throw Error(std::string(f) + ": the path is empty");
+                 o.output = std::string(v);
+               }},
+    OptionSpec{"--plan", "", "off",
+               "print the placement plan and exit: no job, no segment, no kernel",
+               [](Options& o, std::string_view, std::string_view) { o.action = Action::kPlan; }},
+    OptionSpec{"--ranks", "N", "-", "ranks to plan for (with --plan, outside mpirun)",
+               [](Options& o, std::string_view v, std::string_view f) {
+                 o.plan_ranks = number(v, f, 1, kMaxPlanRanks);
+               }},
+    OptionSpec{"--topology", "XML|SYN", "this machine",
+               "plan for an hwloc XML file or synthetic string (with --plan)",
+               [](Options& o, std::string_view v, std::string_view f) {
+                 if (v.empty()) throw Error(std::string(f) + ": the topology is empty");
+                 o.topology = std::string(v);
+               }},
+    OptionSpec{"--format", "F", "table", "--plan output: table or csv",
+               [](Options& o, std::string_view v, std::string_view f) {
+                 if (v == "table") {
+                   o.format = PlanFormat::kTable;
+                 } else if (v == "csv") {
+                   o.format = PlanFormat::kCsv;
+                 } else {
+                   throw Error(std::string(f) + " '" + std::string(v) + "': use table or csv");
+                 }
+               }},
+    OptionSpec{"--help", "", "", "print this help and exit",
+               [](Options& o, std::string_view, std::string_view) { o.action = Action::kHelp; }},
+    OptionSpec{"--version", "", "", "print the version and exit",
+               [](Options& o, std::string_view, std::string_view) { o.action = Action::kVersion; }},
+};
+
+const OptionSpec* find_option(std::string_view flag) {
+  for (const auto& spec : kOptions) {
+    if (spec.flag == flag) return &spec;
+  }
+  return nullptr;
+}
+
+// Options that only make sense together, checked once every option is known.
+void check_combinations(const Options& o, const std::set<std::string_view>& given) {
+  const bool plan = o.action == Action::kPlan;
+  for (std::string_view flag : {"--ranks", "--topology", "--format"}) {
+    if (given.count(flag) && !plan) {
+      throw Error(std::string(flag) + " only works with --plan" +
+                  (flag == "--topology" ? " (binding on a foreign topology would be a lie)" : ""));
+    }
+  }
+  if (given.count("--seed") && o.data.pattern != Pattern::kRandom) {
+    throw Error("--seed only works with --pattern random (the seed pattern has no randomness)");
+  }
+}
+
+std::string quote_arg(std::string_view arg) {
+  if (!arg.empty() && arg.find_first_of(" \t\n'\"\\$`") == std::string_view::npos) {
+    return std::string(arg);
+  }
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+Options parse_options(std::span<const std::string_view> args) {
+  Options o;
+  std::set<std::string_view> given;
+  o.command_line = "shmcount";
+  for (auto arg : args) o.command_line += " " + quote_arg(arg);
+
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    std::string_view value;
+    bool has_inline_value = false;
+    if (const auto eq = arg.find('='); arg.substr(0, 2) == "--" && eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_inline_value = true;
+    }
+    if (arg == "-h") arg = "--help";
+    const OptionSpec* spec = find_option(arg);
+    if (!spec) {
+      throw Error("unknown option '" + std::string(arg.substr(0, 60)) +
+                  "'; see shmcount --help for the options");
+    }
+    if (given.count(spec->flag) && spec->flag != "--help" && spec->flag != "--version") {
+      throw Error(std::string(spec->flag) + " is given twice; give it once");
+    }
+    given.insert(spec->flag);
+    if (spec->metavar.empty()) {
+      if (has_inline_value) throw Error(std::string(spec->flag) + " takes no value");
+    } else if (!has_inline_value) {
+      if (i + 1 >= args.size()) {
+        throw Error(std::string(spec->flag) + " needs a value (" + std::string(spec->metavar) +
+                    ")");
+      }
+      value = args[++i];
+    }
+    spec->set(o, value, spec->flag);
+    if (o.action == Action::kHelp || o.action == Action::kVersion) return o;
+  }
+  check_combinations(o, given);
+  return o;
+}
+
+std::string help_text() {
+  std::ostringstream out;
+  out << "shmcount " << kShmcountVersion
+      << ": how fast do processes that share one array go, and where should they run?\n\n"
+         "Usage: mpirun [-np N] shmcount [options]\n"
+         "       shmcount --plan --ranks N [--pin S] [--topology XML|SYN] [--format csv]\n\n"
+         "The ranks of each node attach one System V segment of int32 (0600, removed before\n"
+         "any kernel runs), pin themselves, count every value 0..V-1 with the kernel, verify the\n"
+         "counts, and send their times to rank 0, which prints a summary and writes a CSV and a\n"
+         "JSON run context.\n\nOptions:\n";
+  for (const auto& spec : kOptions) {
+    std::string left = "  " + std::string(spec.flag);
+    if (!spec.metavar.empty()) left += " " + std::string(spec.metavar);
+    if (left.size() < 22) left.resize(22, ' ');
+    out << left << ' ' << spec.help;
+    if (!spec.default_text.empty()) out << " [" << spec.default_text << "]";
+    out << '\n';
+  }
+  out << "\nKernels (--kernel):\n";
+  for (const auto& k : kernel_table()) {
+    std::string name = "  " + std::string(k.name);
+    name.resize(13, ' ');
+    out << name << k.description << '\n';
+  }
+  out << "\nStrategies (--pin):\n";
+  for (const auto& s : strategy_table()) {
+    std::string name = "  " + std::string(s.name);
+    name.resize(13, ' ');
+    out << name << s.description << '\n';
+  }
+  out << "\nExamples:\n"
+         "  mpirun -np 8 --oversubscribe shmcount            the article's experiment, 8 ranks\n"
+         "  mpirun -np 4 shmcount --pin scatter --reps 20    spread ranks over the machine\n"
+         "  mpirun -np 2 shmcount --kernel blocked --no-baseline\n"
+         "  mpirun -np 4 shmcount --pattern random --seed 7 --size 1000000 --values 256\n"
+         "  shmcount --plan --ranks 4 --pin scatter --topology \"pack:2 core:8 pu:2\"\n"
+         "  shmcount --plan --ranks 8 --pin list:0,2,4-9 --format csv\n"
+         "\nAs root, Open MPI needs OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1.\n"
+         "More ranks than cores needs mpirun --oversubscribe.\n";
+  return out.str();
+}
+
+}  // namespace shmcount

@@ -1,0 +1,49 @@
+// Command-line options: parsed once, before MPI starts, into one immutable value. One table
+// drives both the parser and --help, so they cannot drift apart.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "kernels/dataset.hpp"
+#include "kernels/kernels.hpp"
+#include "placement/plan.hpp"
+
+namespace shmcount {
+
+inline constexpr std::string_view kShmcountVersion = "0.1.0";
+
+enum class Action { kRun, kPlan, kHelp, kVersion };
+enum class PlanFormat { kTable, kCsv };
+
+struct Options {
+  Action action = Action::kRun;
+  DataSpec data;
+  const KernelInfo* kernel = &kernel_table().front();
+  std::uint64_t reps = 10;
+  std::uint64_t warmup = 1;
+  bool baseline = true;
+  Strategy pin = parse_strategy("core");
+  std::string output;  // CSV path; empty: a new file under results/.
+  // --plan only.
+  std::uint64_t plan_ranks = 0;
+  std::string topology;
+  PlanFormat format = PlanFormat::kTable;
+  std::string command_line;  // The full command line, for the run context.
+};
+
+// Limits of the values options accept (also printed by --help).
+inline constexpr std::uint64_t kMaxSize = 1ULL << 34;    // Elements: 64 GiB of int32.
+inline constexpr std::uint64_t kMaxValues = 1ULL << 24;  // Count arrays stay small per rank.
+inline constexpr std::uint64_t kMaxReps = 1'000'000;
+inline constexpr std::uint64_t kMaxPlanRanks = 1 << 16;
+
+// Parses argv[1..]. Throws Error with one clear message (what was wrong, what is allowed).
+Options parse_options(std::span<const std::string_view> args);
+
+// --help text: usage, every option with its default, then examples.
+std::string help_text();
+
+}  // namespace shmcount

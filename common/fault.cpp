@@ -1,0 +1,81 @@
+#include "fault.hpp"
+
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+#include <utility>
+
+#include "common/error.hpp"
+#include "common/parse.hpp"
+
+namespace shmcount {
+namespace {
+
+constexpr std::array<std::pair<std::string_view, int>, 8> kErrnos{{
+    {"ENOSPC", ENOSPC},
+    {"EINVAL", EINVAL},
+    {"ENOMEM", ENOMEM},
+    {"EACCES", EACCES},
+    {"EPERM", EPERM},
+    {"EIDRM", EIDRM},
+    {"EEXIST", EEXIST},
+    {"ENFILE", ENFILE},
+}};
+
+FaultPlan g_fault;
+bool g_armed = false;  // This process is the target and the call fault has not fired yet.
+
+}  // namespace
+
+FaultPlan FaultPlan::from_environment() {
+  FaultPlan f;
+  const char* env = std::getenv("SHMCOUNT_FAULT");
+  if (!env || !*env) return f;
+  const std::string_view text(env);
+  const auto at = text.rfind('@');
+  const auto rank = at == std::string_view::npos ? std::nullopt : parse_u64(text.substr(at + 1));
+  if (!rank || *rank > 1'000'000) {
+    throw Error("SHMCOUNT_FAULT='" + std::string(text) + "': expected WHAT[:ARG]@RANK");
+  }
+  const std::string_view head = text.substr(0, at);
+  const auto colon = head.find(':');
+  f.what = std::string(head.substr(0, colon));
+  f.arg = colon == std::string_view::npos ? "" : std::string(head.substr(colon + 1));
+  f.rank = static_cast<int>(*rank);
+  if (f.what == "shmget" || f.what == "shmat" || f.what == "shmctl") {
+    for (const auto& [name, value] : kErrnos) {
+      if (name == f.arg) f.err = value;
+    }
+    if (f.err == 0) throw Error("SHMCOUNT_FAULT: unknown errno '" + f.arg + "'");
+  } else if (f.what != "stall" && f.what != "miscount") {
+    throw Error("SHMCOUNT_FAULT: unknown fault '" + f.what + "'");
+  }
+  return f;
+}
+
+const FaultPlan& process_fault() { return g_fault; }
+
+void set_process_fault(const FaultPlan& fault, int world_rank) {
+  g_fault = fault;
+  g_armed = fault.targets(world_rank);
+}
+
+bool inject_call_fault(const char* call) {
+  if (!g_armed || g_fault.what != call) return false;
+  g_armed = false;
+  errno = g_fault.err;
+  return true;
+}
+
+void maybe_stall(const char* phase) {
+  if (!g_armed || g_fault.what != "stall" || g_fault.arg != phase) return;
+  std::fprintf(stderr, "shmcount: fault injection: stalling at %s (pid %d)\n", phase,
+               static_cast<int>(::getpid()));
+  for (;;) ::pause();
+}
+
+}  // namespace shmcount

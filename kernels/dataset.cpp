@@ -1,0 +1,67 @@
+#include "dataset.hpp"
+
+namespace shmcount {
+namespace {
+
+// splitmix64: tiny, fast and defined bit for bit on every platform (unlike std distributions).
+struct SplitMix64 {
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+};
+
+__extension__ using Uint128 = unsigned __int128;
+
+// Maps 64 random bits to [0, bound) by multiply-shift (Lemire); bias is below 2^-40 here.
+std::int32_t below(std::uint64_t bits, std::uint64_t bound) {
+  return static_cast<std::int32_t>((static_cast<Uint128>(bits) * bound) >> 64);
+}
+
+}  // namespace
+
+std::string_view pattern_name(Pattern pattern) {
+  return pattern == Pattern::kSeed ? "seed" : "random";
+}
+
+bool parse_pattern(std::string_view text, Pattern* out) {
+  if (text == "seed") {
+    *out = Pattern::kSeed;
+  } else if (text == "random") {
+    *out = Pattern::kRandom;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void fill(const DataSpec& spec, std::span<std::int32_t> data) {
+  if (spec.pattern == Pattern::kSeed) {
+    std::uint64_t v = 0;
+    for (auto& x : data) {
+      x = static_cast<std::int32_t>(v);
+      if (++v == spec.values) v = 0;
+    }
+  } else {
+    SplitMix64 rng{spec.seed};
+    for (auto& x : data) x = below(rng.next(), spec.values);
+  }
+}
+
+std::vector<std::uint64_t> expected_counts(const DataSpec& spec) {
+  std::vector<std::uint64_t> counts(spec.values, 0);
+  if (spec.pattern == Pattern::kSeed) {
+    const std::uint64_t full = spec.size / spec.values;
+    const std::uint64_t rest = spec.size % spec.values;
+    for (std::uint64_t v = 0; v < spec.values; ++v) counts[v] = full + (v < rest ? 1 : 0);
+  } else {
+    SplitMix64 rng{spec.seed};
+    for (std::uint64_t i = 0; i < spec.size; ++i) ++counts[below(rng.next(), spec.values)];
+  }
+  return counts;
+}
+
+}  // namespace shmcount

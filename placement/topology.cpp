@@ -1,0 +1,132 @@
+#include "topology.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <memory>
+
+#include "common/error.hpp"
+
+namespace shmcount {
+namespace {
+
+// Owns an hwloc_topology_t until it is loaded and handed to a Topology.
+struct TopologyDeleter {
+  void operator()(hwloc_topology* t) const { hwloc_topology_destroy(t); }
+};
+using TopologyPtr = std::unique_ptr<hwloc_topology, TopologyDeleter>;
+
+TopologyPtr make_topology() {
+  hwloc_topology_t t = nullptr;
+  if (hwloc_topology_init(&t) != 0) throw Error(describe_errno("hwloc_topology_init()", errno));
+  return TopologyPtr(t);
+}
+
+int logical_of(hwloc_obj_t obj) { return obj ? static_cast<int>(obj->logical_index) : -1; }
+
+std::string plural(int n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+const PuInfo* MachineView::find_logical(int logical) const {
+  for (const auto& pu : pus) {
+    if (pu.pu_logical == logical) return &pu;
+  }
+  return nullptr;
+}
+
+const PuInfo* MachineView::find_os(int os) const {
+  for (const auto& pu : pus) {
+    if (pu.pu_os == os) return &pu;
+  }
+  return nullptr;
+}
+
+Topology Topology::this_system() {
+  TopologyPtr t = make_topology();
+  if (hwloc_topology_load(t.get()) != 0) {
+    throw Error(describe_errno("hwloc_topology_load() of this machine", errno));
+  }
+  return Topology(t.release());
+}
+
+Topology Topology::from_spec(const std::string& spec) {
+  TopologyPtr t = make_topology();
+  struct stat st {};
+  const bool is_file = ::stat(spec.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  if (is_file) {
+    if (hwloc_topology_set_xml(t.get(), spec.c_str()) != 0) {
+      throw Error("--topology " + spec + ": not a readable hwloc XML file (make one with " +
+                  "'lstopo-no-graphics --of xml FILE')");
+    }
+  } else if (hwloc_topology_set_synthetic(t.get(), spec.c_str()) != 0) {
+    throw Error("--topology '" + spec +
+                "': neither a readable file nor a valid hwloc synthetic description "
+                "(e.g. \"pack:2 numa:1 core:8 pu:2\")");
+  }
+  if (hwloc_topology_load(t.get()) != 0) {
+    throw Error("--topology " + spec + ": " + describe_errno("hwloc_topology_load()", errno));
+  }
+  return Topology(t.release());
+}
+
+Topology::Topology(Topology&& other) noexcept : topo_(other.topo_) { other.topo_ = nullptr; }
+
+Topology::~Topology() {
+  if (topo_) hwloc_topology_destroy(topo_);
+}
+
+void Topology::restrict_to_os(const std::vector<int>& os_indices) {
+  hwloc_bitmap_t set = hwloc_bitmap_alloc();
+  for (int os : os_indices) hwloc_bitmap_set(set, static_cast<unsigned>(os));
+  hwloc_bitmap_and(set, set, hwloc_topology_get_topology_cpuset(topo_));
+  const bool empty = hwloc_bitmap_iszero(set);
+  const int rc = empty ? -1 : hwloc_topology_restrict(topo_, set, 0);
+  hwloc_bitmap_free(set);
+  if (empty) throw Error("restriction keeps no PU of the topology");
+  if (rc != 0) throw Error(describe_errno("hwloc_topology_restrict()", errno));
+}
+
+bool Topology::is_this_system() const { return hwloc_topology_is_thissystem(topo_) != 0; }
+
+MachineView Topology::view() const {
+  MachineView v;
+  const int npus = hwloc_get_nbobjs_by_type(topo_, HWLOC_OBJ_PU);
+  const int nnuma = hwloc_get_nbobjs_by_type(topo_, HWLOC_OBJ_NUMANODE);
+  for (int i = 0; i < npus; ++i) {
+    hwloc_obj_t pu = hwloc_get_obj_by_type(topo_, HWLOC_OBJ_PU, static_cast<unsigned>(i));
+    PuInfo info;
+    info.pu_logical = logical_of(pu);
+    info.pu_os = static_cast<int>(pu->os_index);
+    info.core = logical_of(hwloc_get_ancestor_obj_by_type(topo_, HWLOC_OBJ_CORE, pu));
+    info.package = logical_of(hwloc_get_ancestor_obj_by_type(topo_, HWLOC_OBJ_PACKAGE, pu));
+    hwloc_obj_t cache = hwloc_get_ancestor_obj_by_type(topo_, HWLOC_OBJ_L3CACHE, pu);
+    info.cache = logical_of(cache);
+    // NUMA nodes hang beside the CPU tree in hwloc 2: find the one whose cpuset holds the PU.
+    for (int n = 0; n < nnuma; ++n) {
+      hwloc_obj_t node = hwloc_get_obj_by_type(topo_, HWLOC_OBJ_NUMANODE, static_cast<unsigned>(n));
+      if (node->cpuset && hwloc_bitmap_isset(node->cpuset, pu->os_index)) {
+        info.numa = logical_of(node);
+        break;
+      }
+    }
+    if (info.core < 0) info.core = info.pu_logical;  // No core objects: each PU is its own core.
+    for (const auto& earlier : v.pus) info.smt += earlier.core == info.core ? 1 : 0;
+    v.pus.push_back(info);
+  }
+  v.packages = std::max(1, hwloc_get_nbobjs_by_type(topo_, HWLOC_OBJ_PACKAGE));
+  v.numa_nodes = std::max(1, nnuma);
+  v.cores = hwloc_get_nbobjs_by_type(topo_, HWLOC_OBJ_CORE);
+  if (v.cores <= 0) v.cores = npus;
+  v.summary = plural(v.packages, "package", "packages") + ", " +
+              plural(v.numa_nodes, "NUMA node", "NUMA nodes") + ", " +
+              plural(v.cores, "core", "cores") + ", " + plural(npus, "PU", "PUs");
+  hwloc_obj_t pkg = hwloc_get_obj_by_type(topo_, HWLOC_OBJ_PACKAGE, 0);
+  const char* model = pkg ? hwloc_obj_get_info_by_name(pkg, "CPUModel") : nullptr;
+  v.cpu_model = model ? model : "unknown";
+  return v;
+}
+
+}  // namespace shmcount

@@ -1,0 +1,112 @@
+#include "context.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+#include "report/csv.hpp"
+#include "report/stats.hpp"
+#include "report/summary.hpp"
+
+namespace shmcount {
+namespace {
+
+std::string q(const std::string& text) { return "\"" + json_escape(text) + "\""; }
+
+std::string num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+std::string spread_json(const std::vector<double>& samples) {
+  const Spread s = spread_of(samples);
+  return "{\"n\": " + std::to_string(s.n) + ", \"min\": " + num(s.min) +
+         ", \"median\": " + num(s.median) + ", \"max\": " + num(s.max) + ", \"cv\": " + num(s.cv) +
+         "}";
+}
+
+}  // namespace
+
+std::string json_escape(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+std::string format_context_json(const RunInfo& run, const Provenance& p,
+                                const std::vector<Record>& records, const std::string& csv_name) {
+  const RunFigures f = compute_figures(run, records);
+  std::ostringstream o;
+  o << "{\n";
+  o << "  \"tool\": \"shmcount\",\n";
+  o << "  \"version\": " << q(p.shmcount_version) << ",\n";
+  o << "  \"run_id\": " << q(run.run_id) << ",\n";
+  o << "  \"csv\": " << q(csv_name) << ",\n";
+  o << "  \"utc_time\": " << q(p.utc_time) << ",\n";
+  o << "  \"command_line\": " << q(p.command_line) << ",\n";
+  o << "  \"host\": " << q(run.nodes.empty() ? "" : run.nodes.front().host) << ",\n";
+  o << "  \"cpu_model\": " << q(run.nodes.empty() ? "" : run.nodes.front().cpu_model) << ",\n";
+  o << "  \"topology\": " << q(run.nodes.empty() ? "" : run.nodes.front().topology) << ",\n";
+  o << "  \"nodes\": [\n";
+  for (std::size_t i = 0; i < run.nodes.size(); ++i) {
+    const auto& n = run.nodes[i];
+    o << "    {\"index\": " << n.index << ", \"host\": " << q(n.host)
+      << ", \"cpu_model\": " << q(n.cpu_model) << ", \"topology\": " << q(n.topology)
+      << ", \"pus\": " << n.pus << ", \"ranks\": " << n.ranks << "}"
+      << (i + 1 < run.nodes.size() ? "," : "") << "\n";
+  }
+  o << "  ],\n";
+  o << "  \"mpi_library\": " << q(p.mpi_library) << ",\n";
+  o << "  \"hwloc_version\": " << q(p.hwloc_version) << ",\n";
+  o << "  \"compiler\": " << q(p.compiler) << ",\n";
+  o << "  \"build_flags\": " << q(p.build_flags) << ",\n";
+  o << "  \"revision\": " << q(p.revision) << ",\n";
+  o << "  \"config\": {\"ranks\": " << run.ranks << ", \"kernel\": " << q(run.kernel)
+    << ", \"algorithm\": " << q(run.algorithm) << ", \"work_per_unit\": " << num(run.work_per_unit)
+    << ", \"size\": " << run.size << ", \"values\": " << run.values
+    << ", \"pattern\": " << q(run.pattern) << ", \"seed\": " << run.seed
+    << ", \"strategy\": " << q(run.strategy) << ", \"reps\": " << run.reps
+    << ", \"warmup\": " << run.warmup << "},\n";
+  o << "  \"summary\": {\n";
+  o << "    \"parallel_ms\": " << spread_json(f.parallel_ms) << ",\n";
+  o << "    \"sequential_ms\": " << spread_json(f.sequential_ms) << ",\n";
+  o << "    \"unit_ms\": " << spread_json(f.unit_ms) << ",\n";
+  o << "    \"speedup\": " << num(f.speedup) << ", \"efficiency\": " << num(f.efficiency) << ",\n";
+  o << "    \"wrong_counts\": " << f.wrong_counts << ", \"off_plan\": " << f.off_plan
+    << ", \"oversubscribed_ranks\": " << f.oversubscribed_ranks
+    << ", \"rebound_ranks\": " << f.rebound_ranks << "\n";
+  o << "  },\n";
+  o << "  \"columns\": [";
+  bool first = true;
+  for (const auto& column : csv_schema()) {
+    o << (first ? "" : ", ") << q(std::string(column.name));
+    first = false;
+  }
+  o << "]\n}\n";
+  return o.str();
+}
+
+}  // namespace shmcount

@@ -1,0 +1,27 @@
+// The run context (JSON) written beside every CSV: what ran, where, built how, and when.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "report/record.hpp"
+
+namespace shmcount {
+
+struct Provenance {
+  std::string shmcount_version;
+  std::string mpi_library;
+  std::string hwloc_version;
+  std::string compiler;
+  std::string build_flags;
+  std::string revision;
+  std::string utc_time;
+  std::string command_line;
+};
+
+std::string json_escape(const std::string& text);
+
+std::string format_context_json(const RunInfo& run, const Provenance& provenance,
+                                const std::vector<Record>& records, const std::string& csv_name);
+
+}  // namespace shmcount

@@ -1,0 +1,113 @@
+#include "csv.hpp"
+
+#include <array>
+
+namespace shmcount {
+namespace {
+
+using std::to_string;
+
+// Quotes a field that holds a comma, quote or newline (RFC 4180).
+std::string field(std::string_view text) {
+  if (text.find_first_of(",\"\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string optional_int(std::int64_t v) { return v < 0 ? "" : to_string(v); }
+
+const NodeInfo* node_of(const RunInfo& run, const Record& r) {
+  return static_cast<std::size_t>(r.node) < run.nodes.size() ? &run.nodes[r.node] : nullptr;
+}
+
+constexpr std::array kSchema{
+    CsvColumn{"run_id", "identifies the run; the same in the JSON run context",
+              [](const RunInfo& run, const Record&) { return field(run.run_id); }},
+    CsvColumn{"phase", "parallel (all ranks at once) or sequential (one process, all units)",
+              [](const RunInfo&, const Record& r) {
+                return std::string(r.phase == Phase::kParallel ? "parallel" : "sequential");
+              }},
+    CsvColumn{"ranks", "ranks in the job",
+              [](const RunInfo& run, const Record&) { return to_string(run.ranks); }},
+    CsvColumn{"nodes", "nodes in the job",
+              [](const RunInfo& run, const Record&) { return to_string(run.nodes.size()); }},
+    CsvColumn{"node", "node index (0 = rank 0's node)",
+              [](const RunInfo&, const Record& r) { return to_string(r.node); }},
+    CsvColumn{"host", "the node's host name",
+              [](const RunInfo& run, const Record& r) {
+                const NodeInfo* n = node_of(run, r);
+                return n ? field(n->host) : std::string();
+              }},
+    CsvColumn{"rank", "world rank that ran the kernel",
+              [](const RunInfo&, const Record& r) { return to_string(r.rank); }},
+    CsvColumn{"local_rank", "rank within its node",
+              [](const RunInfo&, const Record& r) { return to_string(r.local_rank); }},
+    CsvColumn{"rep", "timed repetition, from 0 (warm-ups are not recorded)",
+              [](const RunInfo&, const Record& r) { return to_string(r.rep); }},
+    CsvColumn{"kernel", "counting kernel",
+              [](const RunInfo& run, const Record&) { return field(run.kernel); }},
+    CsvColumn{"algorithm", "multi-pass or histogram (never compare rates across the two)",
+              [](const RunInfo& run, const Record&) { return field(run.algorithm); }},
+    CsvColumn{"size", "int32 elements in the array",
+              [](const RunInfo& run, const Record&) { return to_string(run.size); }},
+    CsvColumn{"values", "values counted, 0..values-1",
+              [](const RunInfo& run, const Record&) { return to_string(run.values); }},
+    CsvColumn{"pattern", "seed or random",
+              [](const RunInfo& run, const Record&) { return field(run.pattern); }},
+    CsvColumn{"units", "kernel calls in time_ns: 1 in parallel, the node's ranks in sequential",
+              [](const RunInfo&, const Record& r) { return to_string(r.units); }},
+    CsvColumn{"work_per_unit", "compares (multi-pass) or element visits (histogram) per unit",
+              [](const RunInfo& run, const Record&) {
+                return to_string(static_cast<long long>(run.work_per_unit));
+              }},
+    CsvColumn{"time_ns", "kernel time of the repetition (all its units), CLOCK_MONOTONIC",
+              [](const RunInfo&, const Record& r) { return to_string(r.time_ns); }},
+    CsvColumn{"start_ns", "CLOCK_MONOTONIC at the start; comparable between ranks of one node",
+              [](const RunInfo&, const Record& r) { return to_string(r.start_ns); }},
+    CsvColumn{"ok", "1 when every count was verified right",
+              [](const RunInfo&, const Record& r) { return to_string(r.ok); }},
+    CsvColumn{"strategy", "--pin strategy",
+              [](const RunInfo& run, const Record&) { return field(run.strategy); }},
+    CsvColumn{"planned_pu", "logical PU the plan gave the rank (empty: none planned)",
+              [](const RunInfo&, const Record& r) { return optional_int(r.planned_pu); }},
+    CsvColumn{"pu_logical", "logical PU the rank's main thread last ran on (read back)",
+              [](const RunInfo&, const Record& r) { return optional_int(r.pu_logical); }},
+    CsvColumn{"pu_os", "OS index (P#) of that PU",
+              [](const RunInfo&, const Record& r) { return optional_int(r.pu_os); }},
+    CsvColumn{"core", "logical core of that PU",
+              [](const RunInfo&, const Record& r) { return optional_int(r.core); }},
+    CsvColumn{"numa", "logical NUMA node of that PU",
+              [](const RunInfo&, const Record& r) { return optional_int(r.numa); }},
+    CsvColumn{"package", "logical package of that PU",
+              [](const RunInfo&, const Record& r) { return optional_int(r.package); }},
+    CsvColumn{"placed_ok", "1 when the rank ran on its planned PU (or, unplanned, in its cpuset)",
+              [](const RunInfo&, const Record& r) { return to_string(r.placed_ok); }},
+    CsvColumn{"oversubscribed", "1 when the rank shared its PU with another rank of the plan",
+              [](const RunInfo&, const Record& r) { return to_string(r.oversubscribed); }},
+};
+
+}  // namespace
+
+std::span<const CsvColumn> csv_schema() { return kSchema; }
+
+std::string format_csv(const RunInfo& run, const std::vector<Record>& records) {
+  std::string out;
+  for (const auto& column : kSchema) {
+    if (!out.empty()) out += ',';
+    out += column.name;
+  }
+  out += '\n';
+  for (const auto& r : records) {
+    bool first = true;
+    for (const auto& column : kSchema) {
+      if (!first) out += ',';
+      first = false;
+      out += column.value(run, r);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace shmcount

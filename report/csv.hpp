@@ -1,0 +1,24 @@
+// The CSV sink: long form, one row per record, with a schema declared once here.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "report/record.hpp"
+
+namespace shmcount {
+
+struct CsvColumn {
+  std::string_view name;
+  std::string_view description;  // What README.md says about the column.
+  std::string (*value)(const RunInfo&, const Record&);
+};
+
+std::span<const CsvColumn> csv_schema();
+
+// Header plus one row per record, in the order given.
+std::string format_csv(const RunInfo& run, const std::vector<Record>& records);
+
+}  // namespace shmcount

@@ -1,0 +1,68 @@
+// The flat record the runner produces: one per (phase, rank, repetition). Sinks (CSV, summary,
+// run context) only ever see records and the run's fixed description, never the runner.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace shmcount {
+
+enum class Phase : std::int32_t { kParallel = 0, kSequential = 1 };
+
+// Trivially copyable: records travel to rank 0 as bytes.
+struct Record {
+  Phase phase = Phase::kParallel;
+  std::int32_t rank = 0;        // World rank.
+  std::int32_t node = 0;        // Node index (0 = the node of world rank 0).
+  std::int32_t local_rank = 0;  // Rank within the node.
+  std::int64_t rep = 0;
+  std::int64_t units = 1;     // Kernel calls timed: 1 in parallel, the node's ranks sequentially.
+  std::int64_t time_ns = 0;   // Kernel time of this repetition, all units.
+  std::int64_t start_ns = 0;  // CLOCK_MONOTONIC at the start (comparable within a node).
+  std::int32_t ok = 1;        // Every count was right.
+  // First wrong count, when !ok.
+  std::int64_t bad_value = -1;
+  std::int64_t bad_count = 0;
+  std::int64_t expected_count = 0;
+  // Placement: logical indices except pu_os; -1 when unknown or not planned.
+  std::int32_t planned_pu = -1;
+  std::int32_t pu_logical = -1;
+  std::int32_t pu_os = -1;
+  std::int32_t core = -1;
+  std::int32_t numa = -1;
+  std::int32_t package = -1;
+  std::int32_t placed_ok = 1;
+  std::int32_t oversubscribed = 0;
+  std::int32_t rebound = 0;  // shmcount replaced a binding the launcher had given.
+};
+
+// What one node is: gathered from its leader.
+struct NodeInfo {
+  int index = 0;
+  std::string host;
+  std::string cpu_model;
+  std::string topology;  // hwloc summary, e.g. "1 package, 1 NUMA node, 2 cores, 2 PUs".
+  int ranks = 0;
+  int pus = 0;
+  std::string placement_map;  // The node's PUs with the ranks that last ran on each.
+};
+
+// Everything fixed for a run, shared by every record.
+struct RunInfo {
+  std::string run_id;
+  int ranks = 0;
+  std::string kernel;
+  std::string algorithm;
+  double work_per_unit = 0;  // Compares (or element visits) in one kernel call.
+  std::uint64_t size = 0;
+  std::uint64_t values = 0;
+  std::string pattern;
+  std::uint64_t seed = 0;
+  std::string strategy;
+  std::uint64_t reps = 0;
+  std::uint64_t warmup = 0;
+  std::vector<NodeInfo> nodes;
+};
+
+}  // namespace shmcount

@@ -1,0 +1,355 @@
+// The benchmark run, in the order a reader would explain it: set up (plan, bind, check outputs),
+// share the array (one segment per node), time the kernel in parallel and sequentially, gather
+// the records to rank 0, and hand them to the sinks.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <optional>
+#include <random>
+
+#include "common/fault.hpp"
+#include "kernels/dataset.hpp"
+#include "placement/binding.hpp"
+#include "report/atomic_file.hpp"
+#include "report/context.hpp"
+#include "report/csv.hpp"
+#include "report/summary.hpp"
+#include "runners/commands.hpp"
+#include "runners/provenance.hpp"
+#include "shm/segment.hpp"
+
+namespace shmcount {
+namespace {
+
+constexpr const char* kResultsFolder = "results";
+
+std::int64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// A run id that sorts by time and never repeats: UTC time plus random bits.
+std::string new_run_id() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "-%06x", std::random_device{}() & 0xffffff);
+  return std::string(stamp) + suffix;
+}
+
+std::string json_path_for(const std::string& csv) {
+  const std::string ext = ".csv";
+  if (csv.size() > ext.size() && csv.compare(csv.size() - ext.size(), ext.size(), ext) == 0) {
+    return csv.substr(0, csv.size() - ext.size()) + ".json";
+  }
+  return csv + ".json";
+}
+
+// Compares counts with the expected ones, filling the verdict fields of `record`.
+void verify(std::span<const std::uint64_t> counts, const std::vector<std::uint64_t>& expected,
+            Record& record) {
+  for (std::size_t v = 0; v < counts.size(); ++v) {
+    if (counts[v] != expected[v]) {
+      record.ok = 0;
+      record.bad_value = static_cast<std::int64_t>(v);
+      record.bad_count = static_cast<std::int64_t>(counts[v]);
+      record.expected_count = static_cast<std::int64_t>(expected[v]);
+      return;
+    }
+  }
+}
+
+// The per-rank state of a run, built by the steps below in order.
+struct RankState {
+  std::optional<Topology> topo;
+  MachineView view;
+  std::vector<Placement> plan;
+  BindOutcome bound;
+  std::optional<CreatedSegment> created;  // Node leader only.
+  std::optional<Attachment> attachment;
+  std::vector<Record> records;
+  int last_pu_index = -1;  // Index into view.pus of the PU this rank last ran on.
+};
+
+// Plans this node and binds this rank; rank 0 also checks that results can be written. Local
+// only: no MPI calls.
+void set_up(const Options& o, const MpiJob& job, const std::string& csv, const std::string& json,
+            RankState& s) {
+  s.topo.emplace(Topology::this_system());
+  if (!s.topo->is_this_system()) {
+    throw Error(
+        "hwloc is not reading this machine (is HWLOC_XMLFILE or HWLOC_SYNTHETIC set?); "
+        "binding there would be a lie: unset it, or use --plan --topology");
+  }
+  s.view = s.topo->view();
+  s.plan = plan_placement(s.view, job.node_size, o.pin);
+  s.bound = apply_placement(*s.topo, o.pin, s.plan[static_cast<std::size_t>(job.node_rank)]);
+  if (job.world_rank == 0) {
+    if (o.output.empty() && ::access(kResultsFolder, F_OK) != 0) {
+      if (::access(".", W_OK | X_OK) != 0) {
+        throw Error("cannot create results/ in the current folder (not writable); use --output");
+      }
+    } else {
+      check_can_create(csv);
+    }
+    if (::access(json.c_str(), F_OK) == 0) {
+      throw Error("'" + json + "' already exists; shmcount never overwrites results");
+    }
+  }
+  if (job.is_leader()) {
+    const double bytes = static_cast<double>(o.data.size) * sizeof(std::int32_t);
+    const double memory =
+        static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
+    if (bytes > 0.8 * memory) {
+      throw Error("--size " + std::to_string(o.data.size) + " needs " +
+                  std::to_string(static_cast<long long>(bytes)) + " bytes of shared memory, " +
+                  "more than 80% of this node's " + std::to_string(static_cast<long long>(memory)) +
+                  " bytes; use a smaller --size");
+    }
+  }
+}
+
+// One segment per node: the leader creates it, attaches, marks it for removal (Linux lets the
+// others still attach it by id) and fills it; then the other ranks attach. After this no exit
+// of any kind can leak the segment.
+void share_array(const Options& o, const MpiJob& job, RankState& s) {
+  const std::size_t bytes = o.data.size * sizeof(std::int32_t);
+  maybe_stall("start");
+  int id = -1;
+  job.all_or_none([&] {
+    if (!job.is_leader()) return;
+    s.created.emplace(CreatedSegment::create(bytes));
+    s.attachment.emplace(Attachment::attach(s.created->id(), bytes));
+    s.created->mark_for_removal();
+    fill(o.data, {static_cast<std::int32_t*>(s.attachment->data()), o.data.size});
+    id = s.created->id();
+  });
+  MPI_Bcast(&id, 1, MPI_INT, 0, job.node);
+  job.all_or_none([&] {
+    if (!job.is_leader()) s.attachment.emplace(Attachment::attach(id, bytes));
+    maybe_stall("attached");
+  });
+}
+
+Record base_record(const MpiJob& job, const RankState& s, Phase phase, std::int64_t rep) {
+  Record r;
+  r.phase = phase;
+  r.rank = job.world_rank;
+  r.node = job.node_index;
+  r.local_rank = job.node_rank;
+  r.rep = rep;
+  const Placement& p = s.plan[static_cast<std::size_t>(job.node_rank)];
+  r.planned_pu = p.planned_pu;
+  r.oversubscribed = p.oversubscribed ? 1 : 0;
+  r.rebound = s.bound.rebound ? 1 : 0;
+  return r;
+}
+
+// Fills the placement fields of `r` from where this thread last ran.
+void record_where(RankState& s, Record& r) {
+  const WhereRan where = read_back(*s.topo, s.view);
+  r.pu_logical = where.pu.pu_logical;
+  r.pu_os = where.pu.pu_os;
+  r.core = where.pu.core;
+  r.numa = where.pu.numa;
+  r.package = where.pu.package;
+  r.placed_ok = r.planned_pu >= 0 ? r.pu_logical == r.planned_pu : r.pu_logical >= 0;
+  const PuInfo* pu = s.view.find_logical(where.pu.pu_logical);
+  s.last_pu_index = pu ? static_cast<int>(pu - s.view.pus.data()) : -1;
+}
+
+// Warm-ups, then timed repetitions that every rank starts together after a barrier.
+void time_parallel(const Options& o, const MpiJob& job, RankState& s,
+                   std::span<const std::int32_t> data, const std::vector<std::uint64_t>& expected) {
+  std::vector<std::uint64_t> counts(o.data.values);
+  const bool miscount =
+      process_fault().what == "miscount" && process_fault().targets(job.world_rank);
+  for (std::uint64_t w = 0; w < o.warmup; ++w) {
+    MPI_Barrier(MPI_COMM_WORLD);
+    o.kernel->fn(data, counts);
+  }
+  for (std::uint64_t rep = 0; rep < o.reps; ++rep) {
+    Record r = base_record(job, s, Phase::kParallel, static_cast<std::int64_t>(rep));
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (rep == 0) maybe_stall("kernel");
+    r.start_ns = monotonic_ns();
+    o.kernel->fn(data, counts);
+    r.time_ns = monotonic_ns() - r.start_ns;
+    record_where(s, r);
+    if (miscount) counts[0] += 1;
+    verify(counts, expected, r);
+    s.records.push_back(r);
+  }
+}
+
+// The article's other column: the node leader does every unit of its node back to back. Only
+// kernel calls are timed; each unit's counts are verified between them.
+void time_sequential(const Options& o, const MpiJob& job, RankState& s,
+                     std::span<const std::int32_t> data,
+                     const std::vector<std::uint64_t>& expected) {
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (!job.is_leader()) return;
+  std::vector<std::uint64_t> counts(o.data.values);
+  for (std::uint64_t w = 0; w < o.warmup; ++w) {
+    for (int u = 0; u < job.node_size; ++u) o.kernel->fn(data, counts);
+  }
+  for (std::uint64_t rep = 0; rep < o.reps; ++rep) {
+    Record r = base_record(job, s, Phase::kSequential, static_cast<std::int64_t>(rep));
+    r.units = job.node_size;
+    for (int u = 0; u < job.node_size; ++u) {
+      const std::int64_t t0 = monotonic_ns();
+      if (u == 0) r.start_ns = t0;
+      o.kernel->fn(data, counts);
+      r.time_ns += monotonic_ns() - t0;
+      if (r.ok) verify(counts, expected, r);
+    }
+    record_where(s, r);
+    r.oversubscribed = 0;  // One process runs alone in this phase.
+    s.records.push_back(r);
+  }
+}
+
+// NodeInfo travels as fields joined by a unit separator.
+constexpr char kSep = '\x1f';
+
+std::string encode_node(const MpiJob& job, const RankState& s) {
+  std::vector<int> pu_of_rank(job.is_leader() ? job.node_size : 0);
+  MPI_Gather(&s.last_pu_index, 1, MPI_INT, pu_of_rank.data(), 1, MPI_INT, 0, job.node);
+  if (!job.is_leader()) return "";
+  std::vector<std::vector<int>> ranks_by_pu(s.view.pus.size());
+  for (int r = 0; r < job.node_size; ++r) {
+    if (pu_of_rank[r] >= 0) ranks_by_pu[static_cast<std::size_t>(pu_of_rank[r])].push_back(r);
+  }
+  const std::string map =
+      "  PUs by package and NUMA node, [core], local ranks last seen on "
+      "each PU ('.' = none):\n" +
+      format_pu_map(s.view, ranks_by_pu);
+  return std::to_string(job.node_index) + kSep + job.host + kSep + s.view.cpu_model + kSep +
+         s.view.summary + kSep + std::to_string(job.node_size) + kSep +
+         std::to_string(s.view.pus.size()) + kSep + map;
+}
+
+NodeInfo decode_node(const std::string& text) {
+  std::vector<std::string> f;
+  std::size_t pos = 0;
+  for (std::size_t sep; (sep = text.find(kSep, pos)) != std::string::npos; pos = sep + 1) {
+    f.push_back(text.substr(pos, sep - pos));
+  }
+  f.push_back(text.substr(pos));
+  NodeInfo n;
+  n.index = std::stoi(f.at(0));
+  n.host = f.at(1);
+  n.cpu_model = f.at(2);
+  n.topology = f.at(3);
+  n.ranks = std::stoi(f.at(4));
+  n.pus = std::stoi(f.at(5));
+  n.placement_map = f.at(6);
+  return n;
+}
+
+// Every rank's records and every node's description, at world rank 0.
+std::vector<Record> gather_records(const MpiJob& job, const RankState& s, RunInfo& run) {
+  maybe_stall("gather");
+  for (const auto& text : job.gather_strings(encode_node(job, s))) {
+    if (!text.empty()) run.nodes.push_back(decode_node(text));
+  }
+  const int bytes = static_cast<int>(s.records.size() * sizeof(Record));
+  std::vector<int> sizes(job.world_rank == 0 ? job.world_size : 0);
+  MPI_Gather(&bytes, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+  std::vector<int> offsets(sizes.size(), 0);
+  int total = 0;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    offsets[i] = total;
+    total += sizes[i];
+  }
+  std::vector<Record> all(static_cast<std::size_t>(total) / sizeof(Record));
+  MPI_Gatherv(s.records.data(), bytes, MPI_BYTE, all.data(), sizes.data(), offsets.data(), MPI_BYTE,
+              0, MPI_COMM_WORLD);
+  return all;
+}
+
+// Rank 0: the run context, then the CSV (so a CSV never lacks its context), then the summary.
+void write_and_report(const Options& o, const Provenance& provenance, const RunInfo& run,
+                      const std::vector<Record>& records, const std::string& csv,
+                      const std::string& json) {
+  if (o.output.empty() && ::mkdir(kResultsFolder, 0755) != 0 && errno != EEXIST) {
+    throw Error(describe_errno("mkdir(results)", errno));
+  }
+  const auto slash = csv.rfind('/');
+  write_new_file(json,
+                 format_context_json(run, provenance, records,
+                                     slash == std::string::npos ? csv : csv.substr(slash + 1)));
+  try {
+    write_new_file(csv, format_csv(run, records));
+  } catch (const Error&) {
+    ::unlink(json.c_str());
+    throw;
+  }
+  std::fputs(format_summary(run, records, csv, json).c_str(), stdout);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+void run_benchmark(const Options& o, const MpiJob& job) {
+  const std::string run_id = job.broadcast_string(job.world_rank == 0 ? new_run_id() : "");
+  const std::string csv =
+      o.output.empty() ? std::string(kResultsFolder) + "/shmcount-" + run_id + ".csv" : o.output;
+  const std::string json = json_path_for(csv);
+
+  RankState s;
+  job.all_or_none([&] { set_up(o, job, csv, json, s); });
+  share_array(o, job, s);
+
+  const std::span<const std::int32_t> data(static_cast<const std::int32_t*>(s.attachment->data()),
+                                           o.data.size);
+  const std::vector<std::uint64_t> expected = expected_counts(o.data);
+  time_parallel(o, job, s, data, expected);
+  if (o.baseline) time_sequential(o, job, s, data, expected);
+
+  RunInfo run;
+  run.run_id = run_id;
+  run.ranks = job.world_size;
+  run.kernel = std::string(o.kernel->name);
+  run.algorithm = std::string(o.kernel->algorithm);
+  run.work_per_unit = work_per_unit(*o.kernel, o.data.size, o.data.values);
+  run.size = o.data.size;
+  run.values = o.data.values;
+  run.pattern = std::string(pattern_name(o.data.pattern));
+  run.seed = o.data.seed;
+  run.strategy = o.pin.text;
+  run.reps = o.reps;
+  run.warmup = o.warmup;
+  const Provenance provenance = collect_provenance(o.command_line);
+  const std::vector<Record> records = gather_records(job, s, run);
+
+  job.all_or_none([&] {
+    if (job.world_rank == 0) write_and_report(o, provenance, run, records, csv, json);
+  });
+
+  // Wrong counts are an error of the whole job, reported once with the first one found.
+  std::string wrong;
+  if (job.world_rank == 0) {
+    for (const auto& r : records) {
+      if (r.ok) continue;
+      wrong = "wrong count on rank " + std::to_string(r.rank) + " (" +
+              (r.phase == Phase::kParallel ? "parallel" : "sequential") + " rep " +
+              std::to_string(r.rep) + "): value " + std::to_string(r.bad_value) + " counted " +
+              std::to_string(r.bad_count) + " times, expected " + std::to_string(r.expected_count);
+      break;
+    }
+  }
+  if (!job.broadcast_string(wrong).empty()) {
+    if (job.world_rank == 0) report_error(0, job.host, wrong);
+    throw JobFailed{3};
+  }
+}
+
+}  // namespace shmcount

@@ -1,0 +1,20 @@
+// What main() dispatches to once the options are parsed.
+#pragma once
+
+#include "cli/options.hpp"
+#include "runners/mpi_job.hpp"
+
+namespace shmcount {
+
+// The benchmark: attach, pin, time, verify, gather, write, summarise. Throws JobFailed on every
+// rank when anything fails (exit code 3 for wrong counts).
+void run_benchmark(const Options& options, const MpiJob& job);
+
+// --plan outside mpirun: the plan for options.plan_ranks ranks on this machine or --topology.
+// Throws Error.
+void print_plan(const Options& options);
+
+// --plan under mpirun: world rank 0 prints the plan of every node.
+void print_plan_per_node(const Options& options, const MpiJob& job);
+
+}  // namespace shmcount

@@ -1,0 +1,85 @@
+#include "mpi_job.hpp"
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+
+namespace shmcount {
+
+void report_error(int world_rank, const std::string& host, const std::string& message) {
+  if (world_rank == 0) {
+    std::fprintf(stderr, "shmcount: %s\n", message.c_str());
+  } else {
+    std::fprintf(stderr, "shmcount: rank %d on %s: %s\n", world_rank, host.c_str(),
+                 message.c_str());
+  }
+  std::fflush(stderr);
+}
+
+MpiJob::MpiJob(int* argc, char*** argv) {
+  MPI_Init(argc, argv);
+  MPI_Comm_rank(MPI_COMM_WORLD, &world_rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &world_size);
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, world_rank, MPI_INFO_NULL, &node);
+  MPI_Comm_rank(node, &node_rank);
+  MPI_Comm_size(node, &node_size);
+  // Leaders form their own communicator; a node's index is its leader's rank there, so node 0
+  // is world rank 0's node.
+  MPI_Comm leaders = MPI_COMM_NULL;
+  MPI_Comm_split(MPI_COMM_WORLD, node_rank == 0 ? 0 : MPI_UNDEFINED, world_rank, &leaders);
+  if (leaders != MPI_COMM_NULL) {
+    MPI_Comm_rank(leaders, &node_index);
+    MPI_Comm_size(leaders, &node_count);
+    MPI_Comm_free(&leaders);
+  }
+  MPI_Bcast(&node_index, 1, MPI_INT, 0, node);
+  MPI_Bcast(&node_count, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  char name[256] = {};
+  ::gethostname(name, sizeof name - 1);
+  host = name;
+}
+
+MpiJob::~MpiJob() {
+  if (node != MPI_COMM_NULL) MPI_Comm_free(&node);
+  MPI_Finalize();
+}
+
+void MpiJob::agree(const std::string& local_message) const {
+  const int mine = local_message.empty() ? INT_MAX : world_rank;
+  int first = INT_MAX;
+  MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (first == INT_MAX) return;
+  if (first == world_rank) report_error(world_rank, host, local_message);
+  throw JobFailed{};
+}
+
+std::vector<std::string> MpiJob::gather_strings(const std::string& mine) const {
+  const int length = static_cast<int>(mine.size());
+  std::vector<int> lengths(world_rank == 0 ? world_size : 0);
+  MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+  std::vector<int> offsets(lengths.size(), 0);
+  int total = 0;
+  for (std::size_t i = 0; i < lengths.size(); ++i) {
+    offsets[i] = total;
+    total += lengths[i];
+  }
+  std::string all(static_cast<std::size_t>(total), '\0');
+  MPI_Gatherv(mine.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(), MPI_CHAR,
+              0, MPI_COMM_WORLD);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < lengths.size(); ++i)
+    out.push_back(all.substr(offsets[i], lengths[i]));
+  return out;
+}
+
+std::string MpiJob::broadcast_string(const std::string& from_rank0) const {
+  int length = static_cast<int>(from_rank0.size());
+  MPI_Bcast(&length, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  std::string out =
+      world_rank == 0 ? from_rank0 : std::string(static_cast<std::size_t>(length), '\0');
+  MPI_Bcast(out.data(), length, MPI_CHAR, 0, MPI_COMM_WORLD);
+  return out;
+}
+
+}  // namespace shmcount

@@ -1,0 +1,65 @@
+// The MPI job as shmcount sees it: the world, this node's ranks, and one way to fail together.
+#pragma once
+
+#include <mpi.h>
+
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+
+namespace shmcount {
+
+// Thrown on every rank once a failure has been reported; main() turns it into an exit code.
+struct JobFailed {
+  int exit_code = 1;
+};
+
+class MpiJob {
+ public:
+  // MPI_Init, then one communicator per node (MPI_COMM_TYPE_SHARED) and the node's index.
+  MpiJob(int* argc, char*** argv);
+  ~MpiJob();
+  MpiJob(const MpiJob&) = delete;
+  MpiJob& operator=(const MpiJob&) = delete;
+
+  int world_rank = 0;
+  int world_size = 1;
+  int node_rank = 0;  // Rank within this node; 0 is the node leader.
+  int node_size = 1;
+  int node_index = 0;  // Nodes are numbered by their leaders' world ranks.
+  int node_count = 1;
+  std::string host;
+  MPI_Comm node = MPI_COMM_NULL;
+
+  bool is_leader() const { return node_rank == 0; }
+
+  // Runs `step`, which must make no MPI call, on every rank. If it throws Error on any rank, the
+  // lowest failing rank prints "shmcount: ..." once and every rank throws JobFailed: one message,
+  // a non-zero exit everywhere, no MPI_Abort.
+  template <class Step>
+  void all_or_none(Step&& step) const {
+    std::string message;
+    try {
+      step();
+    } catch (const Error& e) {
+      message = e.what();
+      if (message.empty()) message = "unknown error";
+    }
+    agree(message);
+  }
+
+  // Gathers one string from every rank to world rank 0, in world-rank order (empty elsewhere).
+  std::vector<std::string> gather_strings(const std::string& mine) const;
+
+  // Broadcasts world rank 0's string to every rank.
+  std::string broadcast_string(const std::string& from_rank0) const;
+
+ private:
+  void agree(const std::string& local_message) const;
+};
+
+// Prints "shmcount: <message>" to stderr, naming the rank when it is not rank 0.
+void report_error(int world_rank, const std::string& host, const std::string& message);
+
+}  // namespace shmcount

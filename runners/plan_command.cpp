@@ -1,0 +1,49 @@
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "placement/plan.hpp"
+#include "placement/topology.hpp"
+#include "runners/commands.hpp"
+
+namespace shmcount {
+namespace {
+
+std::string this_host() {
+  char name[256] = {};
+  ::gethostname(name, sizeof name - 1);
+  return name;
+}
+
+Topology load(const Options& o) {
+  return o.topology.empty() ? Topology::this_system() : Topology::from_spec(o.topology);
+}
+
+std::string render(const Options& o, const MachineView& view, int ranks, const std::string& label,
+                   bool csv_header) {
+  const auto plan = plan_placement(view, ranks, o.pin);
+  return o.format == PlanFormat::kCsv ? format_plan_csv(view, plan, csv_header)
+                                      : format_plan_table(view, plan, o.pin, label);
+}
+
+}  // namespace
+
+void print_plan(const Options& o) {
+  const Topology topo = load(o);
+  const std::string label = o.topology.empty() ? this_host() : "topology " + o.topology;
+  const std::string text = render(o, topo.view(), static_cast<int>(o.plan_ranks), label, true);
+  std::fputs(text.c_str(), stdout);
+}
+
+void print_plan_per_node(const Options& o, const MpiJob& job) {
+  std::string mine;
+  job.all_or_none([&] {
+    if (!job.is_leader()) return;
+    const Topology topo = load(o);
+    const std::string label = "node " + std::to_string(job.node_index) + " (" + job.host + ")";
+    mine = render(o, topo.view(), job.node_size, label, job.node_index == 0);
+  });
+  for (const auto& text : job.gather_strings(mine)) std::fputs(text.c_str(), stdout);
+}
+
+}  // namespace shmcount

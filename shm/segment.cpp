@@ -1,0 +1,135 @@
+#include "segment.hpp"
+
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+
+#include "common/error.hpp"
+#include "common/fault.hpp"
+
+namespace shmcount {
+namespace {
+
+constexpr int kMode = 0600;
+
+std::string hex_mode(unsigned mode) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04o", mode & 07777);
+  return buf;
+}
+
+}  // namespace
+
+std::string kernel_limit(const char* name) {
+  std::ifstream in(std::string("/proc/sys/kernel/") + name);
+  std::string value;
+  return (in >> value) ? value : "unknown";
+}
+
+std::string shm_hint(const std::string& call, int err, std::size_t bytes) {
+  const std::string size = std::to_string(bytes) + " bytes";
+  if (call == "shmget") {
+    switch (err) {
+      case EINVAL:
+        return "the size (" + size + ") is outside [SHMMIN, SHMMAX]; kernel.shmmax is " +
+               kernel_limit("shmmax") +
+               " bytes: use a smaller --size or raise it (sysctl -w kernel.shmmax=BYTES)";
+      case ENOSPC:
+        return "this is not disk space: all segment ids are taken (kernel.shmmni = " +
+               kernel_limit("shmmni") + ") or the total would pass kernel.shmall (" +
+               kernel_limit("shmall") +
+               " pages); see 'ipcs -m', remove stale segments with ipcrm, or raise the sysctl";
+      case ENOMEM:
+        return "not enough memory for " + size + "; use a smaller --size";
+      case EACCES:
+      case EPERM:
+        return "no permission to create shared memory (a seccomp or container policy?)";
+      default:
+        return "";
+    }
+  }
+  switch (err) {
+    case EACCES:
+    case EPERM:
+      return "the segment belongs to another user or has other permissions";
+    case EINVAL:
+    case EIDRM:
+      return "the segment no longer exists (removed by someone else, or a bad id)";
+    case ENOMEM:
+      return "not enough memory to map " + size;
+    default:
+      return "";
+  }
+}
+
+CreatedSegment CreatedSegment::create(std::size_t bytes) {
+  const int id =
+      inject_call_fault("shmget") ? -1 : ::shmget(IPC_PRIVATE, bytes, IPC_CREAT | IPC_EXCL | kMode);
+  if (id == -1) {
+    const int err = errno;
+    const std::string call =
+        "shmget(IPC_PRIVATE, " + std::to_string(bytes) + ", IPC_CREAT|IPC_EXCL|0600)";
+    throw Error(describe_errno(call, err) + ": " + shm_hint("shmget", err, bytes));
+  }
+  return CreatedSegment(id);
+}
+
+CreatedSegment::CreatedSegment(CreatedSegment&& other) noexcept
+    : id_(other.id_), marked_(other.marked_) {
+  other.marked_ = true;
+}
+
+CreatedSegment::~CreatedSegment() {
+  if (!marked_ && ::shmctl(id_, IPC_RMID, nullptr) != 0) {
+    std::fprintf(stderr, "shmcount: could not remove segment %d: remove it with 'ipcrm -m %d'\n",
+                 id_, id_);
+  }
+}
+
+void CreatedSegment::mark_for_removal() {
+  if (inject_call_fault("shmctl") || ::shmctl(id_, IPC_RMID, nullptr) != 0) {
+    const int err = errno;
+    throw Error(describe_errno("shmctl(" + std::to_string(id_) + ", IPC_RMID)", err) + ": " +
+                shm_hint("shmctl", err, 0));
+  }
+  marked_ = true;
+}
+
+Attachment Attachment::attach(int id, std::size_t bytes) {
+  void* addr = inject_call_fault("shmat") ? reinterpret_cast<void*>(-1) : ::shmat(id, nullptr, 0);
+  if (addr == reinterpret_cast<void*>(-1)) {
+    const int err = errno;
+    throw Error(describe_errno("shmat(" + std::to_string(id) + ", NULL, 0)", err) + ": " +
+                shm_hint("shmat", err, bytes));
+  }
+  Attachment attachment(addr, bytes);  // Detaches if a check below throws.
+  struct shmid_ds ds {};
+  if (::shmctl(id, IPC_STAT, &ds) != 0) {
+    const int err = errno;
+    throw Error(describe_errno("shmctl(" + std::to_string(id) + ", IPC_STAT)", err));
+  }
+  const uid_t me = ::geteuid();
+  const unsigned mode = ds.shm_perm.mode & 0777;
+  if (ds.shm_perm.uid != me || ds.shm_perm.cuid != me || mode != kMode || ds.shm_segsz < bytes) {
+    throw Error("segment " + std::to_string(id) + " is not the one shmcount created (owner uid " +
+                std::to_string(ds.shm_perm.uid) + ", creator uid " +
+                std::to_string(ds.shm_perm.cuid) + ", mode " + hex_mode(mode) + ", " +
+                std::to_string(ds.shm_segsz) + " bytes; expected uid " + std::to_string(me) +
+                ", mode 0600, at least " + std::to_string(bytes) + " bytes): refusing it");
+  }
+  return attachment;
+}
+
+Attachment::Attachment(Attachment&& other) noexcept : addr_(other.addr_), bytes_(other.bytes_) {
+  other.addr_ = nullptr;
+}
+
+Attachment::~Attachment() {
+  if (addr_) ::shmdt(addr_);
+}
+
+}  // namespace shmcount
