@@ -1,0 +1,58 @@
+# Kill anything, leak nothing: SIGKILL one rank at each phase, or signal mpirun; the job ends in
+# bounded time, no segment is left in this IPC namespace, no temporary file, earlier results
+# are byte-identical.
+source "$(dirname "$0")/lib.sh"
+isolate "$@"
+workdir
+mkdir out
+echo "earlier" >out/old.csv
+before=$(sha256sum out/old.csv)
+
+# kill_at PHASE RANK SIGNAL TARGET: stall RANK at PHASE, then send SIGNAL to the rank or mpirun.
+kill_at() {
+  local phase=$1 rank=$2 sig=$3 target=$4 what="kill -$3 $4 with rank $2 stalled at $1"
+  SHMCOUNT_FAULT="stall:$phase@$rank" timeout 120 "$MPIEXEC" -np 3 "$SHMCOUNT" --reps 2 \
+    --output out/new.csv >job.out 2>job.err &
+  local launcher=$!
+  local pid=""
+  for _ in $(seq 200); do
+    pid=$(sed -n "s/.*stalling at $phase (pid \([0-9]*\)).*/\1/p" job.err | head -1)
+    [ -n "$pid" ] && break
+    sleep 0.1
+  done
+  [ -n "$pid" ] || { fail "$what: rank never stalled: $(cat job.err)"; kill -9 $launcher; return; }
+  if [ "$phase" != start ]; then
+    # After attaching, the segment exists, is private and already marked for removal.
+    local seg; seg=$(segments)
+    [ -n "$seg" ] || { fail "$what: no segment while running"; }
+    echo "$seg" | awk '{ exit !($4 == "600" && $NF == "dest") }' ||
+      fail "$what: segment not 600 and marked dest: $seg"
+  fi
+  local started=$SECONDS
+  if [ "$target" = rank ]; then kill "-$sig" "$pid"; else kill "-$sig" $launcher; fi
+  wait $launcher
+  local status=$?
+  [ "$status" -ne 0 ] || { fail "$what: job exited 0"; return; }
+  # mpirun may return before its ranks are gone; they must all be gone, and have detached, soon.
+  for _ in $(seq 150); do
+    no_segments && break
+    sleep 0.2
+  done
+  local took=$((SECONDS - started))
+  [ "$took" -lt 60 ] || { fail "$what: took ${took}s to end"; return; }
+  no_segments || { fail "$what: segment left after ${took}s: $(segments)"; return; }
+  [ "$(ls -A out | tr '\n' ' ')" = "old.csv " ] || { fail "$what: left $(ls -A out)"; return; }
+  [ "$(sha256sum out/old.csv)" = "$before" ] || { fail "$what: earlier result changed"; return; }
+  pass "$what (ended in ${took}s)"
+}
+
+kill_at start 1 9 rank
+kill_at attached 0 9 rank
+kill_at attached 2 9 rank
+kill_at kernel 1 9 rank
+kill_at kernel 0 9 rank
+kill_at gather 2 9 rank
+kill_at write 0 9 rank
+kill_at kernel 1 INT mpirun
+kill_at kernel 1 TERM mpirun
+finish

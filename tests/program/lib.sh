@@ -1,0 +1,66 @@
+# Helpers for whole-program tests: real mpirun, real segments, real files.
+# Environment (set by ctest): SHMCOUNT (the binary), MPIEXEC, SHMCOUNT_SOURCE_DIR.
+set -u
+
+: "${SHMCOUNT:?set SHMCOUNT to the shmcount binary}"
+: "${MPIEXEC:=mpirun}"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+# Quiet and quick on a small shared machine: no busy-polling while ranks wait.
+export OMPI_MCA_mpi_yield_when_idle=1
+
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+check() {  # check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
+  local what=$1; shift
+  if "$@"; then pass "$what"; else fail "$what"; fi
+}
+finish() {
+  if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed" >&2; exit 1; fi
+  echo "all checks passed"; exit 0
+}
+
+# Re-runs the calling script in fresh IPC (and mount) namespaces, so its segments are its own and
+# a leak is visible in `ipcs -m` here. Exits 77 (ctest: skipped) where that is not allowed.
+isolate() {
+  if [ -z "${SHMCOUNT_ISOLATED:-}" ]; then
+    if ! unshare --ipc --mount true 2>/dev/null; then
+      echo "skipped: needs root for unshare --ipc --mount"; exit 77
+    fi
+    SHMCOUNT_ISOLATED=1 exec unshare --ipc --mount --propagation private bash "$0" "$@"
+  fi
+}
+
+# A fresh working folder, removed at exit.
+workdir() {
+  WORK=$(mktemp -d /tmp/shmcount-test.XXXXXX)
+  trap 'cd /; umount -q "$WORK"/* 2>/dev/null; rm -rf "$WORK"' EXIT
+  cd "$WORK" || exit 1
+}
+
+# Segments in this IPC namespace, one line each (empty when none).
+segments() { ipcs -m | awk 'NR > 3 && $1 ~ /^0x/'; }
+no_segments() { [ -z "$(segments)" ]; }
+
+# job NP ARGS...: runs shmcount under mpirun; output in job.out, job.err, status in $rc.
+job() {
+  local np=$1; shift
+  timeout 120 "$MPIEXEC" -np "$np" "$SHMCOUNT" "$@" >job.out 2>job.err
+  rc=$?
+}
+
+# csv_column FILE NAME: the values of one column (no header).
+csv_column() {
+  /usr/bin/python3 -c 'import csv, sys
+for row in csv.DictReader(open(sys.argv[1])): print(row[sys.argv[2]])' "$1" "$2"
+}
+# csv_where FILE COLUMN FILTER_COLUMN VALUE: COLUMN of the rows whose FILTER_COLUMN is VALUE.
+csv_where() {
+  /usr/bin/python3 -c 'import csv, sys
+for row in csv.DictReader(open(sys.argv[1])):
+    if row[sys.argv[3]] == sys.argv[4]: print(row[sys.argv[2]])' "$@"
+}
+csv_rows() { echo $(($(wc -l <"$1") - 1)); }
+# Lines of stderr that are shmcount's own messages.
+messages() { grep -c '^shmcount:' job.err; }

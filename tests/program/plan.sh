@@ -1,0 +1,49 @@
+# --plan: no job, no segment; golden outputs on hwloc XML fixtures; clear errors.
+source "$(dirname "$0")/lib.sh"
+isolate "$@"
+workdir
+data="$SHMCOUNT_SOURCE_DIR/tests/data"
+topo="$data/topologies"
+
+golden() {  # golden NAME ARGS...: shmcount --plan ARGS must print data/golden/NAME exactly.
+  local name=$1; shift
+  "$SHMCOUNT" --plan "$@" >plan.out 2>plan.err
+  local status=$?
+  if [ $status -ne 0 ]; then fail "$name: exit $status: $(cat plan.err)"; return; fi
+  if [ -n "${UPDATE_GOLDEN:-}" ]; then cp plan.out "$data/golden/$name"; fi
+  if diff -u "$data/golden/$name" plan.out >&2; then pass "$name"; else fail "$name differs"; fi
+}
+cd "$topo" || exit 1  # Golden files name the topology as given: keep the paths short.
+golden dual-scatter-4.txt --ranks 4 --pin scatter --topology dual-2p16c32t-intel.xml
+golden laptop-compact-4.txt --ranks 4 --pin compact --topology laptop-1p4c8t-intel.xml
+golden laptop-core-10.txt --ranks 10 --pin core --topology laptop-1p4c8t-intel.xml
+golden epyc-scatter-8.csv --ranks 8 --pin scatter --format csv \
+  --topology epyc-2p8numa64c128t-amd.xml
+golden synthetic-list.csv --ranks 3 --pin list:5,0-1 --format csv --topology "pack:2 core:2 pu:2"
+golden device-none-4.txt --ranks 4 --pin none --topology device-16core-flat.xml
+cd "$WORK" || exit 1
+
+# plan_error DESCRIPTION PATTERN ARGS...
+plan_error() {
+  local what=$1 pattern=$2; shift 2
+  "$SHMCOUNT" --plan "$@" >plan.out 2>plan.err
+  local status=$?
+  if [ $status -ne 2 ]; then fail "$what: exit $status, want 2"; return; fi
+  if grep -q -- "$pattern" plan.err; then pass "$what"; else fail "$what: $(cat plan.err)"; fi
+}
+plan_error "--plan without --ranks" "--plan needs --ranks" --pin core
+plan_error "--ranks 0" "--ranks '0'" --ranks 0
+plan_error "bad synthetic topology" "neither a readable file nor a valid hwloc synthetic" \
+  --ranks 2 --topology "pack:lots"
+plan_error "topology file that is not XML" "not a readable hwloc XML" --ranks 2 --topology /etc/hostname
+plan_error "list PU outside the topology" "PU L#9 is not on this node" \
+  --ranks 2 --pin list:0,9 --topology "pack:1 core:4 pu:2"
+
+# Under mpirun, each node prints its plan, once, from rank 0; nothing runs.
+job 3 --plan --pin compact
+check "--plan under mpirun exits 0" [ "$rc" -eq 0 ]
+check "--plan under mpirun prints the node's plan once" [ "$(grep -c '^Plan for 3 rank' job.out)" -eq 1 ]
+check "--plan ran no kernel" [ -z "$(grep -i verification job.out)" ]
+check "--plan leaves no file" [ "$(ls -A | tr '\n' ' ')" = "job.err job.out plan.err plan.out " ]
+check "--plan leaves no segment" no_segments
+finish

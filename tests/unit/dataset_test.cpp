@@ -1,0 +1,51 @@
+// The generator is the oracle: its patterns and expected counts must be exactly right.
+#include "kernels/dataset.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace shmcount {
+namespace {
+
+TEST(Dataset, SeedPatternRepeatsZeroToVMinusOne) {
+  DataSpec spec{10, 4, Pattern::kSeed, 1};
+  std::vector<std::int32_t> data(spec.size);
+  fill(spec, data);
+  EXPECT_EQ(data, (std::vector<std::int32_t>{0, 1, 2, 3, 0, 1, 2, 3, 0, 1}));
+  EXPECT_EQ(expected_counts(spec), (std::vector<std::uint64_t>{3, 3, 2, 2}));
+}
+
+TEST(Dataset, ArticleDataHoldsEachValue200Times) {
+  const auto counts = expected_counts(DataSpec{});
+  ASSERT_EQ(counts.size(), 1000u);
+  for (auto c : counts) EXPECT_EQ(c, 200u);
+}
+
+TEST(Dataset, RandomPatternIsReproducibleInRangeAndSeedDependent) {
+  DataSpec spec{50'000, 97, Pattern::kRandom, 7};
+  std::vector<std::int32_t> a(spec.size), b(spec.size);
+  fill(spec, a);
+  fill(spec, b);
+  EXPECT_EQ(a, b);
+  for (auto x : a) ASSERT_TRUE(x >= 0 && x < 97);
+  std::vector<std::uint64_t> counted(spec.values, 0);
+  for (auto x : a) ++counted[static_cast<std::size_t>(x)];
+  EXPECT_EQ(expected_counts(spec), counted);
+  spec.seed = 8;
+  fill(spec, b);
+  EXPECT_NE(a, b);
+}
+
+TEST(Dataset, PatternNamesRoundTrip) {
+  Pattern p{};
+  EXPECT_TRUE(parse_pattern("seed", &p));
+  EXPECT_EQ(pattern_name(p), "seed");
+  EXPECT_TRUE(parse_pattern("random", &p));
+  EXPECT_EQ(pattern_name(p), "random");
+  EXPECT_FALSE(parse_pattern("Random", &p));
+  EXPECT_FALSE(parse_pattern("", &p));
+}
+
+}  // namespace
+}  // namespace shmcount
