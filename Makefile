@@ -1,0 +1,49 @@
+# Convenience targets over CMake; every target works from the repository root as typed.
+#   make            build (Release) into build/
+#   make test       build, then run every test (ctest)
+#   make run        the article's experiment: 8 ranks, summary, CSV + JSON under results/
+#   make bench      Google Benchmark of every kernel; JSON under results/
+#   make sweep      a matrix of runs (scripts/sweep.sh); make plots: figures under plots/
+BUILD ?= build
+WERROR ?= OFF
+NATIVE ?= OFF
+NP ?= 8
+JOBS ?= $(shell nproc)
+
+# Open MPI refuses root unless told, and needs leave to put more ranks than cores.
+MPI_ENV := OMPI_MCA_rmaps_base_oversubscribe=1
+ifeq ($(shell id -u),0)
+MPI_ENV += OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+endif
+
+.PHONY: all build test run bench sweep plots clean format
+
+all: build
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DSHMCOUNT_WERROR=$(WERROR) \
+	  -DSHMCOUNT_NATIVE=$(NATIVE)
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+run: build
+	$(MPI_ENV) mpirun -np $(NP) $(BUILD)/shmcount $(ARGS)
+
+bench: build
+	scripts/bench.sh $(BUILD)/bench/shmcount_bench
+
+sweep: build
+	$(MPI_ENV) scripts/sweep.sh
+
+plots:
+	/usr/bin/python3 scripts/plots.py $(if $(RESULTS),--results $(RESULTS))
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD)
