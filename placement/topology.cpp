@@ -126,6 +126,15 @@ MachineView Topology::view() const {
   hwloc_obj_t pkg = hwloc_get_obj_by_type(topo_, HWLOC_OBJ_PACKAGE, 0);
   const char* model = pkg ? hwloc_obj_get_info_by_name(pkg, "CPUModel") : nullptr;
   v.cpu_model = model ? model : "unknown";
+  while (!v.cpu_model.empty() && v.cpu_model.back() == ' ') v.cpu_model.pop_back();
+  hwloc_obj_t first = hwloc_get_obj_by_type(topo_, HWLOC_OBJ_PU, 0);
+  for (hwloc_obj_t o = first ? first->parent : nullptr; o; o = o->parent) {
+    if (!hwloc_obj_type_is_dcache(o->type)) continue;
+    if (!v.caches.empty()) v.caches += ' ';
+    v.caches += "L" + std::to_string(o->attr->cache.depth) +
+                (o->attr->cache.type == HWLOC_OBJ_CACHE_DATA ? "d" : "") + ":" +
+                std::to_string(o->attr->cache.size);
+  }
   return v;
 }
 

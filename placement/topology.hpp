@@ -29,6 +29,8 @@ struct MachineView {
   int cores = 0;
   std::string summary;  // e.g. "2 packages, 2 NUMA nodes, 16 cores, 32 PUs"
   std::string cpu_model;
+  // Data caches above the first PU, innermost first, as "L1d:49152 L2:1048576 L3:33554432".
+  std::string caches;
 
   // The PU with logical index `logical`, or nullptr when it is not allowed or does not exist.
   const PuInfo* find_logical(int logical) const;

@@ -70,12 +70,14 @@ std::string format_context_json(const RunInfo& run, const Provenance& p,
   o << "  \"host\": " << q(run.nodes.empty() ? "" : run.nodes.front().host) << ",\n";
   o << "  \"cpu_model\": " << q(run.nodes.empty() ? "" : run.nodes.front().cpu_model) << ",\n";
   o << "  \"topology\": " << q(run.nodes.empty() ? "" : run.nodes.front().topology) << ",\n";
+  o << "  \"caches\": " << q(run.nodes.empty() ? "" : run.nodes.front().caches) << ",\n";
   o << "  \"nodes\": [\n";
   for (std::size_t i = 0; i < run.nodes.size(); ++i) {
     const auto& n = run.nodes[i];
     o << "    {\"index\": " << n.index << ", \"host\": " << q(n.host)
       << ", \"cpu_model\": " << q(n.cpu_model) << ", \"topology\": " << q(n.topology)
-      << ", \"pus\": " << n.pus << ", \"ranks\": " << n.ranks << "}"
+      << ", \"caches\": " << q(n.caches) << ", \"pus\": " << n.pus
+      << ", \"ranks\": " << n.ranks << "}"
       << (i + 1 < run.nodes.size() ? "," : "") << "\n";
   }
   o << "  ],\n";

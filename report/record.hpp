@@ -43,6 +43,7 @@ struct NodeInfo {
   std::string host;
   std::string cpu_model;
   std::string topology;  // hwloc summary, e.g. "1 package, 1 NUMA node, 2 cores, 2 PUs".
+  std::string caches;    // e.g. "L1d:49152 L2:1048576 L3:33554432" (bytes).
   int ranks = 0;
   int pus = 0;
   std::string placement_map;  // The node's PUs with the ranks that last ran on each.

@@ -233,7 +233,7 @@ std::string encode_node(const MpiJob& job, const RankState& s) {
       format_pu_map(s.view, ranks_by_pu);
   return std::to_string(job.node_index) + kSep + job.host + kSep + s.view.cpu_model + kSep +
          s.view.summary + kSep + std::to_string(job.node_size) + kSep +
-         std::to_string(s.view.pus.size()) + kSep + map;
+         std::to_string(s.view.pus.size()) + kSep + s.view.caches + kSep + map;
 }
 
 NodeInfo decode_node(const std::string& text) {
@@ -250,7 +250,8 @@ NodeInfo decode_node(const std::string& text) {
   n.topology = f.at(3);
   n.ranks = std::stoi(f.at(4));
   n.pus = std::stoi(f.at(5));
-  n.placement_map = f.at(6);
+  n.caches = f.at(6);
+  n.placement_map = f.at(7);
   return n;
 }
 

@@ -31,7 +31,7 @@ RunInfo two_rank_run() {
   run.pattern = "seed";
   run.strategy = "core";
   run.reps = 2;
-  run.nodes.push_back(NodeInfo{0, "host,with\"comma", "cpu", "1 package", 2, 2, ""});
+  run.nodes.push_back(NodeInfo{0, "host,with\"comma", "cpu", "1 package", "L1d:32768", 2, 2, ""});
   return run;
 }
 
