@@ -13,11 +13,11 @@
 #   BENCH    1: also run the kernel microbenchmarks into bench.json  [1]
 #   NAME     result set folder      [sweep-<host>-<hash of the settings>]
 #   SHMCOUNT the binary             [build/shmcount]
+#   RESULTS_ROOT where result sets go [results]
 # The same settings give the same NAME, so running the sweep again resumes it: finished points are
 # skipped. Ctrl-C stops after the current point is cleaned up; finished points are kept.
 # Exit status: 0 when every point succeeded, 1 when any failed, 2 for bad settings, 130 on Ctrl-C.
 set -uo pipefail
-cd "$(dirname "$0")/.."
 for arg in "$@"; do
   case "$arg" in
     *=*) export "${arg?}" ;;
@@ -30,8 +30,10 @@ done
 if [ "$(id -u)" -eq 0 ]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
-SHMCOUNT=${SHMCOUNT:-build/shmcount}
-BENCH_BIN=${BENCH_BIN:-build/bench/shmcount_bench}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+SHMCOUNT=${SHMCOUNT:-$repo/build/shmcount}
+BENCH_BIN=${BENCH_BIN:-$repo/build/bench/shmcount_bench}
+RESULTS_ROOT=${RESULTS_ROOT:-results}
 [ -x "$SHMCOUNT" ] || { echo "sweep: $SHMCOUNT not found; run make first" >&2; exit 2; }
 pus=$(nproc)
 if [ -z "${RANKS:-}" ]; then
@@ -69,7 +71,7 @@ SIZE=$SIZE
 VALUES=$VALUES
 BENCH=$BENCH"
 NAME=${NAME:-sweep-$(hostname -s)-$(echo "$settings" | sha1sum | cut -c1-8)}
-set_dir="results/$NAME"
+set_dir="$RESULTS_ROOT/$NAME"
 mkdir -p "$set_dir/points"
 if [ -f "$set_dir/matrix.txt" ] && [ "$(cat "$set_dir/matrix.txt")" != "$settings" ]; then
   echo "sweep: $set_dir holds a sweep with other settings; choose another NAME" >&2; exit 2
