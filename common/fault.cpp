@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -73,9 +74,17 @@ bool inject_call_fault(const char* call) {
 
 void maybe_stall(const char* phase) {
   if (!g_armed || g_fault.what != "stall" || g_fault.arg != phase) return;
+  g_armed = false;
+  // SIGUSR1 resumes the run, so a test can look at a live job and then let it finish.
+  static volatile std::sig_atomic_t resumed = 0;
+  resumed = 0;
+  struct sigaction action {};
+  action.sa_handler = [](int) { resumed = 1; };
+  ::sigaction(SIGUSR1, &action, nullptr);
   std::fprintf(stderr, "shmcount: fault injection: stalling at %s (pid %d)\n", phase,
                static_cast<int>(::getpid()));
-  for (;;) ::pause();
+  std::fflush(stderr);
+  while (!resumed) ::pause();
 }
 
 }  // namespace shmcount

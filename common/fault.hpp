@@ -3,7 +3,8 @@
 //
 //   SHMCOUNT_FAULT=CALL:ERRNO@RANK   make CALL (shmget, shmat, shmctl) fail once with ERRNO
 //                                    (e.g. ENOSPC) on world rank RANK
-//   SHMCOUNT_FAULT=stall:PHASE@RANK  sleep forever at PHASE (attached, kernel, gather, write)
+//   SHMCOUNT_FAULT=stall:PHASE@RANK  wait for SIGUSR1 at PHASE (start, attached, kernel,
+//                                    gather, write)
 //   SHMCOUNT_FAULT=miscount@RANK     corrupt one count after the kernel on RANK
 #pragma once
 
@@ -29,7 +30,8 @@ void set_process_fault(const FaultPlan& fault, int world_rank);
 // True once for a call fault aimed at `call` on this process; sets errno.
 bool inject_call_fault(const char* call);
 
-// Sleeps forever when this process is told to stall at `phase` (so a test can kill it there).
+// Waits, when this process is told to stall at `phase`, until SIGUSR1 (so a test can look at or
+// kill the job there).
 void maybe_stall(const char* phase);
 
 }  // namespace shmcount

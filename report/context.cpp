@@ -76,9 +76,8 @@ std::string format_context_json(const RunInfo& run, const Provenance& p,
     const auto& n = run.nodes[i];
     o << "    {\"index\": " << n.index << ", \"host\": " << q(n.host)
       << ", \"cpu_model\": " << q(n.cpu_model) << ", \"topology\": " << q(n.topology)
-      << ", \"caches\": " << q(n.caches) << ", \"pus\": " << n.pus
-      << ", \"ranks\": " << n.ranks << "}"
-      << (i + 1 < run.nodes.size() ? "," : "") << "\n";
+      << ", \"caches\": " << q(n.caches) << ", \"pus\": " << n.pus << ", \"ranks\": " << n.ranks
+      << "}" << (i + 1 < run.nodes.size() ? "," : "") << "\n";
   }
   o << "  ],\n";
   o << "  \"mpi_library\": " << q(p.mpi_library) << ",\n";

@@ -32,10 +32,15 @@ isolate() {
   fi
 }
 
+cleanup_workdir() {
+  cd /
+  umount -q "$WORK"/* 2>/dev/null
+  rm -rf "$WORK"
+}
 # A fresh working folder, removed at exit.
 workdir() {
   WORK=$(mktemp -d /tmp/shmcount-test.XXXXXX)
-  trap 'cd /; umount -q "$WORK"/* 2>/dev/null; rm -rf "$WORK"' EXIT
+  trap 'cleanup_workdir' EXIT
   cd "$WORK" || exit 1
 }
 
