@@ -73,7 +73,7 @@ constexpr std::array kOptions{
                [](Options& o, std::string_view, std::string_view) { o.baseline = false; }},
     OptionSpec{"--pin", "STRATEGY", "core", "where ranks run (strategies below)",
                [](Options& o, std::string_view v, std::string_view) { o.pin = parse_strategy(v); }},
-    OptionSpec{"--output", "PATH", "results/<run id>.csv",
+    OptionSpec{"--output", "PATH", "results/shmcount-<run id>.csv",
                "CSV file to create (never overwritten); the run context goes to PATH's .json",
                [](Options& o, std::string_view v, std::string_view f) {
                  if (v.empty()) throw Error(std::string(f) + ": the path is empty");

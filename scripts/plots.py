@@ -269,6 +269,11 @@ def plot_speedup(points, kernel, machine, host, out_dir):
     save(fig, out_dir, f"speedup-{kernel}")
 
 
+def placement_of(point):
+    """Rank -> PU it last ran on: equal for two points that placed ranks alike."""
+    return {r["rank"]: r["pu_logical"] for r in last_rep_rows(point)}
+
+
 def last_rep_rows(point):
     last = max(int(r["rep"]) for r in point.rows)
     return [r for r in point.rows if r["phase"] == "parallel" and int(r["rep"]) == last]
@@ -475,8 +480,14 @@ def report(points, failed, machine, bench_drawn, set_dir, n_place, out_dir, figu
             best = min(at_n, key=lambda p: statistics.median(p.parallel))
             worst = max(at_n, key=lambda p: statistics.median(p.parallel))
             overlap = max(best.parallel) >= min(worst.parallel)
-            verdict = ("the ranges overlap: the difference is within the noise" if overlap else
-                       "the ranges do not overlap")
+            same_place = placement_of(best) == placement_of(worst)
+            if same_place:
+                verdict = ("both put every rank on the same PU, so the difference is this "
+                           "machine's run-to-run noise, not placement")
+            elif overlap:
+                verdict = "the min..max ranges overlap: the difference is within the noise"
+            else:
+                verdict = "the min..max ranges do not overlap"
             lines.append(f"- {n} ranks: fastest --pin {best.pin} "
                          f"({statistics.median(best.parallel):.2f} ms), slowest --pin {worst.pin} "
                          f"({statistics.median(worst.parallel):.2f} ms); {verdict}.")
