@@ -11,7 +11,8 @@ packages=(
   libhwloc-dev hwloc                            # topology and binding
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and microbenchmarks
   python3-matplotlib python3-numpy              # make plots (/usr/bin/python3)
-  util-linux procps                             # unshare, ipcs, sysctl for the fault tests
+  clang libclang-rt-14-dev                      # libFuzzer target over the option parser
+  util-linux procps time                        # unshare, ipcs, sysctl, /usr/bin/time for tests
 )
 missing=()
 for p in "${packages[@]}"; do

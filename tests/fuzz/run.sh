@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer target with clang (ASan + UBSan) and runs it for a bounded time on the
+# committed corpus. Usage: tests/fuzz/run.sh [SECONDS] (default 30). Exit 77 without clang.
+set -uo pipefail
+src=$(cd "$(dirname "$0")/../.." && pwd)
+seconds=${1:-30}
+command -v clang++ >/dev/null || { echo "skipped: clang++ not installed"; exit 77; }
+work=$(mktemp -d /tmp/shmcount-fuzz.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  -I"$src" $(pkg-config --cflags hwloc) \
+  "$src"/tests/fuzz/options_fuzz.cpp "$src"/cli/options.cpp "$src"/placement/plan.cpp \
+  "$src"/placement/topology.cpp "$src"/kernels/kernels.cpp "$src"/kernels/dataset.cpp \
+  "$src"/common/fault.cpp $(pkg-config --libs hwloc) -o "$work/options_fuzz" ||
+  { echo "fuzz: build failed"; exit 1; }
+mkdir "$work/new"
+# New inputs go to a scratch folder; the committed corpus is only read.
+"$work/options_fuzz" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=1024 -max_len=4096 \
+  -print_final_stats=1 "$work/new" "$src/tests/fuzz/corpus"

@@ -1,0 +1,17 @@
+# README.md stays true: it documents every CSV column, option, kernel and strategy.
+source "$(dirname "$0")/lib.sh"
+readme="$SHMCOUNT_SOURCE_DIR/README.md"
+header=$("$SHMCOUNT" --help >/dev/null; cd "$(mktemp -d)" &&
+  OMPI_MCA_rmaps_base_oversubscribe=1 "$MPIEXEC" -np 1 "$SHMCOUNT" --reps 1 --output h.csv \
+  >/dev/null 2>&1 && head -1 h.csv)
+check "a run wrote a CSV header" [ -n "$header" ]
+for column in ${header//,/ }; do
+  check "README documents CSV column $column" grep -q "^| \`$column\` |" "$readme"
+done
+for flag in $("$SHMCOUNT" --help | grep -o '^  --[a-z-]*'); do
+  check "README documents option $flag" grep -q -- "\`$flag" "$readme"
+done
+for name in naive scalar blocked histogram core compact scatter none launcher; do
+  check "README documents $name" grep -q "| \`$name\`" "$readme"
+done
+finish
