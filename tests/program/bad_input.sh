@@ -46,6 +46,8 @@ expect_refused "output in a missing folder" "does not exist" --output out/missin
 expect_refused "output in a read-only folder" "read-only\|not writable\|EROFS" --output ro/r.csv
 expect_refused "output that exists" "never overwrites" --output out/old.csv
 expect_refused "empty output" "the path is empty" --output ""
+expect_refused "very long argument" "expected a whole number" --reps "$(printf '9%.0s' $(seq 5000))"
+expect_refused "very long unknown option" "unknown option" "--$(printf 'x%.0s' $(seq 5000))"
 
 # A size the kernel's limits refuse, for real: lower SHMMAX in this IPC namespace.
 sysctl -q -w kernel.shmmax=100000

@@ -5,7 +5,7 @@ isolate "$@"
 workdir
 mkdir out
 
-# 1. Private: while a job holds its segment, user nobody's shmat gets EACCES.
+# 1. Private: while a job holds its segment, user nobody cannot attach it, not even read-only.
 SHMCOUNT_FAULT=stall:kernel@0 timeout 120 "$MPIEXEC" -np 2 "$SHMCOUNT" --reps 1 \
   --output out/private.csv >job.out 2>job.err &
 launcher=$!
@@ -18,10 +18,11 @@ attach_as_nobody=$(setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bi
 import ctypes, sys
 libc = ctypes.CDLL(None, use_errno=True)
 libc.shmat.restype = ctypes.c_void_p
-addr = libc.shmat(int(sys.argv[1]), None, 0)
+SHM_RDONLY = 0o10000
+addr = libc.shmat(int(sys.argv[1]), None, SHM_RDONLY)
 print("attached" if addr not in (None, ctypes.c_void_p(-1).value) else
       "EACCES" if ctypes.get_errno() == 13 else "errno %d" % ctypes.get_errno())' "$id")
-check "user nobody cannot attach it (got: $attach_as_nobody)" [ "$attach_as_nobody" = EACCES ]
+check "user nobody cannot attach it, even read-only (got: $attach_as_nobody)" [ "$attach_as_nobody" = EACCES ]
 kill -USR1 "$pid"
 wait $launcher
 check "the job then finishes" [ $? -eq 0 ]
