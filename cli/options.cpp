@@ -68,8 +68,8 @@ constexpr std::array kOptions{
                [](Options& o, std::string_view v, std::string_view f) {
                  o.warmup = number(v, f, 0, kMaxReps);
                }},
-    OptionSpec{"--no-baseline", "", "baseline on",
-               "skip the sequential baseline (one process doing every rank's unit)",
+    OptionSpec{"--no-baseline", "", "",
+               "skip the sequential baseline (one process doing every rank's unit, on by default)",
                [](Options& o, std::string_view, std::string_view) { o.baseline = false; }},
     OptionSpec{"--pin", "STRATEGY", "core", "where ranks run (strategies below)",
                [](Options& o, std::string_view v, std::string_view) { o.pin = parse_strategy(v); }},
@@ -138,6 +138,27 @@ std::string quote_arg(std::string_view arg) {
   return out + "'";
 }
 
+// Appends `text` to `out` wrapped at 100 columns, continuation lines indented by `indent`.
+void append_wrapped(std::ostringstream& out, const std::string& first, const std::string& text,
+                    std::size_t indent) {
+  constexpr std::size_t kWidth = 100;
+  std::string line = first;
+  std::istringstream words(text);
+  std::string word;
+  bool empty = true;
+  while (words >> word) {
+    if (!empty && line.size() + 1 + word.size() > kWidth) {
+      out << line << '\n';
+      line = std::string(indent, ' ');
+      empty = true;
+    }
+    if (!empty) line += ' ';
+    line += word;
+    empty = false;
+  }
+  out << line << '\n';
+}
+
 }  // namespace
 
 Options parse_options(std::span<const std::string_view> args) {
@@ -195,21 +216,21 @@ std::string help_text() {
     std::string left = "  " + std::string(spec.flag);
     if (!spec.metavar.empty()) left += " " + std::string(spec.metavar);
     if (left.size() < 22) left.resize(22, ' ');
-    out << left << ' ' << spec.help;
-    if (!spec.default_text.empty()) out << " [" << spec.default_text << "]";
-    out << '\n';
+    std::string help(spec.help);
+    if (!spec.default_text.empty()) help += " [" + std::string(spec.default_text) + "]";
+    append_wrapped(out, left, help, 22);
   }
   out << "\nKernels (--kernel):\n";
   for (const auto& k : kernel_table()) {
     std::string name = "  " + std::string(k.name);
-    name.resize(13, ' ');
-    out << name << k.description << '\n';
+    name.resize(12, ' ');
+    append_wrapped(out, name, std::string(k.description), 12);
   }
   out << "\nStrategies (--pin):\n";
   for (const auto& s : strategy_table()) {
     std::string name = "  " + std::string(s.name);
-    name.resize(13, ' ');
-    out << name << s.description << '\n';
+    name.resize(12, ' ');
+    append_wrapped(out, name, std::string(s.description), 12);
   }
   out << "\nExamples:\n"
          "  mpirun -np 8 --oversubscribe shmcount            the article's experiment, 8 ranks\n"

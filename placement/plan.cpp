@@ -34,11 +34,15 @@ constexpr std::array kStrategies{
                  "(mpirun's default binding)", "(likwid-mpirun's pinning)"},
 };
 
+// Logical PU indices a list may name: more than any node has.
+constexpr std::uint64_t kMaxListPus = 1 << 16;
+
 // Splits "list:..." entries; a range A-B expands in order. Throws Error on junk or duplicates.
 std::vector<int> parse_pu_list(std::string_view body, std::string_view text) {
   const std::string what = "--pin '" + std::string(text) + "': ";
   if (body.empty()) throw Error(what + "the list is empty; write e.g. list:0,2,4-7");
   std::vector<int> pus;
+  std::vector<bool> seen(kMaxListPus, false);  // Duplicates found in O(1), whatever the length.
   std::size_t pos = 0;
   while (pos <= body.size()) {
     const std::size_t comma = std::min(body.find(',', pos), body.size());
@@ -46,20 +50,21 @@ std::vector<int> parse_pu_list(std::string_view body, std::string_view text) {
     const std::size_t dash = item.find('-');
     const auto first = parse_u64(item.substr(0, dash));
     const auto last = dash == std::string_view::npos ? first : parse_u64(item.substr(dash + 1));
-    constexpr std::uint64_t kMaxPu = 1 << 20;
-    if (!first || !last || *first > kMaxPu || *last > kMaxPu) {
+    if (!first || !last || *first >= kMaxListPus || *last >= kMaxListPus) {
       throw Error(what + "'" + std::string(item) +
-                  "' is not a logical PU index or range A-B (digits only, e.g. 0,2,4-7)");
+                  "' is not a logical PU index or range A-B (digits only, below " +
+                  std::to_string(kMaxListPus) + ", e.g. 0,2,4-7)");
     }
     if (*last < *first) {
       throw Error(what + "range '" + std::string(item) + "' is reversed; write it as " +
                   std::to_string(*last) + "-" + std::to_string(*first));
     }
     for (auto pu = *first; pu <= *last; ++pu) {
-      if (std::find(pus.begin(), pus.end(), static_cast<int>(pu)) != pus.end()) {
+      if (seen[pu]) {
         throw Error(what + "PU " + std::to_string(pu) +
                     " is listed twice; each rank needs its own PU");
       }
+      seen[pu] = true;
       pus.push_back(static_cast<int>(pu));
     }
     pos = comma + 1;

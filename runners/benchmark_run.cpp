@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <optional>
 #include <random>
@@ -171,12 +172,16 @@ void time_parallel(const Options& o, const MpiJob& job, RankState& s,
   std::vector<std::uint64_t> counts(o.data.values);
   const bool miscount =
       process_fault().what == "miscount" && process_fault().targets(job.world_rank);
+  // Ranks that finish early wait asleep (quiet_barrier), so they leave the cores to the ranks
+  // still counting; the MPI_Barrier after it then lines up the start.
   for (std::uint64_t w = 0; w < o.warmup; ++w) {
+    job.quiet_barrier();
     MPI_Barrier(MPI_COMM_WORLD);
     o.kernel->fn(data, counts);
   }
   for (std::uint64_t rep = 0; rep < o.reps; ++rep) {
     Record r = base_record(job, s, Phase::kParallel, static_cast<std::int64_t>(rep));
+    job.quiet_barrier();
     MPI_Barrier(MPI_COMM_WORLD);
     if (rep == 0) maybe_stall("kernel");
     r.start_ns = monotonic_ns();
@@ -189,13 +194,11 @@ void time_parallel(const Options& o, const MpiJob& job, RankState& s,
   }
 }
 
-// The article's other column: the node leader does every unit of its node back to back. Only
-// kernel calls are timed; each unit's counts are verified between them.
-void time_sequential(const Options& o, const MpiJob& job, RankState& s,
+// The node leader's part of the sequential baseline: W warm-ups, then R repetitions of the
+// node's units back to back.
+void lead_sequential(const Options& o, const MpiJob& job, RankState& s,
                      std::span<const std::int32_t> data,
                      const std::vector<std::uint64_t>& expected) {
-  MPI_Barrier(MPI_COMM_WORLD);
-  if (!job.is_leader()) return;
   std::vector<std::uint64_t> counts(o.data.values);
   for (std::uint64_t w = 0; w < o.warmup; ++w) {
     for (int u = 0; u < job.node_size; ++u) o.kernel->fn(data, counts);
@@ -214,6 +217,17 @@ void time_sequential(const Options& o, const MpiJob& job, RankState& s,
     r.oversubscribed = 0;  // One process runs alone in this phase.
     s.records.push_back(r);
   }
+}
+
+// The article's other column: the node leader does every unit of its node back to back while
+// the other ranks wait asleep. Only kernel calls are timed; each unit's counts are verified
+// between them.
+void time_sequential(const Options& o, const MpiJob& job, RankState& s,
+                     std::span<const std::int32_t> data,
+                     const std::vector<std::uint64_t>& expected) {
+  job.quiet_barrier();
+  if (job.is_leader()) lead_sequential(o, job, s, data, expected);
+  job.quiet_barrier();
 }
 
 // NodeInfo travels as fields joined by a unit separator.
@@ -261,18 +275,14 @@ std::vector<Record> gather_records(const MpiJob& job, const RankState& s, RunInf
   for (const auto& text : job.gather_strings(encode_node(job, s))) {
     if (!text.empty()) run.nodes.push_back(decode_node(text));
   }
-  const int bytes = static_cast<int>(s.records.size() * sizeof(Record));
-  std::vector<int> sizes(job.world_rank == 0 ? job.world_size : 0);
-  MPI_Gather(&bytes, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-  std::vector<int> offsets(sizes.size(), 0);
-  int total = 0;
-  for (std::size_t i = 0; i < sizes.size(); ++i) {
-    offsets[i] = total;
-    total += sizes[i];
+  const std::string mine(reinterpret_cast<const char*>(s.records.data()),
+                         s.records.size() * sizeof(Record));
+  std::vector<Record> all;
+  for (const auto& bytes : job.gather_strings(mine)) {
+    const std::size_t first = all.size();
+    all.resize(first + bytes.size() / sizeof(Record));
+    std::memcpy(static_cast<void*>(all.data() + first), bytes.data(), bytes.size());
   }
-  std::vector<Record> all(static_cast<std::size_t>(total) / sizeof(Record));
-  MPI_Gatherv(s.records.data(), bytes, MPI_BYTE, all.data(), sizes.data(), offsets.data(), MPI_BYTE,
-              0, MPI_COMM_WORLD);
   return all;
 }
 

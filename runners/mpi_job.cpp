@@ -4,6 +4,7 @@
 
 #include <climits>
 #include <cstdio>
+#include <ctime>
 
 namespace shmcount {
 
@@ -71,6 +72,17 @@ std::vector<std::string> MpiJob::gather_strings(const std::string& mine) const {
   for (std::size_t i = 0; i < lengths.size(); ++i)
     out.push_back(all.substr(offsets[i], lengths[i]));
   return out;
+}
+
+void MpiJob::quiet_barrier() const {
+  MPI_Request request = MPI_REQUEST_NULL;
+  MPI_Ibarrier(MPI_COMM_WORLD, &request);
+  int done = 0;
+  for (MPI_Test(&request, &done, MPI_STATUS_IGNORE); !done;
+       MPI_Test(&request, &done, MPI_STATUS_IGNORE)) {
+    const timespec pause{0, 1'000'000};
+    nanosleep(&pause, nullptr);
+  }
 }
 
 std::string MpiJob::broadcast_string(const std::string& from_rank0) const {

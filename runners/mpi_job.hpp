@@ -49,8 +49,13 @@ class MpiJob {
     agree(message);
   }
 
-  // Gathers one string from every rank to world rank 0, in world-rank order (empty elsewhere).
+  // Gathers one string (any bytes) from every rank to world rank 0, in world-rank order (empty
+  // elsewhere).
   std::vector<std::string> gather_strings(const std::string& mine) const;
+
+  // A barrier over the world that waits asleep (polling every millisecond) instead of spinning, so
+  // ranks that wait do not take cores from ranks that work when the node is oversubscribed.
+  void quiet_barrier() const;
 
   // Broadcasts world rank 0's string to every rank.
   std::string broadcast_string(const std::string& from_rank0) const;

@@ -29,6 +29,7 @@ expect_refused "zero size" "--size '0'" --size 0
 expect_refused "negative size" "--size '-1'" --size -1
 expect_refused "overflowing size" "expected a whole number" --size 99999999999999999999999
 expect_refused "size past the limit" "from 1 to" --size 17179869185
+expect_refused "size past the machine's memory" "more than 80%" --size 17179869184
 expect_refused "zero values" "--values '0'" --values 0
 expect_refused "too many values" "--values '99999999'" --values 99999999
 expect_refused "zero reps" "--reps '0'" --reps 0

@@ -141,6 +141,14 @@ TEST(Plan, ListErrorsNameTheProblem) {
   EXPECT_NE(message("list:3-1", 1).find("reversed"), std::string::npos);
   EXPECT_NE(message("list:1,0-2", 1).find("PU 1 is listed twice"), std::string::npos);
   EXPECT_NE(message("list:-1", 1).find("not a logical PU"), std::string::npos);
+  EXPECT_NE(message("list:0-65536", 1).find("below 65536"), std::string::npos);
+}
+
+TEST(Plan, HugeListRangesParseFast) {
+  // Found by the fuzzer: a quadratic duplicate check made this take minutes.
+  const Strategy s = parse_strategy("list:0-65535");
+  EXPECT_EQ(s.list.size(), 65536u);
+  EXPECT_THROW(parse_strategy("list:0-65535,7"), Error);
 }
 
 TEST(Plan, NoneAndLauncherPlanNoPu) {
