@@ -16,7 +16,7 @@ namespace {
 
 constexpr int kMode = 0600;
 
-std::string hex_mode(unsigned mode) {
+std::string octal_mode(unsigned mode) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04o", mode & 07777);
   return buf;
@@ -117,7 +117,7 @@ Attachment Attachment::attach(int id, std::size_t bytes) {
   if (ds.shm_perm.uid != me || ds.shm_perm.cuid != me || mode != kMode || ds.shm_segsz < bytes) {
     throw Error("segment " + std::to_string(id) + " is not the one shmcount created (owner uid " +
                 std::to_string(ds.shm_perm.uid) + ", creator uid " +
-                std::to_string(ds.shm_perm.cuid) + ", mode " + hex_mode(mode) + ", " +
+                std::to_string(ds.shm_perm.cuid) + ", mode " + octal_mode(mode) + ", " +
                 std::to_string(ds.shm_segsz) + " bytes; expected uid " + std::to_string(me) +
                 ", mode 0600, at least " + std::to_string(bytes) + " bytes): refusing it");
   }
