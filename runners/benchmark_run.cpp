@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -83,6 +84,15 @@ struct RankState {
 // only: no MPI calls.
 void set_up(const Options& o, const MpiJob& job, const std::string& csv, const std::string& json,
             RankState& s) {
+  // Records reach rank 0 through MPI calls that count bytes in an int.
+  const double record_bytes = static_cast<double>(o.reps) *
+                              (job.world_size + (o.baseline ? job.node_count : 0)) * sizeof(Record);
+  if (record_bytes > INT_MAX) {
+    throw Error("--reps " + std::to_string(o.reps) + " with " + std::to_string(job.world_size) +
+                " ranks makes more records than one gather carries (2 GiB); use at most --reps " +
+                std::to_string(static_cast<long long>(
+                    INT_MAX / ((job.world_size + job.node_count) * sizeof(Record)))));
+  }
   s.topo.emplace(Topology::this_system());
   if (!s.topo->is_this_system()) {
     throw Error(

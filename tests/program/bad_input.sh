@@ -8,10 +8,10 @@ mount -t tmpfs -o ro,size=1m tmpfs ro
 echo "earlier,result" >out/old.csv
 before=$(sha256sum out/old.csv)
 
-# expect_refused DESCRIPTION PATTERN ARGS...: PATTERN must be in the one message.
+# expect_refused DESCRIPTION PATTERN ARGS...: PATTERN must be in the one message (3 ranks, or NP).
 expect_refused() {
   local what=$1 pattern=$2; shift 2
-  job 3 "$@"
+  job "${NP:-3}" "$@"
   if [ "$rc" -eq 0 ]; then fail "$what: exit 0"; return; fi
   [ "$(messages)" -eq 1 ] || { fail "$what: $(messages) messages, want 1"; cat job.err >&2; return; }
   grep -q -- "$pattern" job.err || { fail "$what: no '$pattern' in: $(cat job.err)"; return; }
@@ -33,6 +33,7 @@ expect_refused "size past the machine's memory" "more than 80%" --size 171798691
 expect_refused "zero values" "--values '0'" --values 0
 expect_refused "too many values" "--values '99999999'" --values 99999999
 expect_refused "zero reps" "--reps '0'" --reps 0
+NP=24 expect_refused "more records than one gather carries" "use at most --reps" --reps 1000000
 expect_refused "unknown kernel" "unknown kernel; use one of naive" --kernel turbo
 expect_refused "unknown pattern" "use seed or random" --pattern zigzag
 expect_refused "seed without random" "--seed only works with --pattern random" --seed 4

@@ -36,8 +36,9 @@ for size in 1000 50000 200000; do
 done
 for i in 0 1 2; do wait "${pids[$i]}"; check "concurrent job $i exits 0" [ $? -eq 0 ]; done
 for size in 1000 50000 200000; do
-  check "concurrent job with --size $size verified its own data" \
-    [ "$(csv_column "out/concurrent-$size.csv" size | sort -u)" = "$size" ] &&
+  check "concurrent job with --size $size wrote its own size" \
+    [ "$(csv_column "out/concurrent-$size.csv" size | sort -u)" = "$size" ]
+  check "concurrent job with --size $size verified every count" \
     [ -z "$(csv_column "out/concurrent-$size.csv" ok | grep -v '^1$')" ]
 done
 check "no segment after concurrent jobs" no_segments
@@ -71,7 +72,7 @@ head -c 40000 /dev/zero >full/filler
 job 2 --reps 200 --output full/new.csv
 check "full disk: the job fails" [ "$rc" -ne 0 ]
 check "full disk: one message naming the problem" grep -q 'No space left on device' job.err
-check "full disk: earlier file intact, nothing new" \
-  [ "$(cat full/old.csv)" = earlier ] && [ "$(ls full | tr '\n' ' ')" = "filler old.csv " ]
+check "full disk: earlier file intact" [ "$(cat full/old.csv)" = earlier ]
+check "full disk: nothing new, not even a temporary" [ "$(ls -A full | tr '\n' ' ')" = "filler old.csv " ]
 check "no segment left" no_segments
 finish

@@ -11,8 +11,10 @@ check "exit 0 with $n ranks" [ "$rc" -eq 0 ]
 check "CSV has $n x $reps parallel + $reps sequential rows" \
   [ "$(csv_rows run.csv)" -eq $((n * reps + reps)) ]
 check "every row verified" [ -z "$(csv_column run.csv ok | grep -v '^1$')" ]
-check "every rank appears $reps times in parallel" \
+check "every one of the $n ranks has parallel rows" \
   [ "$(csv_where run.csv rank phase parallel | sort -u | wc -l)" -eq "$n" ]
+check "every rank has exactly $reps parallel rows" \
+  [ "$(csv_where run.csv rank phase parallel | sort | uniq -c | awk '{ print $1 }' | sort -u)" = "$reps" ]
 check "sequential rows do all $n units" \
   [ "$(csv_where run.csv units phase sequential | sort -u)" = "$n" ]
 check "summary shows the seed-style table" grep -q 'ranks  sequential ms  parallel ms  speedup' job.out
