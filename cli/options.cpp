@@ -24,9 +24,9 @@ std::uint64_t number(std::string_view value, std::string_view flag, std::uint64_
                      std::uint64_t max) {
   const auto n = parse_u64(value);
   if (!n || *n < min || *n > max) {
-    throw Error(std::string(flag) + " '" + std::string(value.substr(0, 40)) +
-                (value.size() > 40 ? "...'" : "'") + ": expected a whole number from " +
-                std::to_string(min) + " to " + std::to_string(max));
+    throw UsageError(std::string(flag) + " '" + std::string(value.substr(0, 40)) +
+                     (value.size() > 40 ? "...'" : "'") + ": expected a whole number from " +
+                     std::to_string(min) + " to " + std::to_string(max));
   }
   return *n;
 }
@@ -44,16 +44,16 @@ constexpr std::array kOptions{
                [](Options& o, std::string_view v, std::string_view f) {
                  o.kernel = find_kernel(v);
                  if (!o.kernel) {
-                   throw Error(std::string(f) + " '" + std::string(v) +
-                               "': unknown kernel; use one of " + kernel_names());
+                   throw UsageError(std::string(f) + " '" + std::string(v) +
+                                    "': unknown kernel; use one of " + kernel_names());
                  }
                }},
     OptionSpec{"--pattern", "P", "seed",
                "data: seed (0..V-1 repeating, as in the article) or random (uniform)",
                [](Options& o, std::string_view v, std::string_view f) {
                  if (!parse_pattern(v, &o.data.pattern)) {
-                   throw Error(std::string(f) + " '" + std::string(v) +
-                               "': unknown pattern; use seed or random");
+                   throw UsageError(std::string(f) + " '" + std::string(v) +
+                                    "': unknown pattern; use seed or random");
                  }
                }},
     OptionSpec{"--seed", "S", "1", "random generator seed (with --pattern random)",
@@ -76,8 +76,14 @@ constexpr std::array kOptions{
     OptionSpec{"--output", "PATH", "results/shmcount-<run id>.csv",
                "CSV file to create (never overwritten); the run context goes to PATH's .json",
                [](Options& o, std::string_view v, std::string_view f) {
-                 if (v.empty()) throw Error(std::string(f) + ": the path is empty");
+                 if (v.empty()) throw UsageError(std::string(f) + ": the path is empty");
                  o.output = std::string(v);
+               }},
+    OptionSpec{"--time-limit", "SECONDS", "none",
+               "end the job, with one message and nothing left, if it runs longer (a rank "
+               "paused by SIGSTOP, a debugger or swapping)",
+               [](Options& o, std::string_view v, std::string_view f) {
+                 o.time_limit_s = number(v, f, 1, kMaxTimeLimit);
                }},
     OptionSpec{"--plan", "", "off",
                "print the placement plan and exit: no job, no segment, no kernel",
@@ -89,7 +95,7 @@ constexpr std::array kOptions{
     OptionSpec{"--topology", "XML|SYN", "this machine",
                "plan for an hwloc XML file or synthetic string (with --plan)",
                [](Options& o, std::string_view v, std::string_view f) {
-                 if (v.empty()) throw Error(std::string(f) + ": the topology is empty");
+                 if (v.empty()) throw UsageError(std::string(f) + ": the topology is empty");
                  o.topology = std::string(v);
                }},
     OptionSpec{"--format", "F", "table", "--plan output: table or csv",
@@ -99,7 +105,7 @@ constexpr std::array kOptions{
                  } else if (v == "csv") {
                    o.format = PlanFormat::kCsv;
                  } else {
-                   throw Error(std::string(f) + " '" + std::string(v) + "': use table or csv");
+                   throw UsageError(std::string(f) + " '" + std::string(v) + "': use table or csv");
                  }
                }},
     OptionSpec{"--help", "", "", "print this help and exit",
@@ -120,12 +126,14 @@ void check_combinations(const Options& o, const std::set<std::string_view>& give
   const bool plan = o.action == Action::kPlan;
   for (std::string_view flag : {"--ranks", "--topology", "--format"}) {
     if (given.count(flag) && !plan) {
-      throw Error(std::string(flag) + " only works with --plan" +
-                  (flag == "--topology" ? " (binding on a foreign topology would be a lie)" : ""));
+      throw UsageError(
+          std::string(flag) + " only works with --plan" +
+          (flag == "--topology" ? " (binding on a foreign topology would be a lie)" : ""));
     }
   }
   if (given.count("--seed") && o.data.pattern != Pattern::kRandom) {
-    throw Error("--seed only works with --pattern random (the seed pattern has no randomness)");
+    throw UsageError(
+        "--seed only works with --pattern random (the seed pattern has no randomness)");
   }
 }
 
@@ -179,19 +187,19 @@ Options parse_options(std::span<const std::string_view> args) {
     if (arg == "-h") arg = "--help";
     const OptionSpec* spec = find_option(arg);
     if (!spec) {
-      throw Error("unknown option '" + std::string(arg.substr(0, 60)) +
-                  "'; see shmcount --help for the options");
+      throw UsageError("unknown option '" + std::string(arg.substr(0, 60)) +
+                       "'; see shmcount --help for the options");
     }
     if (given.count(spec->flag) && spec->flag != "--help" && spec->flag != "--version") {
-      throw Error(std::string(spec->flag) + " is given twice; give it once");
+      throw UsageError(std::string(spec->flag) + " is given twice; give it once");
     }
     given.insert(spec->flag);
     if (spec->metavar.empty()) {
-      if (has_inline_value) throw Error(std::string(spec->flag) + " takes no value");
+      if (has_inline_value) throw UsageError(std::string(spec->flag) + " takes no value");
     } else if (!has_inline_value) {
       if (i + 1 >= args.size()) {
-        throw Error(std::string(spec->flag) + " needs a value (" + std::string(spec->metavar) +
-                    ")");
+        throw UsageError(std::string(spec->flag) + " needs a value (" + std::string(spec->metavar) +
+                         ")");
       }
       value = args[++i];
     }

@@ -40,7 +40,7 @@ constexpr std::uint64_t kMaxListPus = 1 << 16;
 // Splits "list:..." entries; a range A-B expands in order. Throws Error on junk or duplicates.
 std::vector<int> parse_pu_list(std::string_view body, std::string_view text) {
   const std::string what = "--pin '" + std::string(text) + "': ";
-  if (body.empty()) throw Error(what + "the list is empty; write e.g. list:0,2,4-7");
+  if (body.empty()) throw UsageError(what + "the list is empty; write e.g. list:0,2,4-7");
   std::vector<int> pus;
   std::vector<bool> seen(kMaxListPus, false);  // Duplicates found in O(1), whatever the length.
   std::size_t pos = 0;
@@ -51,18 +51,18 @@ std::vector<int> parse_pu_list(std::string_view body, std::string_view text) {
     const auto first = parse_u64(item.substr(0, dash));
     const auto last = dash == std::string_view::npos ? first : parse_u64(item.substr(dash + 1));
     if (!first || !last || *first >= kMaxListPus || *last >= kMaxListPus) {
-      throw Error(what + "'" + std::string(item) +
-                  "' is not a logical PU index or range A-B (digits only, below " +
-                  std::to_string(kMaxListPus) + ", e.g. 0,2,4-7)");
+      throw UsageError(what + "'" + std::string(item) +
+                       "' is not a logical PU index or range A-B (digits only, below " +
+                       std::to_string(kMaxListPus) + ", e.g. 0,2,4-7)");
     }
     if (*last < *first) {
-      throw Error(what + "range '" + std::string(item) + "' is reversed; write it as " +
-                  std::to_string(*last) + "-" + std::to_string(*first));
+      throw UsageError(what + "range '" + std::string(item) + "' is reversed; write it as " +
+                       std::to_string(*last) + "-" + std::to_string(*first));
     }
     for (auto pu = *first; pu <= *last; ++pu) {
       if (seen[pu]) {
-        throw Error(what + "PU " + std::to_string(pu) +
-                    " is listed twice; each rank needs its own PU");
+        throw UsageError(what + "PU " + std::to_string(pu) +
+                         " is listed twice; each rank needs its own PU");
       }
       seen[pu] = true;
       pus.push_back(static_cast<int>(pu));
@@ -170,12 +170,12 @@ Strategy parse_strategy(std::string_view text) {
       return s;
     }
   }
-  throw Error("--pin '" + std::string(text) + "': unknown strategy; use one of " +
-              strategy_names());
+  throw UsageError("--pin '" + std::string(text) + "': unknown strategy; use one of " +
+                   strategy_names());
 }
 
 std::vector<Placement> plan_placement(const MachineView& m, int ranks, const Strategy& s) {
-  if (m.pus.empty()) throw Error("the machine has no allowed PU to place ranks on");
+  if (m.pus.empty()) throw UsageError("the machine has no allowed PU to place ranks on");
   std::vector<Placement> plan(static_cast<std::size_t>(ranks));
   for (int r = 0; r < ranks; ++r) plan[r].local_rank = r;
   const bool more_ranks_than_pus = static_cast<std::size_t>(ranks) > m.pus.size();
@@ -187,16 +187,16 @@ std::vector<Placement> plan_placement(const MachineView& m, int ranks, const Str
   std::vector<std::size_t> order;
   if (s.kind == StrategyKind::kList) {
     if (s.list.size() < static_cast<std::size_t>(ranks)) {
-      throw Error("--pin " + s.text + " names " + std::to_string(s.list.size()) +
-                  " PU(s) but the node has " + std::to_string(ranks) +
-                  " ranks; give one logical PU per local rank");
+      throw UsageError("--pin " + s.text + " names " + std::to_string(s.list.size()) +
+                       " PU(s) but the node has " + std::to_string(ranks) +
+                       " ranks; give one logical PU per local rank");
     }
     for (int logical : s.list) {
       const PuInfo* pu = m.find_logical(logical);
       if (!pu) {
-        throw Error("--pin " + s.text + ": PU L#" + std::to_string(logical) +
-                    " is not on this node or not allowed; allowed logical PUs are 0-" +
-                    std::to_string(m.pus.back().pu_logical) + " (see --plan or lstopo)");
+        throw UsageError("--pin " + s.text + ": PU L#" + std::to_string(logical) +
+                         " is not on this node or not allowed; allowed logical PUs are 0-" +
+                         std::to_string(m.pus.back().pu_logical) + " (see --plan or lstopo)");
       }
       order.push_back(static_cast<std::size_t>(pu - m.pus.data()));
     }

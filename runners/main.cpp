@@ -1,27 +1,23 @@
 // shmcount's entry point: parse options before MPI starts, dispatch, and turn every failure into
-// one message and a non-zero exit on every rank (2: bad input, 1: failure, 3: wrong counts).
+// one message and the same non-zero exit on every rank (2: fix the command line or environment,
+// 1: failure, 3: wrong counts).
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "cli/options.hpp"
 #include "common/error.hpp"
 #include "common/fault.hpp"
+#include "common/text.hpp"
 #include "runners/commands.hpp"
 #include "runners/mpi_job.hpp"
 
 namespace {
 
-// The launcher's rank variable, read before MPI_Init so only one rank prints usage errors.
-int launcher_rank() {
-  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
-    if (const char* value = std::getenv(name)) return std::atoi(value);
-  }
-  return 0;
-}
-
+// Whether a launcher (mpirun, mpiexec, srun) started this process, from its variables.
 bool under_launcher() {
   for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "SLURM_STEP_ID"}) {
     if (std::getenv(name)) return true;
@@ -29,11 +25,32 @@ bool under_launcher() {
   return false;
 }
 
-int usage_error(const std::string& message) {
-  if (launcher_rank() == 0) {
-    std::fprintf(stderr, "shmcount: %s\n(see shmcount --help)\n", message.c_str());
+// The launcher's rank variable, read before MPI_Init so that only one rank prints --help. A
+// process no launcher started is rank 0, whatever stale variables it inherited.
+int launcher_rank() {
+  if (!under_launcher()) return 0;
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
+    if (const char* value = std::getenv(name)) return std::atoi(value);
   }
-  return 2;
+  return 0;
+}
+
+// A refused command line. Outside a launcher the one process prints it. Under a launcher every
+// rank starts MPI and agrees: rank 0 prints, and no rank exits before it has (a rank that exits
+// first makes the launcher end the job, and rank 0's message could be lost with it).
+int refuse(const std::string& message, int* argc, char*** argv) {
+  const std::string text = message + " (see shmcount --help)";
+  if (!under_launcher()) {
+    std::fprintf(stderr, "shmcount: %s\n", shmcount::printable(text).c_str());
+    return shmcount::kExitUsage;
+  }
+  shmcount::MpiJob job(argc, argv);
+  try {
+    job.all_or_none([&] { throw shmcount::UsageError(text); });
+  } catch (const shmcount::JobFailed& failed) {
+    return failed.exit_code;
+  }
+  return shmcount::kExitUsage;
 }
 
 }  // namespace
@@ -42,11 +59,12 @@ int main(int argc, char** argv) {
   using namespace shmcount;
   const std::vector<std::string_view> args(argv + 1, argv + argc);
   Options options;
+  FaultPlan fault;
   try {
     options = parse_options(args);
-    set_process_fault(FaultPlan::from_environment(), launcher_rank());
+    fault = FaultPlan::from_environment();
   } catch (const Error& e) {
-    return usage_error(e.what());
+    return refuse(e.what(), &argc, &argv);
   }
   const bool launched = under_launcher();
   switch (options.action) {
@@ -58,15 +76,18 @@ int main(int argc, char** argv) {
       return 0;
     case Action::kPlan:
       if (launched && options.plan_ranks != 0) {
-        return usage_error("--ranks does not work under mpirun: the launcher's ranks are planned");
+        return refuse("--ranks does not work under mpirun: the launcher's ranks are planned", &argc,
+                      &argv);
       }
       if (!launched) {
-        if (options.plan_ranks == 0) return usage_error("--plan needs --ranks N outside mpirun");
+        if (options.plan_ranks == 0)
+          return refuse("--plan needs --ranks N outside mpirun", &argc, &argv);
         try {
           print_plan(options);
           return 0;
         } catch (const Error& e) {
-          return usage_error(e.what());
+          std::fprintf(stderr, "shmcount: %s\n", printable(e.what()).c_str());
+          return e.exit_code();
         }
       }
       break;
@@ -76,6 +97,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   {
     MpiJob job(&argc, &argv);
+    set_process_fault(fault, job.world_rank);
     try {
       if (options.action == Action::kPlan) {
         print_plan_per_node(options, job);
@@ -87,7 +109,7 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
       // Not reached through all_or_none, so other ranks may wait forever: end the job.
       report_error(job.world_rank, job.host, std::string("unexpected failure: ") + e.what());
-      MPI_Abort(MPI_COMM_WORLD, 1);
+      MPI_Abort(MPI_COMM_WORLD, kExitFailure);
     }
   }
   return exit_code;

@@ -6,14 +6,16 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/text.hpp"
+
 namespace shmcount {
 
 void report_error(int world_rank, const std::string& host, const std::string& message) {
   if (world_rank == 0) {
-    std::fprintf(stderr, "shmcount: %s\n", message.c_str());
+    std::fprintf(stderr, "shmcount: %s\n", printable(message).c_str());
   } else {
-    std::fprintf(stderr, "shmcount: rank %d on %s: %s\n", world_rank, host.c_str(),
-                 message.c_str());
+    std::fprintf(stderr, "shmcount: rank %d on %s: %s\n", world_rank, printable(host).c_str(),
+                 printable(message).c_str());
   }
   std::fflush(stderr);
 }
@@ -46,13 +48,19 @@ MpiJob::~MpiJob() {
   MPI_Finalize();
 }
 
-void MpiJob::agree(const std::string& local_message) const {
-  const int mine = local_message.empty() ? INT_MAX : world_rank;
-  int first = INT_MAX;
-  MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-  if (first == INT_MAX) return;
-  if (first == world_rank) report_error(world_rank, host, local_message);
-  throw JobFailed{};
+void MpiJob::agree(const std::string& local_message, int local_code) const {
+  // The lowest failing rank and its exit status (MPI_MINLOC keeps the pair together).
+  struct {
+    int rank;
+    int code;
+  } mine{local_message.empty() ? INT_MAX : world_rank, local_code}, first{INT_MAX, 0};
+  MPI_Allreduce(&mine, &first, 1, MPI_2INT, MPI_MINLOC, MPI_COMM_WORLD);
+  if (first.rank == INT_MAX) return;
+  if (first.rank == world_rank) report_error(world_rank, host, local_message);
+  // Nobody exits before the message is out: a rank that ends early makes the launcher tear the
+  // job down, and the message could be lost with it.
+  MPI_Barrier(MPI_COMM_WORLD);
+  throw JobFailed{first.code};
 }
 
 std::vector<std::string> MpiJob::gather_strings(const std::string& mine) const {

@@ -12,7 +12,7 @@ namespace shmcount {
 
 // Thrown on every rank once a failure has been reported; main() turns it into an exit code.
 struct JobFailed {
-  int exit_code = 1;
+  int exit_code = kExitFailure;
 };
 
 class MpiJob {
@@ -35,18 +35,21 @@ class MpiJob {
   bool is_leader() const { return node_rank == 0; }
 
   // Runs `step`, which must make no MPI call, on every rank. If it throws Error on any rank, the
-  // lowest failing rank prints "shmcount: ..." once and every rank throws JobFailed: one message,
-  // a non-zero exit everywhere, no MPI_Abort.
+  // lowest failing rank prints "shmcount: ..." once and every rank throws JobFailed with that
+  // error's exit status: one message, the same non-zero exit everywhere, no MPI_Abort. No rank
+  // leaves before the message is written, so the launcher cannot end the job before it is seen.
   template <class Step>
   void all_or_none(Step&& step) const {
     std::string message;
+    int code = 0;
     try {
       step();
     } catch (const Error& e) {
       message = e.what();
       if (message.empty()) message = "unknown error";
+      code = e.exit_code();
     }
-    agree(message);
+    agree(message, code);
   }
 
   // Gathers one string (any bytes) from every rank to world rank 0, in world-rank order (empty
@@ -61,10 +64,11 @@ class MpiJob {
   std::string broadcast_string(const std::string& from_rank0) const;
 
  private:
-  void agree(const std::string& local_message) const;
+  void agree(const std::string& local_message, int local_code) const;
 };
 
-// Prints "shmcount: <message>" to stderr, naming the rank when it is not rank 0.
+// Prints "shmcount: <message>" to stderr, naming the rank when it is not rank 0. Control
+// characters in the message (from a host name, a path) are shown escaped.
 void report_error(int world_rank, const std::string& host, const std::string& message);
 
 }  // namespace shmcount

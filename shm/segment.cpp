@@ -73,7 +73,10 @@ CreatedSegment CreatedSegment::create(std::size_t bytes) {
     const int err = errno;
     const std::string call =
         "shmget(IPC_PRIVATE, " + std::to_string(bytes) + ", IPC_CREAT|IPC_EXCL|0600)";
-    throw Error(describe_errno(call, err) + ": " + shm_hint("shmget", err, bytes));
+    const std::string message = describe_errno(call, err) + ": " + shm_hint("shmget", err, bytes);
+    // A size above kernel.shmmax or no ids left: fixed by a smaller --size or a sysctl.
+    if (err == EINVAL || err == ENOSPC) throw UsageError(message);
+    throw Error(message);
   }
   return CreatedSegment(id);
 }

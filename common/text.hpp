@@ -1,0 +1,20 @@
+// Text from outside shmcount (host names, CPU models, paths, the command line) may hold any byte.
+// These functions make it safe for each place it goes: valid UTF-8 for CSV and JSON, no control
+// characters on a terminal.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace shmcount {
+
+// `text` with every byte that is not part of valid UTF-8 written as the four characters "\xNN";
+// valid UTF-8 (including control characters) is kept as it is.
+std::string utf8_or_escaped(std::string_view text);
+
+// `text` for a terminal: control characters (below 0x20, and 0x7f) and bytes that are not valid
+// UTF-8 written as "\xNN" ("\n", "\r", "\t" and "\e" by name, C1 controls as "\u0080"), so no
+// byte can move the cursor or change colours.
+std::string printable(std::string_view text);
+
+}  // namespace shmcount
