@@ -1,8 +1,11 @@
 #include "topology.hpp"
 
+#include <sched.h>
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 
 #include "common/error.hpp"
@@ -58,16 +61,16 @@ Topology Topology::from_spec(const std::string& spec) {
   const bool is_file = ::stat(spec.c_str(), &st) == 0 && S_ISREG(st.st_mode);
   if (is_file) {
     if (hwloc_topology_set_xml(t.get(), spec.c_str()) != 0) {
-      throw Error("--topology " + spec + ": not a readable hwloc XML file (make one with " +
-                  "'lstopo-no-graphics --of xml FILE')");
+      throw UsageError("--topology " + spec + ": not a readable hwloc XML file (make one with " +
+                       "'lstopo-no-graphics --of xml FILE')");
     }
   } else if (hwloc_topology_set_synthetic(t.get(), spec.c_str()) != 0) {
-    throw Error("--topology '" + spec +
-                "': neither a readable file nor a valid hwloc synthetic description "
-                "(e.g. \"pack:2 numa:1 core:8 pu:2\")");
+    throw UsageError("--topology '" + spec +
+                     "': neither a readable file nor a valid hwloc synthetic description "
+                     "(e.g. \"pack:2 numa:1 core:8 pu:2\")");
   }
   if (hwloc_topology_load(t.get()) != 0) {
-    throw Error("--topology " + spec + ": " + describe_errno("hwloc_topology_load()", errno));
+    throw UsageError("--topology " + spec + ": " + describe_errno("hwloc_topology_load()", errno));
   }
   return Topology(t.release());
 }
@@ -90,6 +93,41 @@ void Topology::restrict_to_os(const std::vector<int>& os_indices) {
 }
 
 bool Topology::is_this_system() const { return hwloc_topology_is_thissystem(topo_) != 0; }
+
+std::string Topology::differs_from_os() const {
+  // The kernel's online CPUs, and the CPUs this process may run on.
+  hwloc_bitmap_t online = hwloc_bitmap_alloc();
+  std::ifstream in("/sys/devices/system/cpu/online");
+  std::string list;
+  const bool have_online =
+      std::getline(in, list) && hwloc_bitmap_list_sscanf(online, list.c_str()) == 0;
+  hwloc_bitmap_t affinity = hwloc_bitmap_alloc();
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  if (sched_getaffinity(0, sizeof mask, &mask) == 0) {
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (CPU_ISSET(cpu, &mask)) hwloc_bitmap_set(affinity, static_cast<unsigned>(cpu));
+    }
+  }
+  hwloc_const_cpuset_t described = hwloc_topology_get_topology_cpuset(topo_);
+  std::string why;
+  char* text = nullptr;
+  hwloc_bitmap_list_asprintf(&text, described);
+  const std::string described_text = text ? text : "?";
+  std::free(text);
+  if (have_online && !hwloc_bitmap_isequal(online, described)) {
+    why = "hwloc describes PUs " + described_text + " but the kernel reports CPUs " + list +
+          " online";
+  } else if (!hwloc_bitmap_iszero(affinity) && !hwloc_bitmap_isincluded(affinity, described)) {
+    hwloc_bitmap_list_asprintf(&text, affinity);
+    why = "this process may run on CPUs " + std::string(text ? text : "?") +
+          ", which hwloc's PUs " + described_text + " do not cover";
+    std::free(text);
+  }
+  hwloc_bitmap_free(online);
+  hwloc_bitmap_free(affinity);
+  return why;
+}
 
 MachineView Topology::view() const {
   MachineView v;

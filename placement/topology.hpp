@@ -55,8 +55,12 @@ class Topology {
   // --topology planning). Throws Error when none of them exists.
   void restrict_to_os(const std::vector<int>& os_indices);
 
-  // True when the topology is the machine this process runs on, so binding is real.
+  // True when hwloc says the topology is the machine this process runs on, so binding is real.
+  // HWLOC_THISSYSTEM=1 makes hwloc say so of any XML file: check differs_from_os() too.
   bool is_this_system() const;
+  // Empty when the PUs hwloc describes are the CPUs the kernel reports online and cover this
+  // process's affinity; otherwise what differs, for a message.
+  std::string differs_from_os() const;
 
   MachineView view() const;
   hwloc_topology_t get() const { return topo_; }

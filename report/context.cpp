@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "common/text.hpp"
 #include "report/csv.hpp"
 #include "report/stats.hpp"
 #include "report/summary.hpp"
@@ -27,9 +28,9 @@ std::string spread_json(const std::vector<double>& samples) {
 
 }  // namespace
 
-std::string json_escape(const std::string& text) {
+std::string json_escape(const std::string& raw) {
   std::string out;
-  for (unsigned char c : text) {
+  for (unsigned char c : utf8_or_escaped(raw)) {
     switch (c) {
       case '"':
         out += "\\\"";
@@ -98,7 +99,15 @@ std::string format_context_json(const RunInfo& run, const Provenance& p,
   o << "    \"speedup\": " << num(f.speedup) << ", \"efficiency\": " << num(f.efficiency) << ",\n";
   o << "    \"wrong_counts\": " << f.wrong_counts << ", \"off_plan\": " << f.off_plan
     << ", \"oversubscribed_ranks\": " << f.oversubscribed_ranks
-    << ", \"rebound_ranks\": " << f.rebound_ranks << "\n";
+    << ", \"rebound_ranks\": " << f.rebound_ranks << ",\n";
+  o << "    \"outliers\": [";
+  for (std::size_t i = 0; i < f.outliers.size(); ++i) {
+    const auto& x = f.outliers[i];
+    o << (i ? ", " : "") << "{\"phase\": \""
+      << (x.phase == Phase::kParallel ? "parallel" : "sequential") << "\", \"rep\": " << x.rep
+      << ", \"ms\": " << num(x.ms) << ", \"median_ms\": " << num(x.median_ms) << "}";
+  }
+  o << "]\n";
   o << "  },\n";
   o << "  \"columns\": [";
   bool first = true;

@@ -19,6 +19,8 @@ struct Provenance {
   std::string command_line;
 };
 
+// A JSON string's content: valid UTF-8 (other bytes as "\xNN"), quotes, backslashes and control
+// characters escaped.
 std::string json_escape(const std::string& text);
 
 std::string format_context_json(const RunInfo& run, const Provenance& provenance,

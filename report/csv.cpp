@@ -2,14 +2,18 @@
 
 #include <array>
 
+#include "common/text.hpp"
+
 namespace shmcount {
 namespace {
 
 using std::to_string;
 
-// Quotes a field that holds a comma, quote or newline (RFC 4180).
-std::string field(std::string_view text) {
-  if (text.find_first_of(",\"\n") == std::string_view::npos) return std::string(text);
+// A text field: valid UTF-8 (other bytes as "\xNN"), quoted when it holds a comma, quote, CR or
+// LF (RFC 4180), so any host name, path or model string reads back as one field.
+std::string field(std::string_view raw) {
+  const std::string text = utf8_or_escaped(raw);
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
   std::string out = "\"";
   for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";

@@ -1,11 +1,13 @@
 #include "summary.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "common/text.hpp"
 #include "report/stats.hpp"
 
 namespace shmcount {
@@ -74,6 +76,22 @@ std::string rate(double per_second) {
 
 }  // namespace
 
+std::vector<Outlier> find_outliers(Phase phase, const std::vector<double>& per_rep) {
+  std::vector<Outlier> out;
+  if (per_rep.size() < 3) return out;
+  const double median = spread_of(per_rep).median;
+  std::vector<double> deviations;
+  for (double x : per_rep) deviations.push_back(std::abs(x - median));
+  const double mad = spread_of(deviations).median;
+  for (std::size_t rep = 0; rep < per_rep.size(); ++rep) {
+    const double x = per_rep[rep];
+    if (x > 3 * median && x - median > 10 * mad) {
+      out.push_back(Outlier{phase, static_cast<std::int64_t>(rep), x, median});
+    }
+  }
+  return out;
+}
+
 RunFigures compute_figures(const RunInfo& run, const std::vector<Record>& records) {
   RunFigures f;
   f.parallel_ms = slowest_per_rep(records, Phase::kParallel);
@@ -88,6 +106,8 @@ RunFigures compute_figures(const RunInfo& run, const std::vector<Record>& record
   }
   f.oversubscribed_ranks = static_cast<int>(over.size());
   f.rebound_ranks = static_cast<int>(rebound.size());
+  f.outliers = find_outliers(Phase::kParallel, f.parallel_ms);
+  for (const auto& o : find_outliers(Phase::kSequential, f.sequential_ms)) f.outliers.push_back(o);
   const Spread par = spread_of(f.parallel_ms);
   const Spread seq = spread_of(f.sequential_ms);
   if (seq.n > 0 && par.median > 0) {
@@ -152,7 +172,7 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
       const Spread np = spread_of(slowest_per_rep(records, Phase::kParallel, node.index));
       const Spread ns = spread_of(slowest_per_rep(records, Phase::kSequential, node.index));
       std::snprintf(row, sizeof row, "  %4d  %-20s  %5d  %13.3f  %11.3f  %6.2fx\n", node.index,
-                    node.host.c_str(), node.ranks, ns.median, np.median,
+                    printable(node.host).c_str(), node.ranks, ns.median, np.median,
                     np.median > 0 && ns.n ? ns.median / np.median : 0.0);
       out << row;
     }
@@ -163,7 +183,7 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
 
   out << "\nplacement (last timed repetition):\n";
   for (const auto& node : run.nodes) {
-    out << "node " << node.index << " (" << node.host << "): " << node.topology << "\n";
+    out << "node " << node.index << " (" << printable(node.host) << "): " << node.topology << "\n";
     out << "  rank  local  planned  ran on PU L#  P#  core  NUMA  package\n";
     for (const auto& r : records) {
       if (r.phase != Phase::kParallel || r.node != node.index ||
@@ -194,13 +214,23 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
         << " rank(s) shared a PU (oversubscribed): times include waiting for the PU\n";
   }
 
+  for (const auto& o : f.outliers) {
+    out << "warning: " << (o.phase == Phase::kParallel ? "parallel" : "sequential")
+        << " repetition " << o.rep << " took " << fmt("%.3f", o.ms) << " ms, "
+        << fmt("%.0f", o.ms / o.median_ms) << "x the median (" << fmt("%.3f", o.median_ms)
+        << " ms): far outside the others; a rank was paused or starved (SIGSTOP, a debugger, "
+           "swapping?). It is kept in the CSV and widens the spread: consider running again\n";
+  }
+
   const std::size_t checked = records.size();
   if (f.wrong_counts) {
     out << "\nverification: " << f.wrong_counts << " of " << checked << " repetitions WRONG\n";
   } else {
     out << "\nverification: all counts right in " << checked << " timed repetition(s)\n";
   }
-  if (!csv_path.empty()) out << "results: " << csv_path << "  (context: " << json_path << ")\n";
+  if (!csv_path.empty()) {
+    out << "results: " << printable(csv_path) << "  (context: " << printable(json_path) << ")\n";
+  }
   return out.str();
 }
 

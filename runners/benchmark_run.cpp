@@ -13,14 +13,16 @@
 #include <random>
 
 #include "common/fault.hpp"
+#include "common/wire.hpp"
 #include "kernels/dataset.hpp"
 #include "placement/binding.hpp"
-#include "report/atomic_file.hpp"
 #include "report/context.hpp"
 #include "report/csv.hpp"
+#include "report/output_files.hpp"
 #include "report/summary.hpp"
 #include "runners/commands.hpp"
 #include "runners/provenance.hpp"
+#include "runners/watchdog.hpp"
 #include "shm/segment.hpp"
 
 namespace shmcount {
@@ -78,51 +80,51 @@ struct RankState {
   std::optional<Attachment> attachment;
   std::vector<Record> records;
   int last_pu_index = -1;  // Index into view.pus of the PU this rank last ran on.
+  OutputFiles outputs;     // World rank 0 only: the result files, unnamed until written.
 };
 
-// Plans this node and binds this rank; rank 0 also checks that results can be written. Local
-// only: no MPI calls.
+// Plans this node and binds this rank; rank 0 also creates the (unnamed) result files, so that
+// whatever would make writing them fail is found now. Local only: no MPI calls.
 void set_up(const Options& o, const MpiJob& job, const std::string& csv, const std::string& json,
             RankState& s) {
   // Records reach rank 0 through MPI calls that count bytes in an int.
   const double record_bytes = static_cast<double>(o.reps) *
                               (job.world_size + (o.baseline ? job.node_count : 0)) * sizeof(Record);
   if (record_bytes > INT_MAX) {
-    throw Error("--reps " + std::to_string(o.reps) + " with " + std::to_string(job.world_size) +
-                " ranks makes more records than one gather carries (2 GiB); use at most --reps " +
-                std::to_string(static_cast<long long>(
-                    INT_MAX / ((job.world_size + job.node_count) * sizeof(Record)))));
+    throw UsageError("--reps " + std::to_string(o.reps) + " with " +
+                     std::to_string(job.world_size) +
+                     " ranks makes more records than one gather carries (2 GiB); use at most "
+                     "--reps " +
+                     std::to_string(static_cast<long long>(
+                         INT_MAX / ((job.world_size + job.node_count) * sizeof(Record)))));
   }
   s.topo.emplace(Topology::this_system());
   if (!s.topo->is_this_system()) {
-    throw Error(
+    throw UsageError(
         "hwloc is not reading this machine (is HWLOC_XMLFILE or HWLOC_SYNTHETIC set?); "
         "binding there would be a lie: unset it, or use --plan --topology");
+  }
+  if (const std::string why = s.topo->differs_from_os(); !why.empty()) {
+    throw UsageError("hwloc's topology is not this machine: " + why +
+                     " (HWLOC_XMLFILE with HWLOC_THISSYSTEM=1?); binding there would be a lie: "
+                     "unset them, or use --plan --topology");
   }
   s.view = s.topo->view();
   s.plan = plan_placement(s.view, job.node_size, o.pin);
   s.bound = apply_placement(*s.topo, o.pin, s.plan[static_cast<std::size_t>(job.node_rank)]);
   if (job.world_rank == 0) {
-    if (o.output.empty() && ::access(kResultsFolder, F_OK) != 0) {
-      if (::access(".", W_OK | X_OK) != 0) {
-        throw Error("cannot create results/ in the current folder (not writable); use --output");
-      }
-    } else {
-      check_can_create(csv);
-    }
-    if (::access(json.c_str(), F_OK) == 0) {
-      throw Error("'" + json + "' already exists; shmcount never overwrites results");
-    }
+    s.outputs = OutputFiles::prepare(csv, json, o.output.empty() ? kResultsFolder : "");
   }
   if (job.is_leader()) {
     const double bytes = static_cast<double>(o.data.size) * sizeof(std::int32_t);
     const double memory =
         static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
     if (bytes > 0.8 * memory) {
-      throw Error("--size " + std::to_string(o.data.size) + " needs " +
-                  std::to_string(static_cast<long long>(bytes)) + " bytes of shared memory, " +
-                  "more than 80% of this node's " + std::to_string(static_cast<long long>(memory)) +
-                  " bytes; use a smaller --size");
+      throw UsageError("--size " + std::to_string(o.data.size) + " needs " +
+                       std::to_string(static_cast<long long>(bytes)) + " bytes of shared memory, " +
+                       "more than 80% of this node's " +
+                       std::to_string(static_cast<long long>(memory)) +
+                       " bytes; use a smaller --size");
     }
   }
 }
@@ -185,16 +187,19 @@ void time_parallel(const Options& o, const MpiJob& job, RankState& s,
   // Ranks that finish early wait asleep (quiet_barrier), so they leave the cores to the ranks
   // still counting; the MPI_Barrier after it then lines up the start.
   for (std::uint64_t w = 0; w < o.warmup; ++w) {
+    note_phase(RunPhase::kWarmUp, w, o.warmup);
     job.quiet_barrier();
     MPI_Barrier(MPI_COMM_WORLD);
     o.kernel->fn(data, counts);
   }
   for (std::uint64_t rep = 0; rep < o.reps; ++rep) {
+    note_phase(RunPhase::kParallel, rep, o.reps);
     Record r = base_record(job, s, Phase::kParallel, static_cast<std::int64_t>(rep));
     job.quiet_barrier();
     MPI_Barrier(MPI_COMM_WORLD);
     if (rep == 0) maybe_stall("kernel");
     r.start_ns = monotonic_ns();
+    if (rep == 0) maybe_stall("timed");  // A rank paused inside the timed region.
     o.kernel->fn(data, counts);
     r.time_ns = monotonic_ns() - r.start_ns;
     record_where(s, r);
@@ -214,6 +219,7 @@ void lead_sequential(const Options& o, const MpiJob& job, RankState& s,
     for (int u = 0; u < job.node_size; ++u) o.kernel->fn(data, counts);
   }
   for (std::uint64_t rep = 0; rep < o.reps; ++rep) {
+    note_phase(RunPhase::kSequential, rep, o.reps);
     Record r = base_record(job, s, Phase::kSequential, static_cast<std::int64_t>(rep));
     r.units = job.node_size;
     for (int u = 0; u < job.node_size; ++u) {
@@ -240,9 +246,8 @@ void time_sequential(const Options& o, const MpiJob& job, RankState& s,
   job.quiet_barrier();
 }
 
-// NodeInfo travels as fields joined by a unit separator.
-constexpr char kSep = '\x1f';
-
+// A node's description travels length-prefixed: no byte of a host name or CPU model can shift
+// the fields after it.
 std::string encode_node(const MpiJob& job, const RankState& s) {
   std::vector<int> pu_of_rank(job.is_leader() ? job.node_size : 0);
   MPI_Gather(&s.last_pu_index, 1, MPI_INT, pu_of_rank.data(), 1, MPI_INT, 0, job.node);
@@ -255,27 +260,24 @@ std::string encode_node(const MpiJob& job, const RankState& s) {
       "  PUs by package and NUMA node, [core], local ranks last seen on "
       "each PU ('.' = none):\n" +
       format_pu_map(s.view, ranks_by_pu);
-  return std::to_string(job.node_index) + kSep + job.host + kSep + s.view.cpu_model + kSep +
-         s.view.summary + kSep + std::to_string(job.node_size) + kSep +
-         std::to_string(s.view.pus.size()) + kSep + s.view.caches + kSep + map;
+  WireWriter w;
+  w.put(job.node_index).put(job.node_size).put(static_cast<int>(s.view.pus.size()));
+  w.put_string(job.host).put_string(s.view.cpu_model).put_string(s.view.summary);
+  w.put_string(s.view.caches).put_string(map);
+  return w.bytes();
 }
 
-NodeInfo decode_node(const std::string& text) {
-  std::vector<std::string> f;
-  std::size_t pos = 0;
-  for (std::size_t sep; (sep = text.find(kSep, pos)) != std::string::npos; pos = sep + 1) {
-    f.push_back(text.substr(pos, sep - pos));
-  }
-  f.push_back(text.substr(pos));
+NodeInfo decode_node(const std::string& bytes) {
+  WireReader r(bytes);
   NodeInfo n;
-  n.index = std::stoi(f.at(0));
-  n.host = f.at(1);
-  n.cpu_model = f.at(2);
-  n.topology = f.at(3);
-  n.ranks = std::stoi(f.at(4));
-  n.pus = std::stoi(f.at(5));
-  n.caches = f.at(6);
-  n.placement_map = f.at(7);
+  n.index = r.get<int>();
+  n.ranks = r.get<int>();
+  n.pus = r.get<int>();
+  n.host = r.get_string();
+  n.cpu_model = r.get_string();
+  n.topology = r.get_string();
+  n.caches = r.get_string();
+  n.placement_map = r.get_string();
   return n;
 }
 
@@ -296,23 +298,13 @@ std::vector<Record> gather_records(const MpiJob& job, const RankState& s, RunInf
   return all;
 }
 
-// Rank 0: the run context, then the CSV (so a CSV never lacks its context), then the summary.
-void write_and_report(const Options& o, const Provenance& provenance, const RunInfo& run,
+// Rank 0: both files written completely, then named back to back; then the summary.
+void write_and_report(const Provenance& provenance, const RunInfo& run,
                       const std::vector<Record>& records, const std::string& csv,
-                      const std::string& json) {
-  if (o.output.empty() && ::mkdir(kResultsFolder, 0755) != 0 && errno != EEXIST) {
-    throw Error(describe_errno("mkdir(results)", errno));
-  }
+                      const std::string& json, OutputFiles& outputs) {
   const auto slash = csv.rfind('/');
-  write_new_file(json,
-                 format_context_json(run, provenance, records,
-                                     slash == std::string::npos ? csv : csv.substr(slash + 1)));
-  try {
-    write_new_file(csv, format_csv(run, records));
-  } catch (const Error&) {
-    ::unlink(json.c_str());
-    throw;
-  }
+  const std::string csv_name = slash == std::string::npos ? csv : csv.substr(slash + 1);
+  outputs.commit(format_csv(run, records), format_context_json(run, provenance, records, csv_name));
   std::fputs(format_summary(run, records, csv, json).c_str(), stdout);
   std::fflush(stdout);
 }
@@ -325,8 +317,10 @@ void run_benchmark(const Options& o, const MpiJob& job) {
       o.output.empty() ? std::string(kResultsFolder) + "/shmcount-" + run_id + ".csv" : o.output;
   const std::string json = json_path_for(csv);
 
+  arm_time_limit(o.time_limit_s, job.world_rank);
   RankState s;
   job.all_or_none([&] { set_up(o, job, csv, json, s); });
+  note_phase(RunPhase::kShare);
   share_array(o, job, s);
 
   const std::span<const std::int32_t> data(static_cast<const std::int32_t*>(s.attachment->data()),
@@ -349,10 +343,12 @@ void run_benchmark(const Options& o, const MpiJob& job) {
   run.reps = o.reps;
   run.warmup = o.warmup;
   const Provenance provenance = collect_provenance(o.command_line);
+  note_phase(RunPhase::kGather);
   const std::vector<Record> records = gather_records(job, s, run);
+  disarm_time_limit();  // Writing the results is not limited: it is quick and must not be cut.
 
   job.all_or_none([&] {
-    if (job.world_rank == 0) write_and_report(o, provenance, run, records, csv, json);
+    if (job.world_rank == 0) write_and_report(provenance, run, records, csv, json, s.outputs);
   });
 
   // Wrong counts are an error of the whole job, reported once with the first one found.
@@ -369,7 +365,7 @@ void run_benchmark(const Options& o, const MpiJob& job) {
   }
   if (!job.broadcast_string(wrong).empty()) {
     if (job.world_rank == 0) report_error(0, job.host, wrong);
-    throw JobFailed{3};
+    throw JobFailed{kExitWrongCounts};
   }
 }
 
