@@ -26,7 +26,8 @@ struct Options {
   std::uint64_t warmup = 1;
   bool baseline = true;
   Strategy pin = parse_strategy("core");
-  std::string output;  // CSV path; empty: a new file under results/.
+  std::string output;              // CSV path; empty: a new file under results/.
+  std::uint64_t time_limit_s = 0;  // 0: none.
   // --plan only.
   std::uint64_t plan_ranks = 0;
   std::string topology;
@@ -39,6 +40,7 @@ inline constexpr std::uint64_t kMaxSize = 1ULL << 34;    // Elements: 64 GiB of 
 inline constexpr std::uint64_t kMaxValues = 1ULL << 24;  // Count arrays stay small per rank.
 inline constexpr std::uint64_t kMaxReps = 1'000'000;
 inline constexpr std::uint64_t kMaxPlanRanks = 1 << 16;
+inline constexpr std::uint64_t kMaxTimeLimit = 10'000'000;  // Seconds (115 days).
 
 // Parses argv[1..]. Throws Error with one clear message (what was wrong, what is allowed).
 Options parse_options(std::span<const std::string_view> args);

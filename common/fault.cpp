@@ -16,7 +16,7 @@
 namespace shmcount {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, int>, 8> kErrnos{{
+constexpr std::array<std::pair<std::string_view, int>, 9> kErrnos{{
     {"ENOSPC", ENOSPC},
     {"EINVAL", EINVAL},
     {"ENOMEM", ENOMEM},
@@ -25,6 +25,7 @@ constexpr std::array<std::pair<std::string_view, int>, 8> kErrnos{{
     {"EIDRM", EIDRM},
     {"EEXIST", EEXIST},
     {"ENFILE", ENFILE},
+    {"EOPNOTSUPP", EOPNOTSUPP},
 }};
 
 FaultPlan g_fault;
@@ -47,7 +48,7 @@ FaultPlan FaultPlan::from_environment() {
   f.what = std::string(head.substr(0, colon));
   f.arg = colon == std::string_view::npos ? "" : std::string(head.substr(colon + 1));
   f.rank = static_cast<int>(*rank);
-  if (f.what == "shmget" || f.what == "shmat" || f.what == "shmctl") {
+  if (f.what == "shmget" || f.what == "shmat" || f.what == "shmctl" || f.what == "tmpfile") {
     for (const auto& [name, value] : kErrnos) {
       if (name == f.arg) f.err = value;
     }

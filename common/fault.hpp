@@ -1,10 +1,12 @@
 // Fault injection for the fault suite, read once from SHMCOUNT_FAULT. Production runs have it
 // unset and then nothing here has any effect.
 //
-//   SHMCOUNT_FAULT=CALL:ERRNO@RANK   make CALL (shmget, shmat, shmctl) fail once with ERRNO
+//   SHMCOUNT_FAULT=CALL:ERRNO@RANK   make CALL (shmget, shmat, shmctl; tmpfile: the O_TMPFILE
+//                                    open of the result files) fail once with ERRNO
 //                                    (e.g. ENOSPC) on world rank RANK
 //   SHMCOUNT_FAULT=stall:PHASE@RANK  wait for SIGUSR1 at PHASE (start, attached, kernel,
-//                                    gather, write)
+//                                    timed (inside the first timed repetition), gather, write,
+//                                    link (between naming the CSV and naming the JSON))
 //   SHMCOUNT_FAULT=miscount@RANK     corrupt one count after the kernel on RANK
 #pragma once
 

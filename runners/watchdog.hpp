@@ -1,0 +1,26 @@
+// --time-limit: a job that runs past its limit ends with one message, nothing written and no
+// shared memory left (every region is already marked for removal, result files are unnamed).
+//
+// Every rank arms a timer. When it fires on world rank 0, rank 0 prints the message and exits;
+// the launcher then ends the other ranks (even stopped ones: SIGKILL reaches them). The other
+// ranks' timers fire a few seconds later, staggered by rank, so that a job whose rank 0 is
+// itself stopped still ends, with a message from the lowest rank that can run. A rank whose
+// timer is handled late (it was stopped, and the launcher woke it to end it) exits silently.
+#pragma once
+
+#include <cstdint>
+
+namespace shmcount {
+
+// Phases of a run, named in the message.
+enum class RunPhase : int { kSetUp, kShare, kWarmUp, kParallel, kSequential, kGather };
+
+// Arms the timer (seconds > 0); no effect for 0.
+void arm_time_limit(std::uint64_t seconds, int world_rank);
+// Disarms it: the rest of the run (writing the results) is not limited.
+void disarm_time_limit();
+
+// Where the run is, for the message: phase and repetition (from 0) of how many.
+void note_phase(RunPhase phase, std::uint64_t rep = 0, std::uint64_t reps = 0);
+
+}  // namespace shmcount
