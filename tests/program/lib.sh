@@ -21,8 +21,10 @@ finish() {
   echo "all checks passed"; exit 0
 }
 
-# Re-runs the calling script in fresh IPC (and mount) namespaces, so its segments are its own and
-# a leak is visible in `ipcs -m` here. Exits 77 (ctest: skipped) where that is not allowed.
+# Re-runs the calling script in fresh IPC and mount namespaces with a private /dev/shm, so its
+# segments and shared-memory files are its own: a leak is visible in `ipcs -m` and /dev/shm here,
+# and what Open MPI leaves behind when a test kills ranks goes with the namespace. Exits 77
+# (ctest: skipped) where that is not allowed.
 isolate() {
   if [ -z "${SHMCOUNT_ISOLATED:-}" ]; then
     if ! unshare --ipc --mount true 2>/dev/null; then
@@ -30,7 +32,11 @@ isolate() {
     fi
     SHMCOUNT_ISOLATED=1 exec unshare --ipc --mount --propagation private bash "$0" "$@"
   fi
+  mount -t tmpfs -o mode=1777,size=4g shmcount-test-shm /dev/shm ||
+    { echo "FAIL: cannot mount a private /dev/shm" >&2; exit 1; }
 }
+# Files in this namespace's /dev/shm (empty when none).
+shm_files() { find /dev/shm -mindepth 1 -maxdepth 1 2>/dev/null; }
 
 cleanup_workdir() {
   cd /

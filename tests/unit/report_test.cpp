@@ -1,4 +1,5 @@
-// Sinks: CSV schema and quoting, statistics, atomic files, and the summary's arithmetic.
+// Sinks: CSV schema and quoting, statistics, result files, safe text, and the summary's
+// arithmetic.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,9 +9,11 @@
 #include <sstream>
 
 #include "common/error.hpp"
-#include "report/atomic_file.hpp"
+#include "common/text.hpp"
+#include "common/wire.hpp"
 #include "report/context.hpp"
 #include "report/csv.hpp"
+#include "report/output_files.hpp"
 #include "report/stats.hpp"
 #include "report/summary.hpp"
 
@@ -122,7 +125,7 @@ TEST(Context, JsonEscapesAndNamesTheCsv) {
   EXPECT_NE(json.find("\"host\": \"host,with\\\"comma\""), std::string::npos);
 }
 
-class AtomicFile : public ::testing::Test {
+class OutputFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("shmcount-test-" + std::to_string(::getpid()));
@@ -132,39 +135,147 @@ class AtomicFile : public ::testing::Test {
     ::chmod(dir_.c_str(), 0755);
     fs::remove_all(dir_);
   }
+  std::string path(const char* name) const { return (dir_ / name).string(); }
+  std::string read(const char* name) const {
+    std::ifstream in(dir_ / name);
+    std::stringstream content;
+    content << in.rdbuf();
+    return content.str();
+  }
+  std::size_t entries() const {
+    return static_cast<std::size_t>(
+        std::distance(fs::directory_iterator(dir_), fs::directory_iterator()));
+  }
+  // The message of the UsageError that preparing (csv, json) throws, or "" when none.
+  std::string refusal(const std::string& csv, const std::string& json,
+                      const std::string& default_folder = "") {
+    try {
+      OutputFiles::prepare(csv, json, default_folder);
+    } catch (const UsageError& e) {
+      return e.what();
+    }
+    return "";
+  }
   fs::path dir_;
 };
 
-TEST_F(AtomicFile, WritesWholeFileAndLeavesNoTemporary) {
-  const std::string path = (dir_ / "r.csv").string();
-  check_can_create(path);
-  write_new_file(path, "a,b\n1,2\n");
-  std::ifstream in(path);
-  std::stringstream content;
-  content << in.rdbuf();
-  EXPECT_EQ(content.str(), "a,b\n1,2\n");
-  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
+TEST_F(OutputFilesTest, NothingHasANameUntilCommitThenBothAreWhole) {
+  OutputFiles out = OutputFiles::prepare(path("r.csv"), path("r.json"), "");
+  EXPECT_EQ(entries(), 0u);  // Unnamed (O_TMPFILE): nothing to see before the run ends.
+  out.commit("a,b\n1,2\n", "{}\n");
+  EXPECT_EQ(read("r.csv"), "a,b\n1,2\n");
+  EXPECT_EQ(read("r.json"), "{}\n");
+  EXPECT_EQ(entries(), 2u);
 }
 
-TEST_F(AtomicFile, NeverOverwritesAnEarlierResult) {
-  const std::string path = (dir_ / "r.csv").string();
-  write_new_file(path, "old\n");
-  EXPECT_THROW(check_can_create(path), Error);
-  EXPECT_THROW(write_new_file(path, "new\n"), Error);
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  EXPECT_EQ(line, "old");
-  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
+TEST_F(OutputFilesTest, AFailedRunLeavesNothing) {
+  { OutputFiles out = OutputFiles::prepare(path("r.csv"), path("r.json"), ""); }
+  EXPECT_EQ(entries(), 0u);
 }
 
-TEST_F(AtomicFile, MissingFolderIsRefusedUpFront) {
-  try {
-    check_can_create((dir_ / "missing" / "r.csv").string());
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos);
+TEST_F(OutputFilesTest, NeverOverwritesAndNamesAnIncompletePair) {
+  std::ofstream(path("r.json")) << "old\n";
+  const std::string why = refusal(path("r.csv"), path("r.json"));
+  EXPECT_NE(why.find("already exists, without"), std::string::npos) << why;
+  EXPECT_NE(why.find("incomplete pair"), std::string::npos) << why;
+  EXPECT_NE(why.find("remove '" + path("r.json")), std::string::npos) << why;
+  std::ofstream(path("r.csv")) << "old\n";
+  EXPECT_NE(refusal(path("r.csv"), path("r.json")).find("never overwrites"), std::string::npos);
+  EXPECT_EQ(read("r.json"), "old\n");
+}
+
+TEST_F(OutputFilesTest, ADanglingLinkIsRefusedBeforeTheRun) {
+  fs::create_symlink("/nonexistent/j", dir_ / "r.json");
+  const std::string why = refusal(path("r.csv"), path("r.json"));
+  EXPECT_NE(why.find("symbolic link to '/nonexistent/j', which does not exist"), std::string::npos)
+      << why;
+}
+
+TEST_F(OutputFilesTest, NamesTooLongForTheFileSystemOrPathMax) {
+  const std::string long_name = path(std::string(300, 'a').c_str()) + ".csv";
+  EXPECT_NE(refusal(long_name, long_name + ".json").find("longer than the 255 bytes"),
+            std::string::npos);
+  const std::string deep = dir_.string() + "/" + std::string(5000, 'b') + "/r.csv";
+  EXPECT_NE(refusal(deep, deep + ".json").find("PATH_MAX"), std::string::npos);
+}
+
+TEST_F(OutputFilesTest, FoldersThatTakeNoFilesAreRefusedWithTheReason) {
+  EXPECT_NE(
+      refusal("/proc/r.csv", "/proc/r.json").find("cannot create the result files in '/proc'"),
+      std::string::npos);
+  EXPECT_NE(refusal(path("missing/r.csv"), path("missing/r.json")).find("does not exist"),
+            std::string::npos);
+  std::ofstream(path("file")) << "x";
+  EXPECT_NE(refusal(path("file/r.csv"), path("file/r.json")).find("is a file, not a folder"),
+            std::string::npos);
+}
+
+TEST_F(OutputFilesTest, TheDefaultFolderMustBeARealPrivateFolder) {
+  const std::string folder = path("results");
+  const std::string csv = folder + "/r.csv", json = folder + "/r.json";
+  std::ofstream(folder) << "x";
+  EXPECT_NE(refusal(csv, json, folder).find("is a file, not a folder"), std::string::npos);
+  fs::remove(folder);
+  fs::create_symlink(dir_ / "nowhere", folder);
+  EXPECT_NE(refusal(csv, json, folder).find("which does not exist"), std::string::npos);
+  fs::remove(folder);
+  fs::create_directory(folder);
+  ::chmod(folder.c_str(), 0777);
+  EXPECT_NE(refusal(csv, json, folder).find("writable by other users"), std::string::npos);
+  ::chmod(folder.c_str(), 01777);  // Sticky, like /tmp: others cannot replace our files.
+  EXPECT_EQ(refusal(csv, json, folder), "");
+}
+
+TEST_F(OutputFilesTest, ADefaultFolderCreatedForAFailedRunIsRemoved) {
+  const std::string folder = path("results");
+  { OutputFiles out = OutputFiles::prepare(folder + "/r.csv", folder + "/r.json", folder); }
+  EXPECT_FALSE(fs::exists(folder));
+  {
+    OutputFiles out = OutputFiles::prepare(folder + "/r.csv", folder + "/r.json", folder);
+    out.commit("c\n", "j\n");
   }
+  EXPECT_TRUE(fs::exists(folder + "/r.csv"));
+}
+
+TEST_F(OutputFilesTest, FilesFollowTheUmask) {
+  const mode_t old = ::umask(077);
+  {
+    OutputFiles out = OutputFiles::prepare(path("r.csv"), path("r.json"), "");
+    out.commit("c\n", "j\n");
+  }
+  ::umask(old);
+  struct stat st {};
+  ASSERT_EQ(::stat(path("r.csv").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST(Text, AnyByteBecomesValidUtf8AndNoControlReachesATerminal) {
+  EXPECT_EQ(utf8_or_escaped("ok \xc3\xa9 \xff\xc3"), "ok \xc3\xa9 \\xff\\xc3");
+  EXPECT_EQ(utf8_or_escaped("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // A surrogate is not UTF-8.
+  EXPECT_EQ(printable("a\x1b[31mb\r\n\x1f\x7f\xc2\x9b"), "a\\e[31mb\\r\\n\\x1f\\x7f\\u009b");
+  EXPECT_EQ(printable("caf\xc3\xa9"), "caf\xc3\xa9");
+}
+
+TEST(Wire, AnyByteInAStringKeepsTheFieldsApart) {
+  WireWriter w;
+  w.put(7).put_string(std::string("a\x1f\x1f\0b", 5)).put_string("").put(-1);
+  WireReader r(w.bytes());
+  EXPECT_EQ(r.get<int>(), 7);
+  EXPECT_EQ(r.get_string(), std::string("a\x1f\x1f\0b", 5));
+  EXPECT_EQ(r.get_string(), "");
+  EXPECT_EQ(r.get<int>(), -1);
+  EXPECT_TRUE(r.done());
+  WireReader short_one(std::string_view(w.bytes()).substr(0, 9));
+  short_one.get<int>();
+  EXPECT_THROW(short_one.get_string(), Error);
+}
+
+TEST(Summary, APausedRepetitionIsFlaggedAndOrdinaryNoiseIsNot) {
+  const auto flagged = find_outliers(Phase::kParallel, {10, 11, 20000, 12, 10.5});
+  ASSERT_EQ(flagged.size(), 1u);
+  EXPECT_EQ(flagged[0].rep, 2);
+  EXPECT_TRUE(find_outliers(Phase::kParallel, {10, 25, 12, 18, 11}).empty());
+  EXPECT_TRUE(find_outliers(Phase::kParallel, {10, 20000}).empty());  // Too few to tell.
 }
 
 }  // namespace
