@@ -5,22 +5,26 @@ workdir
 data="$SHMCOUNT_SOURCE_DIR/tests/data"
 topo="$data/topologies"
 
-golden() {  # golden NAME ARGS...: shmcount --plan ARGS must print data/golden/NAME exactly.
+# golden NAME ARGS...: shmcount ARGS must print data/golden/NAME exactly, and nothing on stderr.
+# Output goes to $WORK: the source tree stays clean.
+golden() {
   local name=$1; shift
-  "$SHMCOUNT" --plan "$@" >plan.out 2>plan.err
+  "$SHMCOUNT" "$@" >"$WORK/plan.out" 2>"$WORK/plan.err"
   local status=$?
-  if [ $status -ne 0 ]; then fail "$name: exit $status: $(cat plan.err)"; return; fi
-  if [ -n "${UPDATE_GOLDEN:-}" ]; then cp plan.out "$data/golden/$name"; fi
-  if diff -u "$data/golden/$name" plan.out >&2; then pass "$name"; else fail "$name differs"; fi
+  if [ $status -ne 0 ]; then fail "$name: exit $status: $(cat "$WORK/plan.err")"; return; fi
+  if [ -s "$WORK/plan.err" ]; then fail "$name: stderr: $(cat "$WORK/plan.err")"; return; fi
+  if [ -n "${UPDATE_GOLDEN:-}" ]; then cp "$WORK/plan.out" "$data/golden/$name"; fi
+  if diff -u "$data/golden/$name" "$WORK/plan.out" >&2; then pass "$name"; else fail "$name differs"; fi
 }
 cd "$topo" || exit 1  # Golden files name the topology as given: keep the paths short.
-golden dual-scatter-4.txt --ranks 4 --pin scatter --topology dual-2p16c32t-intel.xml
-golden laptop-compact-4.txt --ranks 4 --pin compact --topology laptop-1p4c8t-intel.xml
-golden laptop-core-10.txt --ranks 10 --pin core --topology laptop-1p4c8t-intel.xml
-golden epyc-scatter-8.csv --ranks 8 --pin scatter --format csv \
+golden dual-scatter-4.txt --plan --ranks 4 --pin scatter --topology dual-2p16c32t-intel.xml
+golden laptop-compact-4.txt --plan --ranks 4 --pin compact --topology laptop-1p4c8t-intel.xml
+golden laptop-core-10.txt --plan --ranks 10 --pin core --topology laptop-1p4c8t-intel.xml
+golden epyc-scatter-8.csv --plan --ranks 8 --pin scatter --format csv \
   --topology epyc-2p8numa64c128t-amd.xml
-golden synthetic-list.csv --ranks 3 --pin list:5,0-1 --format csv --topology "pack:2 core:2 pu:2"
-golden device-none-4.txt --ranks 4 --pin none --topology device-16core-flat.xml
+golden synthetic-list.csv --plan --ranks 3 --pin list:5,0-1 --format csv \
+  --topology "pack:2 core:2 pu:2"
+golden device-none-4.txt --plan --ranks 4 --pin none --topology device-16core-flat.xml
 cd "$WORK" || exit 1
 
 # plan_error DESCRIPTION PATTERN ARGS...
