@@ -333,6 +333,44 @@ std::string format_binding_mask(const MachineView& m, std::string_view cpuset_li
   return out + ']';
 }
 
+std::string format_domains(const MachineView& m, const std::string& node_label) {
+  struct Domain {
+    hwloc_obj_type_t type;
+    const char* name;
+  };
+  constexpr std::array kDomains{Domain{HWLOC_OBJ_PACKAGE, "package"},
+                                Domain{HWLOC_OBJ_NUMANODE, "NUMA"}, Domain{HWLOC_OBJ_L3CACHE, "L3"},
+                                Domain{HWLOC_OBJ_L2CACHE, "L2"}, Domain{HWLOC_OBJ_CORE, "core"}};
+  auto pu_list = [](const std::vector<const PuInfo*>& pus) {
+    std::string out;
+    for (const PuInfo* pu : pus) {
+      out += " " + std::to_string(pu->pu_logical) + "(" + std::to_string(pu->pu_os) + ")" +
+             (pu->usable ? "" : "*");
+    }
+    return out;
+  };
+  std::ostringstream out;
+  out << "Domains of " << node_label << " (" << m.summary << ")\n";
+  if (m.restricted()) out << "  available: " << m.availability() << '\n';
+  out << "PUs as L#(P#); * = not usable here (disallowed, or outside this process's binding)\n";
+  std::vector<const PuInfo*> all;
+  for (const auto& pu : m.all_pus) all.push_back(&pu);
+  out << "node:" << pu_list(all) << '\n';
+  for (const auto& domain : kDomains) {
+    const int level = m.level_of(domain.type);
+    if (level < 0) continue;
+    const auto l = static_cast<std::size_t>(level);
+    for (int index = 0; index < m.levels[l].objects; ++index) {
+      std::vector<const PuInfo*> pus;
+      for (const auto& pu : m.all_pus) {
+        if (pu.path[l] == index) pus.push_back(&pu);
+      }
+      if (!pus.empty()) out << domain.name << ' ' << index << ':' << pu_list(pus) << '\n';
+    }
+  }
+  return out.str();
+}
+
 std::string format_pu_map(const MachineView& m,
                           const std::vector<std::vector<int>>& ranks_by_pu_index) {
   // Group PU indices by (package, NUMA) then by core, keeping logical order.

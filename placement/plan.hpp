@@ -84,6 +84,11 @@ std::string format_plan_csv(const MachineView& machine, const std::vector<Placem
 // holds it, '.' when not; e.g. "[B/.][./.]". Throws Error when the list is not one.
 std::string format_binding_mask(const MachineView& machine, std::string_view cpuset_list);
 
+// The node's domains as likwid-pin -p lists them: the node, then each package, NUMA node, L3, L2
+// and core that has PUs, each with its PUs as "L#(P#)" in logical order; a PU ranks may not use
+// (disallowed, or outside the available set) is marked '*'.
+std::string format_domains(const MachineView& machine, const std::string& node_label);
+
 // A compact picture of the node: one line per NUMA node, cores in brackets, each PU showing the
 // ranks on it ('.' for none). `ranks_on_pu(pu_logical)` gives the rank numbers to show.
 std::string format_pu_map(const MachineView& machine,

@@ -70,6 +70,13 @@ int main(int argc, char** argv) {
         }
       }
       break;
+    case Action::kDomains:
+      try {
+        if (launcher_rank() == 0) print_domains(options);
+        return 0;
+      } catch (const Error& e) {
+        return usage_error(e.what());
+      }
     case Action::kRun:
       break;
   }
