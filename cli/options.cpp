@@ -88,12 +88,17 @@ constexpr std::array kOptions{
     OptionSpec{"--plan", "", "off",
                "print the placement plan and exit: no job, no segment, no kernel",
                [](Options& o, std::string_view, std::string_view) { o.action = Action::kPlan; }},
+    OptionSpec{"--domains", "", "off",
+               "print the node's domains (packages, NUMA nodes, L3, L2, cores) with their PUs, "
+               "marking those ranks may not use, and exit",
+               [](Options& o, std::string_view, std::string_view) { o.action = Action::kDomains; }},
     OptionSpec{"--ranks", "N", "-", "ranks to plan for (with --plan, outside mpirun)",
                [](Options& o, std::string_view v, std::string_view f) {
                  o.plan_ranks = number(v, f, 1, kMaxPlanRanks);
                }},
     OptionSpec{"--topology", "XML|SYN", "this machine",
-               "plan for an hwloc XML file or synthetic string (with --plan)",
+               "plan for, or list the domains of, an hwloc XML file or synthetic string (with "
+               "--plan or --domains)",
                [](Options& o, std::string_view v, std::string_view f) {
                  if (v.empty()) throw UsageError(std::string(f) + ": the topology is empty");
                  o.topology = std::string(v);
@@ -124,12 +129,16 @@ const OptionSpec* find_option(std::string_view flag) {
 // Options that only make sense together, checked once every option is known.
 void check_combinations(const Options& o, const std::set<std::string_view>& given) {
   const bool plan = o.action == Action::kPlan;
-  for (std::string_view flag : {"--ranks", "--topology", "--format"}) {
-    if (given.count(flag) && !plan) {
-      throw UsageError(
-          std::string(flag) + " only works with --plan" +
-          (flag == "--topology" ? " (binding on a foreign topology would be a lie)" : ""));
-    }
+  if (given.count("--plan") && given.count("--domains")) {
+    throw UsageError("--plan and --domains are two commands; give one of them");
+  }
+  for (std::string_view flag : {"--ranks", "--format"}) {
+    if (given.count(flag) && !plan) throw UsageError(std::string(flag) + " only works with --plan");
+  }
+  if (given.count("--topology") && !plan && o.action != Action::kDomains) {
+    throw UsageError(
+        "--topology only works with --plan or --domains (binding on a foreign topology would be "
+        "a lie)");
   }
   if (given.count("--seed") && o.data.pattern != Pattern::kRandom) {
     throw UsageError(
@@ -215,7 +224,8 @@ std::string help_text() {
   out << "shmcount " << kShmcountVersion
       << ": how fast do processes that share one array go, and where should they run?\n\n"
          "Usage: mpirun [-np N] shmcount [options]\n"
-         "       shmcount --plan --ranks N [--pin S] [--topology XML|SYN] [--format csv]\n\n"
+         "       shmcount --plan --ranks N [--pin S] [--topology XML|SYN] [--format csv]\n"
+         "       shmcount --domains [--topology XML|SYN]\n\n"
          "The ranks of each node attach one System V segment of int32 (0600, removed before\n"
          "any kernel runs), pin themselves, count every value 0..V-1 with the kernel, verify the\n"
          "counts, and send their times to rank 0, which prints a summary and writes a CSV and a\n"
@@ -247,6 +257,8 @@ std::string help_text() {
          "  mpirun -np 4 shmcount --pattern random --seed 7 --size 1000000 --values 256\n"
          "  shmcount --plan --ranks 4 --pin scatter --topology \"pack:2 core:8 pu:2\"\n"
          "  shmcount --plan --ranks 8 --pin list:0,2,4-9 --format csv\n"
+         "  shmcount --plan --ranks 4 --pin list:numa:1,3\n"
+         "  shmcount --domains --topology tests/data/topologies/dual-2p16c32t-intel.xml\n"
          "\nAs root, Open MPI needs OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1.\n"
          "More ranks than cores needs mpirun --oversubscribe.\n";
   return out.str();

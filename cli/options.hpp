@@ -15,7 +15,7 @@ namespace shmcount {
 
 inline constexpr std::string_view kShmcountVersion = "0.1.0";
 
-enum class Action { kRun, kPlan, kHelp, kVersion };
+enum class Action { kRun, kPlan, kDomains, kHelp, kVersion };
 enum class PlanFormat { kTable, kCsv };
 
 struct Options {
@@ -30,7 +30,7 @@ struct Options {
   std::uint64_t time_limit_s = 0;  // 0: none.
   // --plan only.
   std::uint64_t plan_ranks = 0;
-  std::string topology;
+  std::string topology;  // --plan and --domains.
   PlanFormat format = PlanFormat::kTable;
   std::string command_line;  // The full command line, for the run context.
 };

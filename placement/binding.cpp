@@ -25,6 +25,14 @@ std::string list_string(hwloc_const_bitmap_t set) {
 
 }  // namespace
 
+std::string starting_binding(const Topology& topo) {
+  Bitmap set = make_bitmap();
+  if (hwloc_get_cpubind(topo.get(), set.get(), HWLOC_CPUBIND_PROCESS) != 0) {
+    throw Error(describe_errno("hwloc_get_cpubind(HWLOC_CPUBIND_PROCESS)", errno));
+  }
+  return list_string(set.get());
+}
+
 BindOutcome apply_placement(const Topology& topo, const Strategy& strategy,
                             const Placement& placement) {
   hwloc_topology_t t = topo.get();

@@ -13,6 +13,11 @@ struct BindOutcome {
   bool rebound = false;             // ...and shmcount replaced that binding.
 };
 
+// This process's binding as it stands, before apply_placement changes it: at start, what the
+// launcher gave (taskset, mpirun --cpu-set, a Slurm cpuset), as an hwloc list string of OS indices
+// ("0-3,8"). Throws Error naming the call when the OS does not say.
+std::string starting_binding(const Topology& topo);
+
 // Binds the whole process (Open MPI's helper threads too) as planned: to one PU, to every allowed
 // PU for "none", or not at all for "launcher". Throws Error naming the PU and errno when the OS
 // refuses; never falls back silently.

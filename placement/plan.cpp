@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <map>
 #include <sstream>
 
@@ -20,11 +21,12 @@ constexpr std::array kStrategies{
                  "rank r on the r-th PU in logical order: a core's hardware threads fill first",
                  "--map-by hwthread --bind-to hwthread", "E:N:n (compact)"},
     StrategyInfo{"scatter", StrategyKind::kScatter,
-                 "consecutive ranks as far apart as possible: packages, then NUMA nodes, then L3 "
-                 "caches, then cores",
+                 "each rank in objects without a rank at the highest level possible, level by "
+                 "level from the top of hwloc's tree (groups, packages, NUMA nodes, caches, cores)",
                  "--map-by ppr:1:package --rank-by span (approx.)", "S:scatter / E:S0:..@S1:..."},
     StrategyInfo{"list", StrategyKind::kList,
-                 "list:L0,L1,... explicit logical PU indices by local rank; ranges A-B allowed",
+                 "list:L0,L1,... logical PU by local rank, or list:TYPE:I0,I1,... objects (core, "
+                 "l1, l2, l3, numa, die, package) taken in turn; ranges A-B allowed",
                  "--cpu-set / rankfile", "-c L:0,2,4"},
     StrategyInfo{"none", StrategyKind::kNone,
                  "no pinning: each rank may run on every allowed PU (launcher binding undone)",
@@ -34,14 +36,32 @@ constexpr std::array kStrategies{
                  "(mpirun's default binding)", "(likwid-mpirun's pinning)"},
 };
 
-// Logical PU indices a list may name: more than any node has.
+constexpr std::array kListObjects{
+    ListObject{"core", HWLOC_OBJ_CORE, "core"},
+    ListObject{"l1", HWLOC_OBJ_L1CACHE, "L1 cache"},
+    ListObject{"l2", HWLOC_OBJ_L2CACHE, "L2 cache"},
+    ListObject{"l3", HWLOC_OBJ_L3CACHE, "L3 cache"},
+    ListObject{"numa", HWLOC_OBJ_NUMANODE, "NUMA node"},
+    ListObject{"die", HWLOC_OBJ_DIE, "die"},
+    ListObject{"package", HWLOC_OBJ_PACKAGE, "package"},
+};
+
+std::string list_object_names() {
+  std::string out;
+  for (const auto& o : kListObjects) out += (out.empty() ? "" : ", ") + std::string(o.name);
+  return out;
+}
+
+// Logical indices a list may name: more than any node has.
 constexpr std::uint64_t kMaxListPus = 1 << 16;
 
-// Splits "list:..." entries; a range A-B expands in order. Throws Error on junk or duplicates.
-std::vector<int> parse_pu_list(std::string_view body, std::string_view text) {
+// Splits list entries; a range A-B expands in order. `thing` names an entry in messages ("PU",
+// "core"). Throws Error on junk or duplicates.
+std::vector<int> parse_index_list(std::string_view body, std::string_view text,
+                                  const std::string& thing) {
   const std::string what = "--pin '" + std::string(text) + "': ";
   if (body.empty()) throw UsageError(what + "the list is empty; write e.g. list:0,2,4-7");
-  std::vector<int> pus;
+  std::vector<int> indices;
   std::vector<bool> seen(kMaxListPus, false);  // Duplicates found in O(1), whatever the length.
   std::size_t pos = 0;
   while (pos <= body.size()) {
@@ -51,74 +71,130 @@ std::vector<int> parse_pu_list(std::string_view body, std::string_view text) {
     const auto first = parse_u64(item.substr(0, dash));
     const auto last = dash == std::string_view::npos ? first : parse_u64(item.substr(dash + 1));
     if (!first || !last || *first >= kMaxListPus || *last >= kMaxListPus) {
-      throw UsageError(what + "'" + std::string(item) +
-                       "' is not a logical PU index or range A-B (digits only, below " +
-                       std::to_string(kMaxListPus) + ", e.g. 0,2,4-7)");
+      throw UsageError(what + "'" + std::string(item) + "' is not a logical " + thing +
+                       " index or range A-B (digits only, below " + std::to_string(kMaxListPus) +
+                       ", e.g. 0,2,4-7)");
     }
     if (*last < *first) {
       throw UsageError(what + "range '" + std::string(item) + "' is reversed; write it as " +
                        std::to_string(*last) + "-" + std::to_string(*first));
     }
-    for (auto pu = *first; pu <= *last; ++pu) {
-      if (seen[pu]) {
-        throw UsageError(what + "PU " + std::to_string(pu) +
-                         " is listed twice; each rank needs its own PU");
+    for (auto i = *first; i <= *last; ++i) {
+      if (seen[i]) {
+        throw UsageError(what + thing + " " + std::to_string(i) + " is listed twice; " +
+                         (thing == "PU" ? "each rank needs its own PU" : "list each object once"));
       }
-      seen[pu] = true;
-      pus.push_back(static_cast<int>(pu));
+      seen[i] = true;
+      indices.push_back(static_cast<int>(i));
     }
     pos = comma + 1;
   }
-  return pus;
+  return indices;
 }
 
-// A node of the package > NUMA > cache > core tree, for scatter.
-struct TreeNode {
-  int key = 0;
-  int core = -1;  // Set on leaves.
-  std::vector<TreeNode> kids;
-
-  TreeNode& child(int k) {
-    for (auto& kid : kids) {
-      if (kid.key == k) return kid;
-    }
-    kids.push_back(TreeNode{k, -1, {}});
-    return kids.back();
-  }
-};
-
-// Leaves of `node` with siblings interleaved at every level: one from each child in turn.
-std::vector<int> interleave(const TreeNode& node) {
-  if (node.core >= 0) return {node.core};
-  std::vector<std::vector<int>> lists;
-  std::size_t longest = 0;
-  for (const auto& kid : node.kids) {
-    lists.push_back(interleave(kid));
-    longest = std::max(longest, lists.back().size());
-  }
-  std::vector<int> out;
-  for (std::size_t i = 0; i < longest; ++i) {
-    for (const auto& list : lists) {
-      if (i < list.size()) out.push_back(list[i]);
-    }
+// Numbers as hwloc list ranges: {0, 1, 2, 5} -> "0-2,5".
+std::string ranges(const std::vector<int>& sorted) {
+  std::string out;
+  for (std::size_t i = 0; i < sorted.size();) {
+    std::size_t j = i;
+    while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
+    out += (out.empty() ? "" : ",") + std::to_string(sorted[i]) +
+           (j > i ? "-" + std::to_string(sorted[j]) : "");
+    i = j + 1;
   }
   return out;
 }
 
-// Cores (logical indices) in the order the strategy fills them.
-std::vector<int> core_order(const MachineView& m, StrategyKind kind) {
+// Cores (logical indices) in logical order.
+std::vector<int> core_order(const MachineView& m) {
   std::vector<int> cores;
   for (const auto& pu : m.pus) {
     if (std::find(cores.begin(), cores.end(), pu.core) == cores.end()) cores.push_back(pu.core);
   }
-  if (kind != StrategyKind::kScatter) return cores;
-  TreeNode root;
-  for (int core : cores) {
-    const auto& pu =
-        *std::find_if(m.pus.begin(), m.pus.end(), [&](const PuInfo& p) { return p.core == core; });
-    root.child(pu.package).child(pu.numa).child(pu.cache).child(core).core = core;
+  return cores;
+}
+
+// Scatter (see plan_placement): the next PU is the free one whose path is best by (a) being in
+// an object without a rank at the highest level where candidates differ, then (b) being in the
+// object with fewer ranks at the highest level where they differ, then (c) logical order.
+std::vector<std::size_t> scatter_order(const MachineView& m) {
+  const std::size_t nlevels = m.levels.size();
+  std::vector<std::vector<int>> ranks_in(nlevels);
+  for (std::size_t l = 0; l < nlevels; ++l) {
+    ranks_in[l].assign(static_cast<std::size_t>(m.levels[l].objects), 0);
   }
-  return interleave(root);
+  auto load = [&](const PuInfo& pu, std::size_t l) {
+    return pu.path[l] < 0 ? -1 : ranks_in[l][static_cast<std::size_t>(pu.path[l])];
+  };
+  auto better = [&](const PuInfo& a, const PuInfo& b) {
+    for (std::size_t l = 0; l < nlevels; ++l) {
+      const bool new_a = load(a, l) == 0, new_b = load(b, l) == 0;
+      if (new_a != new_b) return new_a;
+    }
+    for (std::size_t l = 0; l < nlevels; ++l) {
+      if (load(a, l) != load(b, l)) return load(a, l) < load(b, l);
+    }
+    return false;
+  };
+  std::vector<bool> taken(m.pus.size(), false);
+  std::vector<std::size_t> order;
+  while (order.size() < m.pus.size()) {
+    std::size_t best = m.pus.size();
+    for (std::size_t i = 0; i < m.pus.size(); ++i) {
+      if (!taken[i] && (best == m.pus.size() || better(m.pus[i], m.pus[best]))) best = i;
+    }
+    taken[best] = true;
+    order.push_back(best);
+    for (std::size_t l = 0; l < nlevels; ++l) {
+      if (m.pus[best].path[l] >= 0) ++ranks_in[l][static_cast<std::size_t>(m.pus[best].path[l])];
+    }
+  }
+  return order;
+}
+
+// Object lists (see plan_placement). Throws Error for a type the node lacks, an index it does not
+// have, or an object with no usable PU.
+std::vector<std::size_t> object_list_order(const MachineView& m, const Strategy& s) {
+  const std::string what = "--pin " + s.text + ": ";
+  const std::string label(s.objects->label);
+  const int level = m.level_of(s.objects->type);
+  if (level < 0) {
+    std::string kinds;
+    for (const auto& o : kListObjects) {
+      if (m.level_of(o.type) >= 0) kinds += (kinds.empty() ? "" : ", ") + std::string(o.name);
+    }
+    throw UsageError(what + "this node has no " + label + " objects; it has " + kinds +
+                     " (see shmcount --domains)");
+  }
+  const auto l = static_cast<std::size_t>(level);
+  std::vector<std::vector<std::size_t>> members;
+  for (int index : s.list) {
+    if (index >= m.levels[l].objects) {
+      throw UsageError(what + label + " " + std::to_string(index) +
+                       " does not exist on this node (" + label + "s 0-" +
+                       std::to_string(m.levels[l].objects - 1) + ")");
+    }
+    members.emplace_back();
+    for (std::size_t i = 0; i < m.pus.size(); ++i) {
+      if (m.pus[i].path[l] == index) members.back().push_back(i);
+    }
+    if (members.back().empty()) {
+      throw UsageError(what + label + " " + std::to_string(index) +
+                       " has no PU that ranks may use here (usable: " + m.availability() + ")");
+    }
+  }
+  std::vector<std::size_t> order;
+  std::vector<std::size_t> next(members.size(), 0);
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (std::size_t o = 0; o < members.size(); ++o) {
+      if (next[o] < members[o].size()) {
+        order.push_back(members[o][next[o]++]);
+        progress = true;
+      }
+    }
+  }
+  return order;
 }
 
 // Indices into m.pus in the order ranks take them.
@@ -128,8 +204,9 @@ std::vector<std::size_t> pu_order(const MachineView& m, const Strategy& s) {
     for (std::size_t i = 0; i < m.pus.size(); ++i) order.push_back(i);
     return order;
   }
-  // core and scatter: the k-th hardware thread of every core (in core order), for k = 0, 1, ...
-  const std::vector<int> cores = core_order(m, s.kind);
+  if (s.kind == StrategyKind::kScatter) return scatter_order(m);
+  // core: the k-th hardware thread of every core (in core order), for k = 0, 1, ...
+  const std::vector<int> cores = core_order(m);
   for (int k = 0; order.size() < m.pus.size(); ++k) {
     for (int core : cores) {
       for (std::size_t i = 0; i < m.pus.size(); ++i) {
@@ -146,6 +223,8 @@ std::string cell(int value) { return value < 0 ? "-" : std::to_string(value); }
 
 std::span<const StrategyInfo> strategy_table() { return kStrategies; }
 
+std::span<const ListObject> list_object_table() { return kListObjects; }
+
 std::string strategy_names() {
   std::string out;
   for (const auto& s : kStrategies) {
@@ -161,7 +240,22 @@ Strategy parse_strategy(std::string_view text) {
   constexpr std::string_view kListPrefix = "list:";
   if (text.substr(0, kListPrefix.size()) == kListPrefix) {
     s.kind = StrategyKind::kList;
-    s.list = parse_pu_list(text.substr(kListPrefix.size()), text);
+    std::string_view body = text.substr(kListPrefix.size());
+    if (!body.empty() && std::isalpha(static_cast<unsigned char>(body.front()))) {
+      const std::string_view name = body.substr(0, body.find(':'));
+      for (const auto& o : kListObjects) {
+        if (o.name == name) s.objects = &o;
+      }
+      if (!s.objects || name.size() == body.size()) {
+        throw UsageError("--pin '" + std::string(text) + "': " +
+                         (s.objects ? "no " + std::string(name) + " indices after the type"
+                                    : "unknown object type '" + std::string(name) + "'") +
+                         "; write list:TYPE:I0,I1,... with TYPE one of " + list_object_names() +
+                         " (e.g. list:core:0-3), or list:L0,L1,... for logical PUs");
+      }
+      body = body.substr(name.size() + 1);
+    }
+    s.list = parse_index_list(body, text, s.objects ? std::string(s.objects->name) : "PU");
     return s;
   }
   for (const auto& info : kStrategies) {
@@ -185,7 +279,9 @@ std::vector<Placement> plan_placement(const MachineView& m, int ranks, const Str
     return plan;
   }
   std::vector<std::size_t> order;
-  if (s.kind == StrategyKind::kList) {
+  if (s.kind == StrategyKind::kList && s.objects) {
+    order = object_list_order(m, s);
+  } else if (s.kind == StrategyKind::kList) {
     if (s.list.size() < static_cast<std::size_t>(ranks)) {
       throw UsageError("--pin " + s.text + " names " + std::to_string(s.list.size()) +
                        " PU(s) but the node has " + std::to_string(ranks) +
@@ -194,9 +290,11 @@ std::vector<Placement> plan_placement(const MachineView& m, int ranks, const Str
     for (int logical : s.list) {
       const PuInfo* pu = m.find_logical(logical);
       if (!pu) {
+        std::vector<int> usable;
+        for (const auto& other : m.pus) usable.push_back(other.pu_logical);
         throw UsageError("--pin " + s.text + ": PU L#" + std::to_string(logical) +
-                         " is not on this node or not allowed; allowed logical PUs are 0-" +
-                         std::to_string(m.pus.back().pu_logical) + " (see --plan or lstopo)");
+                         " is not on this node or not allowed; allowed logical PUs are " +
+                         ranges(usable) + " (see shmcount --domains)");
       }
       order.push_back(static_cast<std::size_t>(pu - m.pus.data()));
     }
@@ -215,6 +313,63 @@ std::vector<Placement> plan_placement(const MachineView& m, int ranks, const Str
     p.oversubscribed = ranks_on[static_cast<std::size_t>(pu - m.pus.data())] > 1;
   }
   return plan;
+}
+
+std::string format_binding_mask(const MachineView& m, std::string_view cpuset_list) {
+  const CpuSet bound = CpuSet::parse_list(cpuset_list);
+  // Packages in logical order, then cores, then PUs: all_pus is in logical (tree) order.
+  std::string out;
+  int package = -2, core = -2;
+  for (const auto& pu : m.all_pus) {
+    if (pu.package != package) {
+      if (!out.empty()) out += ']';
+      out += '[';
+      package = pu.package;
+    } else if (pu.core != core) {
+      out += '/';
+    }
+    core = pu.core;
+    out += hwloc_bitmap_isset(bound.get(), static_cast<unsigned>(pu.pu_os)) ? 'B' : '.';
+  }
+  return out + ']';
+}
+
+std::string format_domains(const MachineView& m, const std::string& node_label) {
+  struct Domain {
+    hwloc_obj_type_t type;
+    const char* name;
+  };
+  constexpr std::array kDomains{Domain{HWLOC_OBJ_PACKAGE, "package"},
+                                Domain{HWLOC_OBJ_NUMANODE, "NUMA"}, Domain{HWLOC_OBJ_L3CACHE, "L3"},
+                                Domain{HWLOC_OBJ_L2CACHE, "L2"}, Domain{HWLOC_OBJ_CORE, "core"}};
+  auto pu_list = [](const std::vector<const PuInfo*>& pus) {
+    std::string out;
+    for (const PuInfo* pu : pus) {
+      out += " " + std::to_string(pu->pu_logical) + "(" + std::to_string(pu->pu_os) + ")" +
+             (pu->usable ? "" : "*");
+    }
+    return out;
+  };
+  std::ostringstream out;
+  out << "Domains of " << node_label << " (" << m.summary << ")\n";
+  if (m.restricted()) out << "  available: " << m.availability() << '\n';
+  out << "PUs as L#(P#); * = not usable here (disallowed, or outside this process's binding)\n";
+  std::vector<const PuInfo*> all;
+  for (const auto& pu : m.all_pus) all.push_back(&pu);
+  out << "node:" << pu_list(all) << '\n';
+  for (const auto& domain : kDomains) {
+    const int level = m.level_of(domain.type);
+    if (level < 0) continue;
+    const auto l = static_cast<std::size_t>(level);
+    for (int index = 0; index < m.levels[l].objects; ++index) {
+      std::vector<const PuInfo*> pus;
+      for (const auto& pu : m.all_pus) {
+        if (pu.path[l] == index) pus.push_back(&pu);
+      }
+      if (!pus.empty()) out << domain.name << ' ' << index << ':' << pu_list(pus) << '\n';
+    }
+  }
+  return out.str();
 }
 
 std::string format_pu_map(const MachineView& m,
@@ -249,6 +404,7 @@ std::string format_plan_table(const MachineView& m, const std::vector<Placement>
   std::ostringstream out;
   out << "Plan for " << plan.size() << " rank(s) on " << node_label << " (" << m.summary
       << "), --pin " << s.text << '\n';
+  if (m.restricted()) out << "  available: " << m.availability() << '\n';
   if (plan.empty() || plan.front().planned_pu < 0) {
     out << "  no PU is planned: ranks run where the "
         << (s.kind == StrategyKind::kNone ? "OS scheduler puts them" : "launcher bound them")

@@ -25,15 +25,28 @@ struct StrategyInfo {
 std::span<const StrategyInfo> strategy_table();
 std::string strategy_names();
 
+// An hwloc object type that a list can name instead of PUs, as in list:core:0-3.
+struct ListObject {
+  std::string_view name;  // As typed after "list:".
+  hwloc_obj_type_t type;
+  std::string_view label;  // In messages: "core", "NUMA node".
+};
+
+// Every object type a list can name.
+std::span<const ListObject> list_object_table();
+
 // A parsed --pin value.
 struct Strategy {
   StrategyKind kind = StrategyKind::kCore;
-  std::vector<int> list;  // Logical PU indices, for kList.
-  std::string text;       // As the user wrote it, for records.
+  // For kList: logical indices of PUs, or of objects of `objects` when that is set.
+  std::vector<int> list;
+  const ListObject* objects = nullptr;
+  std::string text;  // As the user wrote it, for records.
 };
 
-// Parses a --pin value: a table name or "list:L0,L1,..." with ranges "A-B". Throws Error with
-// what was wrong and what is allowed; checks syntax and duplicates, not the machine.
+// Parses a --pin value: a table name, "list:L0,L1,..." (logical PUs) or "list:TYPE:I0,I1,..."
+// (objects), with ranges "A-B". Throws Error with what was wrong and what is allowed; checks
+// syntax and duplicates, not the machine.
 Strategy parse_strategy(std::string_view text);
 
 // Where one local rank is to run.
@@ -43,8 +56,19 @@ struct Placement {
   bool oversubscribed = false;  // This rank shares its PU (or the node has more ranks than PUs).
 };
 
-// The placement of `ranks` local ranks on `machine`. Throws Error for a list naming a PU the
-// machine does not have or allow, or with fewer entries than ranks.
+// The placement of `ranks` local ranks on the usable PUs of `machine`:
+// - core: the k-th usable thread of every core in logical core order, for k = 0, 1, ...
+// - compact: usable PUs in logical order.
+// - scatter: each next rank on the free PU that is in an object without a rank at the highest
+//   possible level of machine.levels (then at the next level, and so on down to the core); ties
+//   go to the PU whose objects hold the fewest ranks, level by level from the top, then to the
+//   lowest logical index. So for every N, each level holds ranks in as many objects as it can
+//   (min(N, its objects with usable PUs)), and no core gets a second rank while a core is idle.
+// - list of PUs: rank r on PU list[r]; list of objects: rank r on the first free usable PU of the
+//   next listed object, cycling through the objects while any of them has a free PU.
+// Past the end of the order, ranks share PUs round-robin and are flagged oversubscribed. Throws
+// Error for a list naming a PU or object the machine does not have or let ranks use, or a PU list
+// with fewer entries than ranks.
 std::vector<Placement> plan_placement(const MachineView& machine, int ranks,
                                       const Strategy& strategy);
 
@@ -54,6 +78,16 @@ std::string format_plan_table(const MachineView& machine, const std::vector<Plac
 // The plan as CSV: rank,pu_logical,pu_os,core,numa,package.
 std::string format_plan_csv(const MachineView& machine, const std::vector<Placement>& plan,
                             bool header);
+
+// A binding as Open MPI's --report-bindings draws it: per package "[...]", cores separated by
+// '/', one character per PU of the machine: 'B' when `cpuset_list` (OS indices, hwloc list syntax)
+// holds it, '.' when not; e.g. "[B/.][./.]". Throws Error when the list is not one.
+std::string format_binding_mask(const MachineView& machine, std::string_view cpuset_list);
+
+// The node's domains as likwid-pin -p lists them: the node, then each package, NUMA node, L3, L2
+// and core that has PUs, each with its PUs as "L#(P#)" in logical order; a PU ranks may not use
+// (disallowed, or outside the available set) is marked '*'.
+std::string format_domains(const MachineView& machine, const std::string& node_label);
 
 // A compact picture of the node: one line per NUMA node, cores in brackets, each PU showing the
 // ranks on it ('.' for none). `ranks_on_pu(pu_logical)` gives the rank numbers to show.

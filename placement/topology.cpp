@@ -3,10 +3,13 @@
 #include <sched.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <set>
 
 #include "common/error.hpp"
 
@@ -19,10 +22,15 @@ struct TopologyDeleter {
 };
 using TopologyPtr = std::unique_ptr<hwloc_topology, TopologyDeleter>;
 
+// A topology that keeps cgroup-disallowed PUs, so a view can say what the machine has.
 TopologyPtr make_topology() {
   hwloc_topology_t t = nullptr;
   if (hwloc_topology_init(&t) != 0) throw Error(describe_errno("hwloc_topology_init()", errno));
-  return TopologyPtr(t);
+  TopologyPtr owned(t);
+  if (hwloc_topology_set_flags(t, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED) != 0) {
+    throw Error(describe_errno("hwloc_topology_set_flags(INCLUDE_DISALLOWED)", errno));
+  }
+  return owned;
 }
 
 int logical_of(hwloc_obj_t obj) { return obj ? static_cast<int>(obj->logical_index) : -1; }
@@ -31,7 +39,102 @@ std::string plural(int n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
+std::string list_of(hwloc_const_bitmap_t set) {
+  char* text = nullptr;
+  hwloc_bitmap_list_asprintf(&text, set);
+  std::string out = text ? text : "";
+  std::free(text);
+  return out;
+}
+
+int count_distinct(const std::vector<PuInfo>& pus, int PuInfo::*field) {
+  std::set<int> seen;
+  for (const auto& pu : pus) {
+    if (pu.*field >= 0) seen.insert(pu.*field);
+  }
+  return static_cast<int>(seen.size());
+}
+
+// The levels of Level's comment, with the hwloc depth of each (kNumaDepth for the NUMA level).
+constexpr int kNumaDepth = -1;
+std::vector<std::pair<Level, int>> planning_levels(hwloc_topology_t t) {
+  const int pu_depth = hwloc_get_type_depth(t, HWLOC_OBJ_PU);
+  // NUMA nodes count as a level below the highest level they hang from (0: the machine).
+  int numa_parent_depth = -1;
+  const int nnuma = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE);
+  for (int n = 0; n < nnuma; ++n) {
+    hwloc_obj_t node = hwloc_get_obj_by_type(t, HWLOC_OBJ_NUMANODE, static_cast<unsigned>(n));
+    if (hwloc_bitmap_iszero(node->cpuset)) continue;
+    hwloc_obj_t parent = node->parent;
+    while (parent && parent->type == HWLOC_OBJ_MEMCACHE) parent = parent->parent;
+    const int depth = parent ? parent->depth : 0;
+    if (numa_parent_depth < 0 || depth < numa_parent_depth) numa_parent_depth = depth;
+  }
+  std::vector<std::pair<Level, int>> levels;
+  auto add_numa = [&] {
+    levels.push_back({Level{"NUMANode", HWLOC_OBJ_NUMANODE, nnuma}, kNumaDepth});
+  };
+  if (numa_parent_depth == 0) add_numa();
+  for (int depth = 1; depth < pu_depth; ++depth) {
+    hwloc_obj_t first = hwloc_get_obj_by_depth(t, depth, 0);
+    char name[64];
+    hwloc_obj_type_snprintf(name, sizeof name, first, 0);
+    const int count = static_cast<int>(hwloc_get_nbobjs_by_depth(t, depth));
+    levels.push_back({Level{name, first->type, count}, depth});
+    if (depth == numa_parent_depth) add_numa();
+  }
+  return levels;
+}
+
 }  // namespace
+
+CpuSet::CpuSet() : set_(hwloc_bitmap_alloc()) {}
+
+CpuSet CpuSet::parse_list(std::string_view list) {
+  CpuSet out;
+  const std::string text(list);
+  // hwloc also reads "-3" and "3-" (open ranges): only whole lists of digits are taken.
+  const bool digits_at_ends = !text.empty() &&
+                              std::isdigit(static_cast<unsigned char>(text.front())) &&
+                              std::isdigit(static_cast<unsigned char>(text.back()));
+  if (!digits_at_ends || text.find_first_not_of("0123456789,-") != std::string::npos ||
+      hwloc_bitmap_list_sscanf(out.set_, text.c_str()) != 0 || hwloc_bitmap_weight(out.set_) < 0) {
+    throw Error("'" + text.substr(0, 60) +
+                "' is not a list of PU OS indices (hwloc list syntax, e.g. 0-3,8)");
+  }
+  return out;
+}
+
+CpuSet::CpuSet(CpuSet&& other) noexcept : set_(other.set_) { other.set_ = nullptr; }
+
+CpuSet& CpuSet::operator=(CpuSet&& other) noexcept {
+  if (this != &other) {
+    if (set_) hwloc_bitmap_free(set_);
+    set_ = other.set_;
+    other.set_ = nullptr;
+  }
+  return *this;
+}
+
+CpuSet::~CpuSet() {
+  if (set_) hwloc_bitmap_free(set_);
+}
+
+std::string CpuSet::list() const { return list_of(set_); }
+
+void CpuSet::unite(hwloc_const_cpuset_t other) { hwloc_bitmap_or(set_, set_, other); }
+
+bool CpuSet::empty() const { return hwloc_bitmap_iszero(set_); }
+
+CpuSet union_of_lists(std::span<const std::string> lists) {
+  CpuSet all;
+  for (const auto& list : lists) all.unite(CpuSet::parse_list(list).get());
+  return all;
+}
+
+std::string MachineView::availability() const {
+  return "PUs " + usable_list + " (of " + machine_list + ")";
+}
 
 const PuInfo* MachineView::find_logical(int logical) const {
   for (const auto& pu : pus) {
@@ -45,6 +148,13 @@ const PuInfo* MachineView::find_os(int os) const {
     if (pu.pu_os == os) return &pu;
   }
   return nullptr;
+}
+
+int MachineView::level_of(hwloc_obj_type_t type) const {
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    if (levels[i].type == type) return static_cast<int>(i);
+  }
+  return -1;
 }
 
 Topology Topology::this_system() {
@@ -82,14 +192,13 @@ Topology::~Topology() {
 }
 
 void Topology::restrict_to_os(const std::vector<int>& os_indices) {
-  hwloc_bitmap_t set = hwloc_bitmap_alloc();
-  for (int os : os_indices) hwloc_bitmap_set(set, static_cast<unsigned>(os));
-  hwloc_bitmap_and(set, set, hwloc_topology_get_topology_cpuset(topo_));
-  const bool empty = hwloc_bitmap_iszero(set);
-  const int rc = empty ? -1 : hwloc_topology_restrict(topo_, set, 0);
-  hwloc_bitmap_free(set);
-  if (empty) throw Error("restriction keeps no PU of the topology");
-  if (rc != 0) throw Error(describe_errno("hwloc_topology_restrict()", errno));
+  CpuSet set;
+  for (int os : os_indices) hwloc_bitmap_set(set.get(), static_cast<unsigned>(os));
+  hwloc_bitmap_and(set.get(), set.get(), hwloc_topology_get_topology_cpuset(topo_));
+  if (set.empty()) throw Error("restriction keeps no PU of the topology");
+  if (hwloc_topology_restrict(topo_, set.get(), 0) != 0) {
+    throw Error(describe_errno("hwloc_topology_restrict()", errno));
+  }
 }
 
 bool Topology::is_this_system() const { return hwloc_topology_is_thissystem(topo_) != 0; }
@@ -129,8 +238,19 @@ std::string Topology::differs_from_os() const {
   return why;
 }
 
-MachineView Topology::view() const {
+MachineView Topology::view() const { return view(hwloc_topology_get_allowed_cpuset(topo_)); }
+
+MachineView Topology::view(hwloc_const_cpuset_t available) const {
+  CpuSet usable;
+  hwloc_bitmap_and(usable.get(), available, hwloc_topology_get_allowed_cpuset(topo_));
+  if (usable.empty()) {
+    throw UsageError("none of the available PUs (" + list_of(available) +
+                     ") is allowed on this machine (allowed: " +
+                     list_of(hwloc_topology_get_allowed_cpuset(topo_)) + ")");
+  }
   MachineView v;
+  const auto levels = planning_levels(topo_);
+  for (const auto& level : levels) v.levels.push_back(level.first);
   const int npus = hwloc_get_nbobjs_by_type(topo_, HWLOC_OBJ_PU);
   const int nnuma = hwloc_get_nbobjs_by_type(topo_, HWLOC_OBJ_NUMANODE);
   for (int i = 0; i < npus; ++i) {
@@ -138,11 +258,11 @@ MachineView Topology::view() const {
     PuInfo info;
     info.pu_logical = logical_of(pu);
     info.pu_os = static_cast<int>(pu->os_index);
+    info.usable = hwloc_bitmap_isset(usable.get(), pu->os_index) != 0;
     info.core = logical_of(hwloc_get_ancestor_obj_by_type(topo_, HWLOC_OBJ_CORE, pu));
     info.package = logical_of(hwloc_get_ancestor_obj_by_type(topo_, HWLOC_OBJ_PACKAGE, pu));
-    hwloc_obj_t cache = hwloc_get_ancestor_obj_by_type(topo_, HWLOC_OBJ_L3CACHE, pu);
-    info.cache = logical_of(cache);
-    // NUMA nodes hang beside the CPU tree in hwloc 2: find the one whose cpuset holds the PU.
+    info.cache = logical_of(hwloc_get_ancestor_obj_by_type(topo_, HWLOC_OBJ_L3CACHE, pu));
+    // NUMA nodes hang beside the CPU tree in hwloc 2: find the first whose cpuset holds the PU.
     for (int n = 0; n < nnuma; ++n) {
       hwloc_obj_t node = hwloc_get_obj_by_type(topo_, HWLOC_OBJ_NUMANODE, static_cast<unsigned>(n));
       if (node->cpuset && hwloc_bitmap_isset(node->cpuset, pu->os_index)) {
@@ -150,17 +270,25 @@ MachineView Topology::view() const {
         break;
       }
     }
+    for (const auto& [level, depth] : levels) {
+      info.path.push_back(depth == kNumaDepth ? info.numa
+                                              : logical_of(hwloc_get_ancestor_obj_by_depth(
+                                                    topo_, static_cast<unsigned>(depth), pu)));
+    }
     if (info.core < 0) info.core = info.pu_logical;  // No core objects: each PU is its own core.
-    for (const auto& earlier : v.pus) info.smt += earlier.core == info.core ? 1 : 0;
-    v.pus.push_back(info);
+    if (info.usable) {
+      for (const auto& earlier : v.pus) info.smt += earlier.core == info.core ? 1 : 0;
+      v.pus.push_back(info);
+    }
+    v.all_pus.push_back(info);
   }
-  v.packages = std::max(1, hwloc_get_nbobjs_by_type(topo_, HWLOC_OBJ_PACKAGE));
-  v.numa_nodes = std::max(1, nnuma);
-  v.cores = hwloc_get_nbobjs_by_type(topo_, HWLOC_OBJ_CORE);
-  if (v.cores <= 0) v.cores = npus;
-  v.summary = plural(v.packages, "package", "packages") + ", " +
-              plural(v.numa_nodes, "NUMA node", "NUMA nodes") + ", " +
-              plural(v.cores, "core", "cores") + ", " + plural(npus, "PU", "PUs");
+  v.usable_list = usable.list();
+  v.machine_list = list_of(hwloc_topology_get_topology_cpuset(topo_));
+  v.summary = plural(std::max(1, count_distinct(v.pus, &PuInfo::package)), "package", "packages") +
+              ", " +
+              plural(std::max(1, count_distinct(v.pus, &PuInfo::numa)), "NUMA node", "NUMA nodes") +
+              ", " + plural(count_distinct(v.pus, &PuInfo::core), "core", "cores") + ", " +
+              plural(static_cast<int>(v.pus.size()), "PU", "PUs");
   hwloc_obj_t pkg = hwloc_get_obj_by_type(topo_, HWLOC_OBJ_PACKAGE, 0);
   const char* model = pkg ? hwloc_obj_get_info_by_name(pkg, "CPUModel") : nullptr;
   v.cpu_model = model ? model : "unknown";

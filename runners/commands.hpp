@@ -14,6 +14,10 @@ void run_benchmark(const Options& options, const MpiJob& job);
 // Throws Error.
 void print_plan(const Options& options);
 
+// --domains: the domains of this machine (PUs outside this process's binding marked) or of
+// --topology, as text. Throws Error.
+std::string domains_text(const Options& options);
+
 // --plan under mpirun: world rank 0 prints the plan of every node.
 void print_plan_per_node(const Options& options, const MpiJob& job);
 

@@ -91,6 +91,16 @@ int main(int argc, char** argv) {
         }
       }
       break;
+    case Action::kDomains:
+      // A local command: every rank looks, only rank 0 prints; a refusal (every rank refuses
+      // alike) reaches the user the same way as any other.
+      try {
+        const std::string text = domains_text(options);
+        if (launcher_rank() == 0) std::fputs(text.c_str(), stdout);
+        return 0;
+      } catch (const Error& e) {
+        return refuse(e.what(), &argc, &argv);
+      }
     case Action::kRun:
       break;
   }

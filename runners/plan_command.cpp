@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "placement/binding.hpp"
 #include "placement/plan.hpp"
 #include "placement/topology.hpp"
 #include "runners/commands.hpp"
@@ -19,6 +20,18 @@ Topology load(const Options& o) {
   return o.topology.empty() ? Topology::this_system() : Topology::from_spec(o.topology);
 }
 
+// This machine with what this process may run on usable (so `taskset -c 1 shmcount --plan` plans
+// on PU 1), or --topology with its allowed PUs usable.
+MachineView view_for(const Options& o, const Topology& topo) {
+  if (!o.topology.empty()) return topo.view();
+  const CpuSet start = CpuSet::parse_list(starting_binding(topo));
+  return topo.view(start.get());
+}
+
+std::string label_of(const Options& o) {
+  return o.topology.empty() ? this_host() : "topology " + o.topology;
+}
+
 std::string render(const Options& o, const MachineView& view, int ranks, const std::string& label,
                    bool csv_header) {
   const auto plan = plan_placement(view, ranks, o.pin);
@@ -30,9 +43,14 @@ std::string render(const Options& o, const MachineView& view, int ranks, const s
 
 void print_plan(const Options& o) {
   const Topology topo = load(o);
-  const std::string label = o.topology.empty() ? this_host() : "topology " + o.topology;
-  const std::string text = render(o, topo.view(), static_cast<int>(o.plan_ranks), label, true);
+  const std::string text =
+      render(o, view_for(o, topo), static_cast<int>(o.plan_ranks), label_of(o), true);
   std::fputs(text.c_str(), stdout);
+}
+
+std::string domains_text(const Options& o) {
+  const Topology topo = load(o);
+  return format_domains(view_for(o, topo), label_of(o));
 }
 
 void print_plan_per_node(const Options& o, const MpiJob& job) {

@@ -67,6 +67,13 @@ TEST(Options, PlanOptions) {
   EXPECT_EQ(o.format, PlanFormat::kCsv);
 }
 
+TEST(Options, DomainsTakeATopology) {
+  EXPECT_EQ(parse({"--domains"}).action, Action::kDomains);
+  const Options o = parse({"--domains", "--topology", "pack:2 core:2 pu:2"});
+  EXPECT_EQ(o.action, Action::kDomains);
+  EXPECT_EQ(o.topology, "pack:2 core:2 pu:2");
+}
+
 TEST(Options, HelpAndVersionWinOverEverything) {
   EXPECT_EQ(parse({"--help", "--bogus"}).action, Action::kHelp);
   EXPECT_EQ(parse({"-h"}).action, Action::kHelp);
@@ -105,6 +112,9 @@ TEST(Options, ConflictsAreRefused) {
             std::string::npos);
   EXPECT_NE(error_of({"--ranks", "2"}).find("only works with --plan"), std::string::npos);
   EXPECT_NE(error_of({"--format", "csv"}).find("only works with --plan"), std::string::npos);
+  EXPECT_NE(error_of({"--domains", "--ranks", "2"}).find("--ranks only works with --plan"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--plan", "--domains"}).find("give one of them"), std::string::npos);
 }
 
 TEST(Options, VeryLongArgumentsAreCutInMessages) {
@@ -117,8 +127,8 @@ TEST(Options, VeryLongArgumentsAreCutInMessages) {
 TEST(Options, HelpListsEveryOptionKernelStrategyAndExamples) {
   const std::string help = help_text();
   for (const char* flag : {"--size", "--values", "--kernel", "--pattern", "--seed", "--reps",
-                           "--warmup", "--no-baseline", "--pin", "--output", "--plan", "--ranks",
-                           "--topology", "--format", "--help", "--version"}) {
+                           "--warmup", "--no-baseline", "--pin", "--output", "--plan", "--domains",
+                           "--ranks", "--topology", "--format", "--help", "--version"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
   for (const auto& k : kernel_table()) EXPECT_NE(help.find(k.name), std::string::npos);

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <climits>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -137,7 +140,7 @@ TEST(Plan, ListErrorsNameTheProblem) {
             std::string::npos);
   EXPECT_NE(message("list:", 1).find("empty"), std::string::npos);
   EXPECT_NE(message("list:0,,1", 1).find("'' is not"), std::string::npos);
-  EXPECT_NE(message("list:a", 1).find("'a' is not"), std::string::npos);
+  EXPECT_NE(message("list:0,a", 1).find("'a' is not"), std::string::npos);
   EXPECT_NE(message("list:3-1", 1).find("reversed"), std::string::npos);
   EXPECT_NE(message("list:1,0-2", 1).find("PU 1 is listed twice"), std::string::npos);
   EXPECT_NE(message("list:-1", 1).find("not a logical PU"), std::string::npos);
@@ -186,6 +189,273 @@ TEST(Plan, SyntheticTopologiesWork) {
   EXPECT_EQ(pus[1]->numa, 2);  // The other package first...
   EXPECT_EQ(pus[2]->numa, 1);  // ...then the other NUMA node of the first.
   EXPECT_EQ(pus[3]->numa, 3);
+}
+
+// The real-machine captures of tests/data/topologies (README there: where each comes from).
+const std::vector<std::string> kFixtures = {
+    "device-16core-flat",
+    "dual-2p16c32t-intel",
+    "epyc-2p8numa64c128t-amd",
+    "laptop-1p4c8t-intel",
+    "haswell-2p4n28c-cod-disallowed",
+    "haswell-2p4n28c-cod-groups",
+    "ibm-x3950-4n16p96c-numa-holds-packages",
+    "itanium-2n4p8c-numa-holds-packages",
+    "knl-reduced-2tiles-shared-l2-mcdram",
+    "power8-2p8c16t-smt-subset",
+    "raptorlake-1p6p8e-hybrid",
+    "xeon-2p4l2-8c-shared-l2",
+};
+
+// How many objects of each of m.levels hold one of `pus` (OS indices).
+std::vector<int> objects_used(const MachineView& m, const std::vector<int>& pus) {
+  std::vector<int> counts;
+  for (std::size_t l = 0; l < m.levels.size(); ++l) {
+    std::set<int> used;
+    for (int os : pus) {
+      const PuInfo* pu = m.find_os(os);
+      if (pu && pu->path[l] >= 0) used.insert(pu->path[l]);
+    }
+    counts.push_back(static_cast<int>(used.size()));
+  }
+  return counts;
+}
+
+// hwloc_distrib's PUs (OS indices) for n ranks over the usable PUs of `m`, as hwloc-distrib
+// --single does: on a copy of the topology restricted to those PUs.
+std::vector<int> distrib(const Topology& topo, const MachineView& m, int n, unsigned long flags) {
+  hwloc_topology_t copy = nullptr;
+  EXPECT_EQ(hwloc_topology_dup(&copy, topo.get()), 0);
+  const CpuSet usable = CpuSet::parse_list(m.usable_list);
+  EXPECT_EQ(hwloc_topology_restrict(copy, usable.get(), 0), 0);
+  std::vector<hwloc_bitmap_t> sets(static_cast<std::size_t>(n));
+  hwloc_obj_t root = hwloc_get_root_obj(copy);
+  hwloc_distrib(copy, &root, 1, sets.data(), static_cast<unsigned>(n), INT_MAX, flags);
+  std::vector<int> pus;
+  for (auto set : sets) {
+    hwloc_bitmap_singlify(set);
+    pus.push_back(hwloc_bitmap_first(set));
+    hwloc_bitmap_free(set);
+  }
+  hwloc_topology_destroy(copy);
+  return pus;
+}
+
+// Checks scatter on `m` for every rank count up to its PUs: every level holds ranks in as many
+// objects as it can, so at the first level where it differs from hwloc_distrib (forward and
+// reversed) it uses more; no core has two ranks while a core is idle.
+void expect_scatter_most_spread(const Topology& topo, const MachineView& m,
+                                const std::string& name) {
+  const int npus = static_cast<int>(m.pus.size());
+  const auto full = plan_placement(m, npus, parse_strategy("scatter"));
+  std::vector<int> usable_objects;
+  for (std::size_t l = 0; l < m.levels.size(); ++l) {
+    std::set<int> objects;
+    for (const auto& pu : m.pus) {
+      if (pu.path[l] >= 0) objects.insert(pu.path[l]);
+    }
+    usable_objects.push_back(static_cast<int>(objects.size()));
+  }
+  const int core_level = m.level_of(HWLOC_OBJ_CORE);
+  std::vector<int> mine;
+  for (int n = 1; n <= npus; ++n) {
+    mine.push_back(m.find_logical(full[static_cast<std::size_t>(n - 1)].planned_pu)->pu_os);
+    const auto counts = objects_used(m, mine);
+    for (std::size_t l = 0; l < m.levels.size(); ++l) {
+      ASSERT_EQ(counts[l], std::min(n, usable_objects[l]))
+          << name << ": " << n << " ranks use too few " << m.levels[l].name << " objects";
+    }
+    if (core_level >= 0) {
+      ASSERT_EQ(counts[static_cast<std::size_t>(core_level)],
+                std::min(n, usable_objects[static_cast<std::size_t>(core_level)]))
+          << name << ": two ranks on one core while a core is idle, " << n << " ranks";
+    }
+    for (unsigned long flags : {0ul, static_cast<unsigned long>(HWLOC_DISTRIB_FLAG_REVERSE)}) {
+      const auto theirs = objects_used(m, distrib(topo, m, n, flags));
+      const auto diff = std::mismatch(counts.begin(), counts.end(), theirs.begin());
+      if (diff.first != counts.end()) {
+        ASSERT_GT(*diff.first, *diff.second)
+            << name << ": hwloc_distrib (flags " << flags << ") spreads " << n
+            << " ranks wider at level "
+            << m.levels[static_cast<std::size_t>(diff.first - counts.begin())].name;
+      }
+    }
+  }
+}
+
+TEST(Scatter, AtLeastAsSpreadAsHwlocDistribOnRealMachines) {
+  for (const auto& name : kFixtures) {
+    const Topology topo = Topology::from_spec(kData + "/topologies/" + name + ".xml");
+    expect_scatter_most_spread(topo, topo.view(), name);
+  }
+}
+
+// A random synthetic shape: some of hwloc's levels in their order, 1 to 3 children each.
+std::string random_shape(std::mt19937& rng) {
+  std::string shape;
+  int pus = 1;
+  for (const char* level : {"pack", "group", "numa", "die", "l3", "l2", "l1", "core", "pu"}) {
+    const bool always = std::string(level) == "pu";
+    if (!always && std::uniform_int_distribution<int>(0, 9)(rng) < 4) continue;
+    const int arity = std::uniform_int_distribution<int>(1, pus > 24 ? 1 : 3)(rng);
+    pus *= arity;
+    shape += (shape.empty() ? "" : " ") + std::string(level) + ":" + std::to_string(arity);
+  }
+  return shape;
+}
+
+TEST(Scatter, AtLeastAsSpreadAsHwlocDistribOnGeneratedShapes) {
+  std::mt19937 rng(20240611);  // Fixed: the same shapes on every run.
+  std::vector<std::string> shapes = {"pack:2 numa:2 l3:2 l2:2 core:2 pu:2"};
+  for (int i = 0; i < 150; ++i) shapes.push_back(random_shape(rng));
+  for (const auto& shape : shapes) {
+    Topology topo = Topology::from_spec(shape);
+    const int npus = hwloc_get_nbobjs_by_type(topo.get(), HWLOC_OBJ_PU);
+    // Random cgroup-disallowed PUs, then a random available set of what is left; never empty.
+    CpuSet allowed, available;
+    for (int pu = 0; pu < npus; ++pu) {
+      if (pu == 0 || std::uniform_int_distribution<int>(0, 4)(rng) > 0) {
+        hwloc_bitmap_set(allowed.get(), static_cast<unsigned>(pu));
+      }
+      if (pu == 0 || std::uniform_int_distribution<int>(0, 3)(rng) > 0) {
+        hwloc_bitmap_set(available.get(), static_cast<unsigned>(pu));
+      }
+    }
+    ASSERT_EQ(hwloc_topology_allow(topo.get(), allowed.get(), nullptr, HWLOC_ALLOW_FLAG_CUSTOM), 0);
+    const MachineView m = topo.view(available.get());
+    ASSERT_FALSE(m.pus.empty());
+    expect_scatter_most_spread(topo, m, shape + " on PUs " + m.usable_list);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST(Scatter, PlansOfFewerRanksArePrefixes) {
+  const MachineView m = fixture("ibm-x3950-4n16p96c-numa-holds-packages");
+  const auto all = plan_placement(m, 96, parse_strategy("scatter"));
+  for (int n : {1, 4, 17, 50}) {
+    const auto some = plan_placement(m, n, parse_strategy("scatter"));
+    for (int r = 0; r < n; ++r) EXPECT_EQ(some[r].planned_pu, all[r].planned_pu);
+  }
+}
+
+TEST(Scatter, NumaNodesHoldingSeveralPackagesComeFirst) {
+  // 4 NUMA nodes of 4 packages: the old fixed keys put 4 ranks in NUMA node 0.
+  const MachineView m = fixture("ibm-x3950-4n16p96c-numa-holds-packages");
+  const auto pus = placed(m, 4, "scatter");
+  std::set<int> numa;
+  for (auto* pu : pus) numa.insert(pu->numa);
+  EXPECT_EQ(numa.size(), 4u);
+  // 32 ranks: one per L2 (48 of them) before any L2 gets a second rank.
+  std::set<int> l2;
+  const auto l2_level = static_cast<std::size_t>(m.level_of(HWLOC_OBJ_L2CACHE));
+  for (auto* pu : placed(m, 32, "scatter")) l2.insert(pu->path[l2_level]);
+  EXPECT_EQ(l2.size(), 32u);
+}
+
+TEST(Topology, LevelsFollowTheTreeWithNumaWhereHwlocAttachesIt) {
+  auto names = [](const MachineView& m) {
+    std::string out;
+    for (const auto& l : m.levels) out += l.name + " ";
+    return out;
+  };
+  EXPECT_EQ(names(fixture("itanium-2n4p8c-numa-holds-packages")), "Group0 NUMANode Package Core ");
+  EXPECT_EQ(names(fixture("xeon-2p4l2-8c-shared-l2")), "NUMANode Package L2 L1d Core ");
+  EXPECT_EQ(names(fixture("dual-2p16c32t-intel")), "Package NUMANode L3 Core ");
+}
+
+TEST(Topology, ViewOfAnAvailableSetSaysWhatTheMachineHas) {
+  const Topology topo = Topology::from_spec("pack:1 core:2 pu:1");
+  const CpuSet available = CpuSet::parse_list("1");
+  const MachineView m = topo.view(available.get());
+  ASSERT_EQ(m.pus.size(), 1u);
+  EXPECT_EQ(m.pus[0].pu_os, 1);
+  EXPECT_EQ(m.all_pus.size(), 2u);
+  EXPECT_TRUE(m.restricted());
+  EXPECT_EQ(m.availability(), "PUs 1 (of 0-1)");
+  EXPECT_FALSE(topo.view().restricted());
+  // Two ranks on one PU share it.
+  const auto plan = plan_placement(m, 2, parse_strategy("scatter"));
+  EXPECT_EQ(plan[0].planned_pu, 1);
+  EXPECT_EQ(plan[1].planned_pu, 1);
+  EXPECT_TRUE(plan[0].oversubscribed && plan[1].oversubscribed);
+  const CpuSet elsewhere = CpuSet::parse_list("5-6");
+  EXPECT_THROW(topo.view(elsewhere.get()), Error);
+}
+
+TEST(Topology, DisallowedPusAreShownButNeverPlanned) {
+  const MachineView m = fixture("haswell-2p4n28c-cod-disallowed");
+  EXPECT_EQ(m.all_pus.size(), 28u);
+  EXPECT_EQ(m.pus.size(), 21u);
+  EXPECT_EQ(m.availability(), "PUs 0-4,7-8,14-27 (of 0-27)");
+  for (const char* pin : {"core", "compact", "scatter"}) {
+    for (const auto& p : plan_placement(m, 21, parse_strategy(pin))) {
+      const int os = m.find_logical(p.planned_pu)->pu_os;
+      EXPECT_TRUE(os < 5 || os == 7 || os == 8 || os >= 14) << pin << " planned P#" << os;
+      EXPECT_FALSE(p.oversubscribed);
+    }
+  }
+}
+
+TEST(CpuSet, ListsParseAndUnite) {
+  const std::vector<std::string> lists = {"0-1", "4", "1,3"};
+  EXPECT_EQ(union_of_lists(lists).list(), "0-1,3-4");
+  for (const char* bad : {"x", "1-", "0,,a", "-3"}) {
+    EXPECT_THROW(CpuSet::parse_list(bad), Error) << bad;
+  }
+}
+
+TEST(Mask, DrawsPackagesCoresAndPusLikeOpenMpi) {
+  const MachineView m = Topology::from_spec("pack:2 core:2 pu:2").view();
+  EXPECT_EQ(format_binding_mask(m, "0"), "[B./..][../..]");
+  EXPECT_EQ(format_binding_mask(m, "2-3,7"), "[../BB][../.B]");
+  EXPECT_EQ(format_binding_mask(Topology::from_spec("pack:1 core:2 pu:1").view(), "1"), "[./B]");
+  EXPECT_THROW(format_binding_mask(m, "zero"), Error);
+}
+
+TEST(ObjectList, EachRankTakesTheNextObjectsFirstFreePu) {
+  const MachineView m = fixture("dual-2p16c32t-intel");  // 2 packages x 8 cores x 2 threads.
+  // Packages in turn: ranks alternate, each taking its package's next free PU in logical order.
+  const auto pkg = placed(m, 4, "list:package:0-1");
+  EXPECT_EQ(pkg[0]->pu_logical, 0);
+  EXPECT_EQ(pkg[1]->pu_logical, 16);
+  EXPECT_EQ(pkg[2]->pu_logical, 1);
+  EXPECT_EQ(pkg[3]->pu_logical, 17);
+  // Cores 2 and 5: their four threads, then the ranks share them round-robin.
+  const auto plan = plan_placement(m, 5, parse_strategy("list:core:5,2"));
+  std::vector<int> got;
+  for (const auto& p : plan) got.push_back(p.planned_pu);
+  EXPECT_EQ(got, (std::vector<int>{10, 4, 11, 5, 10}));
+  EXPECT_TRUE(plan[0].oversubscribed);
+  EXPECT_FALSE(plan[1].oversubscribed);
+  const auto numa = placed(m, 2, "list:numa:1");
+  EXPECT_EQ(numa[0]->numa, 1);
+  EXPECT_EQ(numa[1]->numa, 1);
+  EXPECT_EQ(placed(m, 1, "list:l3:1")[0]->package, 1);
+}
+
+TEST(ObjectList, ErrorsSayWhatWasWrongAndWhatIsAllowed) {
+  const MachineView m = fixture("laptop-1p4c8t-intel");
+  auto message = [&](const std::string& pin) -> std::string {
+    try {
+      plan_placement(m, 1, parse_strategy(pin));
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_NE(message("list:socket:0").find("unknown object type 'socket'; write list:TYPE"),
+            std::string::npos);
+  EXPECT_NE(message("list:core").find("no core indices"), std::string::npos);
+  EXPECT_NE(message("list:core:4").find("core 4 does not exist on this node (cores 0-3)"),
+            std::string::npos);
+  EXPECT_NE(message("list:core:1,1").find("core 1 is listed twice"), std::string::npos);
+  EXPECT_NE(message("list:l2:0")
+                .find("this node has no L2 cache objects; it has core, l3, numa, "
+                      "package"),
+            std::string::npos);
+  Topology topo = Topology::from_spec(kData + "/topologies/laptop-1p4c8t-intel.xml");
+  const CpuSet core0 = CpuSet::parse_list("0,4");
+  EXPECT_THROW(plan_placement(topo.view(core0.get()), 1, parse_strategy("list:core:1")), Error);
 }
 
 TEST(Topology, BadSpecsAreRefusedWithAHint) {
