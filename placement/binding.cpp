@@ -1,5 +1,7 @@
 #include "binding.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <memory>
 
@@ -33,23 +35,48 @@ std::string starting_binding(const Topology& topo) {
   return list_string(set.get());
 }
 
-BindOutcome apply_placement(const Topology& topo, const Strategy& strategy,
+std::string launcher_cpus(const Topology& topo) {
+  Bitmap set = make_bitmap();
+  if (hwloc_get_proc_cpubind(topo.get(), ::getppid(), set.get(), HWLOC_CPUBIND_PROCESS) != 0) {
+    return "";
+  }
+  return list_string(set.get());
+}
+
+Availability available_pus(std::span<const std::string> starting,
+                           std::span<const std::string> launchers, bool bindings_chosen) {
+  Availability out{union_of_lists(starting), "the ranks' starting bindings"};
+  std::vector<std::string> known;
+  for (const auto& list : launchers) {
+    if (!list.empty()) known.push_back(list);
+  }
+  if (known.empty()) return out;
+  CpuSet launcher = union_of_lists(known);
+  // A default binding of the launcher is not a restriction; neither is one outside its own CPUs
+  // (Open MPI binds to core 0 under `taskset -c 1 mpirun`): then the launcher's CPUs count.
+  if (!bindings_chosen || !hwloc_bitmap_isincluded(out.set.get(), launcher.get())) {
+    out.set = std::move(launcher);
+    out.from = "the launcher's own CPUs (e.g. taskset on mpirun)";
+  }
+  return out;
+}
+
+BindOutcome apply_placement(const Topology& topo, const MachineView& view,
+                            const std::string& starting, const Strategy& strategy,
                             const Placement& placement) {
   hwloc_topology_t t = topo.get();
-  hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(t);
+  const CpuSet usable = CpuSet::parse_list(view.usable_list);
   BindOutcome outcome;
-  Bitmap current = make_bitmap();
-  if (hwloc_get_cpubind(t, current.get(), HWLOC_CPUBIND_PROCESS) == 0) {
-    hwloc_bitmap_and(current.get(), current.get(), allowed);
-    outcome.launcher_had_bound = !hwloc_bitmap_isequal(current.get(), allowed);
-  }
+  CpuSet start = CpuSet::parse_list(starting);
+  hwloc_bitmap_and(start.get(), start.get(), hwloc_topology_get_allowed_cpuset(t));
+  outcome.launcher_had_bound = !hwloc_bitmap_isequal(start.get(), usable.get());
   if (strategy.kind == StrategyKind::kLauncher) return outcome;
 
   Bitmap target = make_bitmap();
   std::string what;
   if (strategy.kind == StrategyKind::kNone) {
-    hwloc_bitmap_copy(target.get(), allowed);
-    what = "every allowed PU (" + list_string(allowed) + ")";
+    hwloc_bitmap_copy(target.get(), usable.get());
+    what = "every available PU (" + view.usable_list + ")";
   } else {
     hwloc_obj_t pu =
         hwloc_get_obj_by_type(t, HWLOC_OBJ_PU, static_cast<unsigned>(placement.planned_pu));

@@ -78,6 +78,7 @@ std::string format_context_json(const RunInfo& run, const Provenance& p,
     o << "    {\"index\": " << n.index << ", \"host\": " << q(n.host)
       << ", \"cpu_model\": " << q(n.cpu_model) << ", \"topology\": " << q(n.topology)
       << ", \"caches\": " << q(n.caches) << ", \"pus\": " << n.pus << ", \"ranks\": " << n.ranks
+      << ", \"available\": " << q(n.available) << ", \"available_from\": " << q(n.available_from)
       << "}" << (i + 1 < run.nodes.size() ? "," : "") << "\n";
   }
   o << "  ],\n";

@@ -85,6 +85,9 @@ constexpr std::array kSchema{
               [](const RunInfo&, const Record& r) { return optional_int(r.numa); }},
     CsvColumn{"package", "logical package of that PU",
               [](const RunInfo&, const Record& r) { return optional_int(r.package); }},
+    CsvColumn{
+        "cpuset", "the binding in force while the rank ran: OS indices, hwloc list syntax",
+        [](const RunInfo& run, const Record& r) { return field(run.info_of(r.rank).cpuset); }},
     CsvColumn{"placed_ok", "1 when the rank ran on its planned PU (or, unplanned, in its cpuset)",
               [](const RunInfo&, const Record& r) { return to_string(r.placed_ok); }},
     CsvColumn{"oversubscribed", "1 when the rank shared its PU with another rank of the plan",

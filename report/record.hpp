@@ -37,6 +37,13 @@ struct Record {
   std::int32_t rebound = 0;  // shmcount replaced a binding the launcher had given.
 };
 
+// What one rank is for the whole run, beside its per-repetition records.
+struct RankInfo {
+  int rank = 0;
+  std::string cpuset;  // The binding in force while it ran (OS indices, hwloc list syntax).
+  std::string mask;    // The same as a picture of its node, e.g. "[B/.][./.]".
+};
+
 // What one node is: gathered from its leader.
 struct NodeInfo {
   int index = 0;
@@ -47,6 +54,8 @@ struct NodeInfo {
   int ranks = 0;
   int pus = 0;
   std::string placement_map;  // The node's PUs with the ranks that last ran on each.
+  std::string available;       // PUs the ranks could use, e.g. "PUs 1 (of 0-1)".
+  std::string available_from;  // "the whole node", "the ranks' starting bindings", ...
 };
 
 // Everything fixed for a run, shared by every record.
@@ -64,6 +73,13 @@ struct RunInfo {
   std::uint64_t reps = 0;
   std::uint64_t warmup = 0;
   std::vector<NodeInfo> nodes;
+  std::vector<RankInfo> rank_info;  // Indexed by world rank.
+
+  // The rank's description, or an empty one when it is not known.
+  const RankInfo& info_of(int rank) const {
+    static const RankInfo none;
+    return static_cast<std::size_t>(rank) < rank_info.size() ? rank_info[rank] : none;
+  }
 };
 
 }  // namespace shmcount

@@ -184,17 +184,19 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
   out << "\nplacement (last timed repetition):\n";
   for (const auto& node : run.nodes) {
     out << "node " << node.index << " (" << printable(node.host) << "): " << node.topology << "\n";
-    out << "  rank  local  planned  ran on PU L#  P#  core  NUMA  package\n";
+    out << "  available: " << node.available << ", from " << node.available_from << "\n";
+    out << "  rank  local  planned  ran on PU L#  P#  core  NUMA  package  bound to\n";
     for (const auto& r : records) {
       if (r.phase != Phase::kParallel || r.node != node.index ||
           r.rep != static_cast<std::int64_t>(run.reps) - 1) {
         continue;
       }
       auto cell = [](int v) { return v < 0 ? std::string("-") : std::to_string(v); };
-      std::snprintf(row, sizeof row, "  %4d  %5d  %7s  %12s  %2s  %4s  %4s  %7s%s%s\n", r.rank,
+      std::snprintf(row, sizeof row, "  %4d  %5d  %7s  %12s  %2s  %4s  %4s  %7s  %s%s%s\n", r.rank,
                     r.local_rank, cell(r.planned_pu).c_str(), cell(r.pu_logical).c_str(),
                     cell(r.pu_os).c_str(), cell(r.core).c_str(), cell(r.numa).c_str(),
-                    cell(r.package).c_str(), r.placed_ok ? "" : "  NOT AS PLANNED",
+                    cell(r.package).c_str(), run.info_of(r.rank).mask.c_str(),
+                    r.placed_ok ? "" : "  NOT AS PLANNED",
                     r.oversubscribed ? "  (shares its PU)" : "");
       out << row;
     }

@@ -21,12 +21,16 @@
 #include "report/output_files.hpp"
 #include "report/summary.hpp"
 #include "runners/commands.hpp"
+#include "runners/launcher.hpp"
 #include "runners/provenance.hpp"
 #include "runners/watchdog.hpp"
 #include "shm/segment.hpp"
 
 namespace shmcount {
 namespace {
+
+// Whether the ranks' starting bindings are a choice to plan within (see available_pus()).
+bool bindings_chosen() { return !under_launcher() || launcher_binding_requested(); }
 
 constexpr const char* kResultsFolder = "results";
 
@@ -73,20 +77,23 @@ void verify(std::span<const std::uint64_t> counts, const std::vector<std::uint64
 // The per-rank state of a run, built by the steps below in order.
 struct RankState {
   std::optional<Topology> topo;
-  MachineView view;
+  std::string starting_binding;  // As the launcher started this rank (OS indices).
+  std::string launcher_cpus;     // The CPUs of the process that started it.
+  MachineView view;              // The node's PUs; usable: those the node's ranks started on.
   std::vector<Placement> plan;
   BindOutcome bound;
   std::optional<CreatedSegment> created;  // Node leader only.
   std::optional<Attachment> attachment;
   std::vector<Record> records;
-  int last_pu_index = -1;  // Index into view.pus of the PU this rank last ran on.
-  OutputFiles outputs;     // World rank 0 only: the result files, unnamed until written.
+  std::string cpuset;          // The binding in force in the parallel phase, read back.
+  int last_pu_index = -1;      // Index into view.pus of the PU this rank last ran on in parallel.
+  std::string available_from;  // Why the usable PUs are what they are, for the summary.
+  OutputFiles outputs;         // World rank 0 only: the result files, unnamed until written.
 };
 
-// Plans this node and binds this rank; rank 0 also creates the (unnamed) result files, so that
-// whatever would make writing them fail is found now. Local only: no MPI calls.
-void set_up(const Options& o, const MpiJob& job, const std::string& csv, const std::string& json,
-            RankState& s) {
+// Loads this machine's topology, refuses one that is not this machine, and reads the binding this
+// rank started with. Local only: no MPI calls.
+void look_at_machine(const Options& o, const MpiJob& job, RankState& s) {
   // Records reach rank 0 through MPI calls that count bytes in an int.
   const double record_bytes = static_cast<double>(o.reps) *
                               (job.world_size + (o.baseline ? job.node_count : 0)) * sizeof(Record);
@@ -109,9 +116,23 @@ void set_up(const Options& o, const MpiJob& job, const std::string& csv, const s
                      " (HWLOC_XMLFILE with HWLOC_THISSYSTEM=1?); binding there would be a lie: "
                      "unset them, or use --plan --topology");
   }
-  s.view = s.topo->view();
+  s.starting_binding = starting_binding(*s.topo);
+  s.launcher_cpus = launcher_cpus(*s.topo);
+}
+
+// Plans this node over the PUs its ranks may use (available_pus() of their starting bindings and
+// their launchers' CPUs, within what hwloc allows) and binds this rank; rank 0 also creates the
+// (unnamed) result files, so that whatever would make writing them fail is found now. Local
+// only: no MPI calls.
+void set_up(const Options& o, const MpiJob& job, const std::vector<std::string>& node_bindings,
+            const std::vector<std::string>& node_launchers, const std::string& csv,
+            const std::string& json, RankState& s) {
+  const Availability available = available_pus(node_bindings, node_launchers, bindings_chosen());
+  s.view = s.topo->view(available.set.get());
+  s.available_from = s.view.restricted() ? available.from : "the whole node";
   s.plan = plan_placement(s.view, job.node_size, o.pin);
-  s.bound = apply_placement(*s.topo, o.pin, s.plan[static_cast<std::size_t>(job.node_rank)]);
+  s.bound = apply_placement(*s.topo, s.view, s.starting_binding, o.pin,
+                            s.plan[static_cast<std::size_t>(job.node_rank)]);
   if (job.world_rank == 0) {
     s.outputs = OutputFiles::prepare(csv, json, o.output.empty() ? kResultsFolder : "");
   }
@@ -165,17 +186,21 @@ Record base_record(const MpiJob& job, const RankState& s, Phase phase, std::int6
   return r;
 }
 
-// Fills the placement fields of `r` from where this thread last ran.
+// Fills the placement fields of `r` from where this thread last ran; in the parallel phase also
+// what the placement picture and the cpuset column show.
 void record_where(RankState& s, Record& r) {
   const WhereRan where = read_back(*s.topo, s.view);
+  if (r.phase == Phase::kParallel) {
+    s.cpuset = where.cpuset;
+    const PuInfo* pu = s.view.find_logical(where.pu.pu_logical);
+    s.last_pu_index = pu ? static_cast<int>(pu - s.view.pus.data()) : -1;
+  }
   r.pu_logical = where.pu.pu_logical;
   r.pu_os = where.pu.pu_os;
   r.core = where.pu.core;
   r.numa = where.pu.numa;
   r.package = where.pu.package;
   r.placed_ok = r.planned_pu >= 0 ? r.pu_logical == r.planned_pu : r.pu_logical >= 0;
-  const PuInfo* pu = s.view.find_logical(where.pu.pu_logical);
-  s.last_pu_index = pu ? static_cast<int>(pu - s.view.pus.data()) : -1;
 }
 
 // Warm-ups, then timed repetitions that every rank starts together after a barrier.
@@ -263,7 +288,8 @@ std::string encode_node(const MpiJob& job, const RankState& s) {
   WireWriter w;
   w.put(job.node_index).put(job.node_size).put(static_cast<int>(s.view.pus.size()));
   w.put_string(job.host).put_string(s.view.cpu_model).put_string(s.view.summary);
-  w.put_string(s.view.caches).put_string(map);
+  w.put_string(s.view.caches).put_string(map).put_string(s.view.availability());
+  w.put_string(s.available_from);
   return w.bytes();
 }
 
@@ -278,6 +304,8 @@ NodeInfo decode_node(const std::string& bytes) {
   n.topology = r.get_string();
   n.caches = r.get_string();
   n.placement_map = r.get_string();
+  n.available = r.get_string();
+  n.available_from = r.get_string();
   return n;
 }
 
@@ -286,6 +314,18 @@ std::vector<Record> gather_records(const MpiJob& job, const RankState& s, RunInf
   maybe_stall("gather");
   for (const auto& text : job.gather_strings(encode_node(job, s))) {
     if (!text.empty()) run.nodes.push_back(decode_node(text));
+  }
+  WireWriter me;
+  me.put_string(s.cpuset).put_string(format_binding_mask(s.view, s.cpuset));
+  int rank = 0;
+  for (const auto& bytes : job.gather_strings(me.bytes())) {
+    if (job.world_rank != 0) break;
+    WireReader r(bytes);
+    RankInfo info;
+    info.rank = rank++;
+    info.cpuset = r.get_string();
+    info.mask = r.get_string();
+    run.rank_info.push_back(info);
   }
   const std::string mine(reinterpret_cast<const char*>(s.records.data()),
                          s.records.size() * sizeof(Record));
@@ -319,7 +359,10 @@ void run_benchmark(const Options& o, const MpiJob& job) {
 
   arm_time_limit(o.time_limit_s, job.world_rank);
   RankState s;
-  job.all_or_none([&] { set_up(o, job, csv, json, s); });
+  job.all_or_none([&] { look_at_machine(o, job, s); });
+  const auto node_bindings = job.node_allgather_strings(s.starting_binding);
+  const auto node_launchers = job.node_allgather_strings(s.launcher_cpus);
+  job.all_or_none([&] { set_up(o, job, node_bindings, node_launchers, csv, json, s); });
   note_phase(RunPhase::kShare);
   share_array(o, job, s);
 

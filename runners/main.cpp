@@ -13,34 +13,20 @@
 #include "common/fault.hpp"
 #include "common/text.hpp"
 #include "runners/commands.hpp"
+#include "runners/launcher.hpp"
 #include "runners/mpi_job.hpp"
 
 namespace {
 
-// Whether a launcher (mpirun, mpiexec, srun) started this process, from its variables.
-bool under_launcher() {
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "SLURM_STEP_ID"}) {
-    if (std::getenv(name)) return true;
-  }
-  return false;
-}
-
-// The launcher's rank variable, read before MPI_Init so that only one rank prints --help. A
-// process no launcher started is rank 0, whatever stale variables it inherited.
-int launcher_rank() {
-  if (!under_launcher()) return 0;
-  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
-    if (const char* value = std::getenv(name)) return std::atoi(value);
-  }
-  return 0;
-}
+using shmcount::launcher_rank;
+using shmcount::under_launcher;
 
 // A refused command line. Outside a launcher the one process prints it. Under a launcher every
 // rank starts MPI and agrees: rank 0 prints, and no rank exits before it has (a rank that exits
 // first makes the launcher end the job, and rank 0's message could be lost with it).
 int refuse(const std::string& message, int* argc, char*** argv) {
   const std::string text = message + " (see shmcount --help)";
-  if (!under_launcher()) {
+  if (!shmcount::under_launcher()) {
     std::fprintf(stderr, "shmcount: %s\n", shmcount::printable(text).c_str());
     return shmcount::kExitUsage;
   }

@@ -82,6 +82,25 @@ std::vector<std::string> MpiJob::gather_strings(const std::string& mine) const {
   return out;
 }
 
+std::vector<std::string> MpiJob::node_allgather_strings(const std::string& mine) const {
+  const int length = static_cast<int>(mine.size());
+  std::vector<int> lengths(static_cast<std::size_t>(node_size));
+  MPI_Allgather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, node);
+  std::vector<int> offsets(lengths.size(), 0);
+  int total = 0;
+  for (std::size_t i = 0; i < lengths.size(); ++i) {
+    offsets[i] = total;
+    total += lengths[i];
+  }
+  std::string all(static_cast<std::size_t>(total), '\0');
+  MPI_Allgatherv(mine.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(),
+                 MPI_CHAR, node);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < lengths.size(); ++i)
+    out.push_back(all.substr(offsets[i], lengths[i]));
+  return out;
+}
+
 void MpiJob::quiet_barrier() const {
   MPI_Request request = MPI_REQUEST_NULL;
   MPI_Ibarrier(MPI_COMM_WORLD, &request);

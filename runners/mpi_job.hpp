@@ -60,6 +60,9 @@ class MpiJob {
   // ranks that wait do not take cores from ranks that work when the node is oversubscribed.
   void quiet_barrier() const;
 
+  // Gathers one string from every rank of this node to every rank of it, in node-rank order.
+  std::vector<std::string> node_allgather_strings(const std::string& mine) const;
+
   // Broadcasts world rank 0's string to every rank.
   std::string broadcast_string(const std::string& from_rank0) const;
 

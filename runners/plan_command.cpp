@@ -1,14 +1,20 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 
+#include "common/text.hpp"
 #include "placement/binding.hpp"
 #include "placement/plan.hpp"
 #include "placement/topology.hpp"
 #include "runners/commands.hpp"
+#include "runners/launcher.hpp"
 
 namespace shmcount {
 namespace {
+
+// Whether the ranks' starting bindings are a choice to plan within (see available_pus()).
+bool bindings_chosen() { return !under_launcher() || launcher_binding_requested(); }
 
 std::string this_host() {
   char name[256] = {};
@@ -54,12 +60,29 @@ std::string domains_text(const Options& o) {
 }
 
 void print_plan_per_node(const Options& o, const MpiJob& job) {
+  // Planned as a run would: over the PUs the node's ranks may use (available_pus()).
+  std::optional<Topology> topo;
+  std::string starting, launcher;
+  job.all_or_none([&] {
+    topo.emplace(load(o));
+    if (o.topology.empty()) {
+      starting = starting_binding(*topo);
+      launcher = launcher_cpus(*topo);
+    }
+  });
+  const auto node_bindings = job.node_allgather_strings(starting);
+  const auto node_launchers = job.node_allgather_strings(launcher);
   std::string mine;
   job.all_or_none([&] {
     if (!job.is_leader()) return;
-    const Topology topo = load(o);
-    const std::string label = "node " + std::to_string(job.node_index) + " (" + job.host + ")";
-    mine = render(o, topo.view(), job.node_size, label, job.node_index == 0);
+    const std::string label =
+        "node " + std::to_string(job.node_index) + " (" + printable(job.host) + ")";
+    if (!o.topology.empty()) {
+      mine = render(o, topo->view(), job.node_size, label, job.node_index == 0);
+      return;
+    }
+    const Availability available = available_pus(node_bindings, node_launchers, bindings_chosen());
+    mine = render(o, topo->view(available.set.get()), job.node_size, label, job.node_index == 0);
   });
   for (const auto& text : job.gather_strings(mine)) std::fputs(text.c_str(), stdout);
 }

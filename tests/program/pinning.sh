@@ -41,6 +41,38 @@ if [ "$pus" -ge 2 ]; then
   check "--pin core, 2 ranks on 2 PUs: not oversubscribed" \
     [ -z "$(csv_column core-2.csv oversubscribed | grep -v '^0$')" ]
 fi
+# Plans stay inside the launcher's CPUs: taskset on mpirun, mpirun --cpu-set.
+if [ "$pus" -ge 2 ]; then
+  taskset -c 1 timeout 120 "$MPIEXEC" -np 1 "$SHMCOUNT" --reps 2 --no-baseline \
+    --output taskset.csv >job.out 2>job.err
+  check "taskset -c 1 mpirun -np 1: exit 0" [ $? -eq 0 ]
+  check "taskset -c 1 mpirun -np 1: the rank ran on PU 1 as planned" \
+    [ "$(placement taskset.csv)" = "0:1:1 " ]
+  check "taskset -c 1 mpirun -np 1: its cpuset is 1" [ "$(csv_column taskset.csv cpuset | sort -u)" = 1 ]
+  check "taskset -c 1 mpirun -np 1: the summary says PU 1 of 0-1 was available" \
+    grep -q "available: PUs 1 (of 0-$((pus - 1)))" job.out
+  for pin in core none; do
+    timeout 120 "$MPIEXEC" -np 2 --cpu-set 1 "$SHMCOUNT" --pin $pin --reps 2 --no-baseline \
+      --output "cpuset-$pin.csv" >job.out 2>job.err
+    check "--cpu-set 1, --pin $pin: exit 0" [ $? -eq 0 ]
+    check "--cpu-set 1, --pin $pin: both ranks ran on PU 1" \
+      [ "$(csv_column "cpuset-$pin.csv" pu_logical | sort -u)" = 1 ]
+    check "--cpu-set 1, --pin $pin: both bound to PU 1 only" \
+      [ "$(csv_column "cpuset-$pin.csv" cpuset | sort -u)" = 1 ]
+  done
+  check "--cpu-set 1, --pin none: the summary shows the binding" grep -q '\[\./B\]' job.out
+  check "--cpu-set 1, --pin core: flagged as sharing the PU" \
+    [ "$(csv_column cpuset-core.csv oversubscribed | sort -u)" = 1 ]
+  job 2 --pin none --reps 2 --no-baseline --output none-whole.csv
+  check "unrestricted --pin none: each rank may use the whole node" \
+    [ "$(csv_column none-whole.csv cpuset | sort -u)" = "0-$((pus - 1))" ]
+  check "unrestricted --pin none: the summary shows [B/B]" grep -q '\[B/B\]' job.out
+  check "unrestricted --pin core: cpusets 0 and 1" \
+    [ "$(csv_column core-2.csv cpuset | sort -u | tr '\n' ' ')" = "0 1 " ]
+  check "--plan under taskset plans inside it" \
+    bash -c "taskset -c 1 '$MPIEXEC' -np 2 '$SHMCOUNT' --plan --format csv | grep -c '^[01],1,1,'" 
+fi
+
 job 2 --pin core --reps 1 --no-baseline --output summary.csv
 check "summary prints a placement map" grep -q 'PUs by package and NUMA node' job.out
 check "summary prints one line per rank with its PU" grep -Eq '^ +1 +1 +1 +1 ' job.out

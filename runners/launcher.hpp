@@ -1,0 +1,25 @@
+// What shmcount can tell about the launcher that started it (mpirun, mpiexec, srun) from its
+// environment, before and after MPI starts.
+#pragma once
+
+#include <string>
+
+namespace shmcount {
+
+// Whether a launcher started this process (Open MPI, PMIx, PMI or a Slurm step variables).
+bool under_launcher();
+
+// The launcher's rank variable, for the few things decided before MPI_Init (only rank 0 prints
+// --help). A process no launcher started is rank 0, whatever stale variables it inherited.
+int launcher_rank();
+
+// Whether the user asked the launcher to bind or restrict the ranks (mpirun --bind-to,
+// --cpu-set, --map-by, a rankfile; srun --cpu-bind), so that the bindings the ranks start with
+// are a choice to plan within, not the launcher's default.
+bool launcher_binding_requested();
+
+// The launcher's variables that say how it bound the ranks ("OMPI_MCA_hwloc_base_binding_policy=
+// core SLURM_CPU_BIND_TYPE=cores"), for the run context; empty when none is set.
+std::string launcher_binding_variables();
+
+}  // namespace shmcount
