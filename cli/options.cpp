@@ -85,6 +85,12 @@ constexpr std::array kOptions{
                [](Options& o, std::string_view v, std::string_view f) {
                  o.time_limit_s = number(v, f, 1, kMaxTimeLimit);
                }},
+    OptionSpec{"--progress", "", "on a terminal",
+               "show progress on stderr (phase, repetition, elapsed) once a run takes 2 s, even "
+               "when stderr is not a terminal",
+               [](Options& o, std::string_view, std::string_view) { o.progress = true; }},
+    OptionSpec{"--quiet", "", "", "print only errors: no header, progress or summary",
+               [](Options& o, std::string_view, std::string_view) { o.quiet = true; }},
     OptionSpec{"--plan", "", "off",
                "print the placement plan and exit: no job, no segment, no kernel",
                [](Options& o, std::string_view, std::string_view) { o.action = Action::kPlan; }},
@@ -92,6 +98,24 @@ constexpr std::array kOptions{
                "print the node's domains (packages, NUMA nodes, L3, L2, cores) with their PUs, "
                "marking those ranks may not use, and exit",
                [](Options& o, std::string_view, std::string_view) { o.action = Action::kDomains; }},
+    OptionSpec{"--list", "WHAT", "-",
+               "print WHAT (columns, kernels, strategies, axes, noise) tab-separated with a "
+               "header line, and exit: what scripts read instead of keeping copies",
+               [](Options& o, std::string_view v, std::string_view f) {
+                 for (const auto& [name, help] : kListables) {
+                   if (v == name) {
+                     o.action = Action::kList;
+                     o.list_what = std::string(v);
+                     return;
+                   }
+                 }
+                 std::string names;
+                 for (const auto& [name, help] : kListables) {
+                   names += (names.empty() ? "" : ", ") + std::string(name);
+                 }
+                 throw UsageError(std::string(f) + " '" + std::string(v.substr(0, 40)) +
+                                  "': use one of " + names);
+               }},
     OptionSpec{"--ranks", "N", "-", "ranks to plan for (with --plan, outside mpirun)",
                [](Options& o, std::string_view v, std::string_view f) {
                  o.plan_ranks = number(v, f, 1, kMaxPlanRanks);
@@ -126,11 +150,43 @@ const OptionSpec* find_option(std::string_view flag) {
   return nullptr;
 }
 
+// The options a sweep varies, by the name a sweep gives the axis.
+struct AxisSpec {
+  std::string_view name;
+  std::string_view flag;
+  std::string (*choices)();  // nullptr for numbers.
+};
+constexpr std::array kAxes{
+    AxisSpec{"kernel", "--kernel",
+             [] {
+               std::string out;
+               for (const auto& k : kernel_table())
+                 out += (out.empty() ? "" : " ") + std::string(k.name);
+               return out;
+             }},
+    AxisSpec{"pin", "--pin",
+             [] {
+               std::string out;
+               for (const auto& st : strategy_table()) {
+                 out += (out.empty() ? "" : " ") + (st.kind == StrategyKind::kList
+                                                        ? std::string("list:...")
+                                                        : std::string(st.name));
+               }
+               return out;
+             }},
+    AxisSpec{"size", "--size", nullptr},
+    AxisSpec{"values", "--values", nullptr},
+    AxisSpec{"pattern", "--pattern", [] { return std::string("seed random"); }},
+};
+
 // Options that only make sense together, checked once every option is known.
 void check_combinations(const Options& o, const std::set<std::string_view>& given) {
   const bool plan = o.action == Action::kPlan;
-  if (given.count("--plan") && given.count("--domains")) {
-    throw UsageError("--plan and --domains are two commands; give one of them");
+  int commands = 0;
+  for (std::string_view flag : {"--plan", "--domains", "--list"})
+    commands += given.count(flag) ? 1 : 0;
+  if (commands > 1) {
+    throw UsageError("--plan, --domains and --list are separate commands; give one of them");
   }
   for (std::string_view flag : {"--ranks", "--format"}) {
     if (given.count(flag) && !plan) throw UsageError(std::string(flag) + " only works with --plan");
@@ -140,6 +196,7 @@ void check_combinations(const Options& o, const std::set<std::string_view>& give
         "--topology only works with --plan or --domains (binding on a foreign topology would be "
         "a lie)");
   }
+  if (o.quiet && o.progress) throw UsageError("--quiet and --progress contradict each other");
   if (given.count("--seed") && o.data.pattern != Pattern::kRandom) {
     throw UsageError(
         "--seed only works with --pattern random (the seed pattern has no randomness)");
@@ -177,6 +234,15 @@ void append_wrapped(std::ostringstream& out, const std::string& first, const std
 }
 
 }  // namespace
+
+std::vector<Axis> run_axes() {
+  std::vector<Axis> out;
+  for (const auto& axis : kAxes) {
+    out.push_back(Axis{axis.name, axis.flag, find_option(axis.flag)->default_text,
+                       axis.choices ? axis.choices() : std::string()});
+  }
+  return out;
+}
 
 Options parse_options(std::span<const std::string_view> args) {
   Options o;

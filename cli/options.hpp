@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kernels/dataset.hpp"
 #include "kernels/kernels.hpp"
@@ -15,7 +16,7 @@ namespace shmcount {
 
 inline constexpr std::string_view kShmcountVersion = "0.1.0";
 
-enum class Action { kRun, kPlan, kDomains, kHelp, kVersion };
+enum class Action { kRun, kPlan, kDomains, kList, kHelp, kVersion };
 enum class PlanFormat { kTable, kCsv };
 
 struct Options {
@@ -28,11 +29,33 @@ struct Options {
   Strategy pin = parse_strategy("core");
   std::string output;              // CSV path; empty: a new file under results/.
   std::uint64_t time_limit_s = 0;  // 0: none.
+  bool progress = false;           // Progress on stderr even when it is not a terminal.
+  bool quiet = false;              // Print only errors.
   // --plan only.
   std::uint64_t plan_ranks = 0;
   std::string topology;  // --plan and --domains.
   PlanFormat format = PlanFormat::kTable;
+  std::string list_what;     // --list: what to list.
   std::string command_line;  // The full command line, for the run context.
+};
+
+// An option a sweep may vary: its name in a sweep, its flag, its default (as typed), and the
+// values it takes (space-separated; empty for numbers).
+struct Axis {
+  std::string_view name;
+  std::string_view flag;
+  std::string_view default_value;
+  std::string choices;
+};
+std::vector<Axis> run_axes();
+
+// What --list lists, each with a one-line description.
+inline constexpr std::string_view kListables[][2] = {
+    {"columns", "the CSV columns, with what each holds"},
+    {"kernels", "the counting kernels"},
+    {"strategies", "the --pin strategies"},
+    {"axes", "the options a sweep can vary, with defaults and values"},
+    {"noise", "what is recorded about noise with every run"},
 };
 
 // Limits of the values options accept (also printed by --help).

@@ -19,6 +19,14 @@ std::string num(double v) {
   return buf;
 }
 
+std::string noise_json(const std::vector<std::pair<std::string, std::string>>& noise) {
+  std::string out = "{";
+  for (const auto& [name, value] : noise) {
+    out += (out.size() > 1 ? ", " : "") + q(name) + ": " + q(value);
+  }
+  return out + "}";
+}
+
 std::string spread_json(const std::vector<double>& samples) {
   const Spread s = spread_of(samples);
   return "{\"n\": " + std::to_string(s.n) + ", \"min\": " + num(s.min) +
@@ -72,6 +80,9 @@ std::string format_context_json(const RunInfo& run, const Provenance& p,
   o << "  \"cpu_model\": " << q(run.nodes.empty() ? "" : run.nodes.front().cpu_model) << ",\n";
   o << "  \"topology\": " << q(run.nodes.empty() ? "" : run.nodes.front().topology) << ",\n";
   o << "  \"caches\": " << q(run.nodes.empty() ? "" : run.nodes.front().caches) << ",\n";
+  o << "  \"noise\": "
+    << noise_json(run.nodes.empty() ? decltype(NodeInfo::noise){} : run.nodes.front().noise)
+    << ",\n";
   o << "  \"nodes\": [\n";
   for (std::size_t i = 0; i < run.nodes.size(); ++i) {
     const auto& n = run.nodes[i];
@@ -95,9 +106,14 @@ std::string format_context_json(const RunInfo& run, const Provenance& p,
     << ", \"warmup\": " << run.warmup << "},\n";
   o << "  \"summary\": {\n";
   o << "    \"parallel_ms\": " << spread_json(f.parallel_ms) << ",\n";
+  o << "    \"rank_ms\": {\"t_min\": " << spread_json(f.t_min_ms)
+    << ", \"t_avg\": " << spread_json(f.t_avg_ms) << ", \"t_max\": " << spread_json(f.t_max_ms)
+    << "},\n";
   o << "    \"sequential_ms\": " << spread_json(f.sequential_ms) << ",\n";
   o << "    \"unit_ms\": " << spread_json(f.unit_ms) << ",\n";
-  o << "    \"speedup\": " << num(f.speedup) << ", \"efficiency\": " << num(f.efficiency) << ",\n";
+  o << "    \"speedup\": " << num(f.speedup) << ", \"efficiency\": " << num(f.efficiency)
+    << ", \"ideal_ms\": " << num(f.ideal_ms) << ", \"units_per_pu\": " << f.units_per_pu
+    << ", \"above_ideal\": " << (f.efficiency > 1 ? "true" : "false") << ",\n";
   o << "    \"wrong_counts\": " << f.wrong_counts << ", \"off_plan\": " << f.off_plan
     << ", \"oversubscribed_ranks\": " << f.oversubscribed_ranks
     << ", \"rebound_ranks\": " << f.rebound_ranks << ",\n";

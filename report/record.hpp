@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace shmcount {
@@ -53,15 +54,18 @@ struct NodeInfo {
   std::string caches;    // e.g. "L1d:49152 L2:1048576 L3:33554432" (bytes).
   int ranks = 0;
   int pus = 0;
-  std::string placement_map;  // The node's PUs with the ranks that last ran on each.
+  std::string placement_map;   // The node's PUs with the ranks that last ran on each.
   std::string available;       // PUs the ranks could use, e.g. "PUs 1 (of 0-1)".
   std::string available_from;  // "the whole node", "the ranks' starting bindings", ...
+  // What drives noise on the node (runners/noise.hpp), as (name, reading) pairs.
+  std::vector<std::pair<std::string, std::string>> noise;
 };
 
 // Everything fixed for a run, shared by every record.
 struct RunInfo {
   std::string run_id;
   int ranks = 0;
+  int node_count = 1;
   std::string kernel;
   std::string algorithm;
   double work_per_unit = 0;  // Compares (or element visits) in one kernel call.

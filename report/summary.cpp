@@ -28,18 +28,32 @@ std::string spread_line(const std::string& label, const Spread& s) {
   return buf;
 }
 
-// Per repetition, the slowest time among `records` of `phase` (optionally one node only).
-std::vector<double> slowest_per_rep(const std::vector<Record>& records, Phase phase,
-                                    int node = -1) {
-  std::map<std::int64_t, double> by_rep;
+// Per repetition, the values of `of` over the records `keep` selects, reduced by `combine`.
+template <class Keep, class Of, class Combine>
+std::vector<double> per_rep(const std::vector<Record>& records, Keep keep, Of of, Combine combine) {
+  std::map<std::int64_t, std::vector<double>> by_rep;
   for (const auto& r : records) {
-    if (r.phase != phase || (node >= 0 && r.node != node)) continue;
-    double& slot = by_rep[r.rep];
-    slot = std::max(slot, static_cast<double>(r.time_ns) / kNsPerMs);
+    if (keep(r)) by_rep[r.rep].push_back(of(r));
   }
   std::vector<double> out;
-  for (const auto& [rep, ms] : by_rep) out.push_back(ms);
+  for (const auto& [rep, xs] : by_rep) out.push_back(combine(xs));
   return out;
+}
+
+double ms_of(const Record& r) { return static_cast<double>(r.time_ns) / kNsPerMs; }
+double max_of(const std::vector<double>& xs) { return *std::max_element(xs.begin(), xs.end()); }
+double min_of(const std::vector<double>& xs) { return *std::min_element(xs.begin(), xs.end()); }
+double mean_of(const std::vector<double>& xs) {
+  double sum = 0;
+  for (double x : xs) sum += x;
+  return sum / static_cast<double>(xs.size());
+}
+
+// Per repetition, the slowest sequential time of `node`.
+std::vector<double> sequential_of_node(const std::vector<Record>& records, int node) {
+  return per_rep(
+      records, [&](const Record& r) { return r.phase == Phase::kSequential && r.node == node; },
+      ms_of, max_of);
 }
 
 // Per repetition, the sum over nodes of the sequential times: one process doing every unit.
@@ -76,6 +90,26 @@ std::string rate(double per_second) {
 
 }  // namespace
 
+std::vector<double> makespan_per_rep(const std::vector<Record>& records, int node) {
+  // (node, rep) -> first start, last end: starts compare only within a node.
+  std::map<std::pair<std::int64_t, int>, std::pair<std::int64_t, std::int64_t>> span;
+  for (const auto& r : records) {
+    if (r.phase != Phase::kParallel || (node >= 0 && r.node != node)) continue;
+    const std::int64_t end = r.start_ns + r.time_ns;
+    auto [it, fresh] = span.try_emplace({r.rep, r.node}, r.start_ns, end);
+    it->second.first = std::min(it->second.first, r.start_ns);
+    it->second.second = std::max(it->second.second, end);
+  }
+  std::map<std::int64_t, double> by_rep;
+  for (const auto& [key, first_last] : span) {
+    const double ms = static_cast<double>(first_last.second - first_last.first) / kNsPerMs;
+    by_rep[key.first] = std::max(by_rep[key.first], ms);
+  }
+  std::vector<double> out;
+  for (const auto& [rep, ms] : by_rep) out.push_back(ms);
+  return out;
+}
+
 std::vector<Outlier> find_outliers(Phase phase, const std::vector<double>& per_rep) {
   std::vector<Outlier> out;
   if (per_rep.size() < 3) return out;
@@ -94,7 +128,11 @@ std::vector<Outlier> find_outliers(Phase phase, const std::vector<double>& per_r
 
 RunFigures compute_figures(const RunInfo& run, const std::vector<Record>& records) {
   RunFigures f;
-  f.parallel_ms = slowest_per_rep(records, Phase::kParallel);
+  f.parallel_ms = makespan_per_rep(records);
+  auto parallel = [](const Record& r) { return r.phase == Phase::kParallel; };
+  f.t_min_ms = per_rep(records, parallel, ms_of, min_of);
+  f.t_avg_ms = per_rep(records, parallel, ms_of, mean_of);
+  f.t_max_ms = per_rep(records, parallel, ms_of, max_of);
   f.sequential_ms = sequential_per_rep(records);
   std::set<int> over, rebound;
   for (const auto& r : records) {
@@ -114,7 +152,26 @@ RunFigures compute_figures(const RunInfo& run, const std::vector<Record>& record
     f.speedup = seq.median / par.median;
     f.efficiency = f.speedup / run.ranks;
   }
+  for (const auto& node : run.nodes) {
+    const Spread node_seq = spread_of(sequential_of_node(records, node.index));
+    if (node_seq.n == 0 || node.ranks == 0 || node.pus == 0) continue;
+    const int units = (node.ranks + node.pus - 1) / node.pus;
+    const double ideal = units * node_seq.median / node.ranks;
+    if (ideal > f.ideal_ms) {
+      f.ideal_ms = ideal;
+      f.units_per_pu = units;
+    }
+  }
   return f;
+}
+
+std::string format_header(const RunInfo& run) {
+  std::ostringstream out;
+  out << "shmcount: " << run.ranks << " rank(s) on " << run.node_count << " node(s), kernel "
+      << run.kernel << " (" << run.algorithm << "), " << run.size << " int32 x " << run.values
+      << " values (" << run.pattern << " data), --pin " << run.strategy << ", " << run.reps
+      << " repetition(s) after " << run.warmup << " warm-up(s)\n";
+  return out.str();
 }
 
 std::string format_summary(const RunInfo& run, const std::vector<Record>& records,
@@ -125,17 +182,15 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
   const Spread unit = spread_of(f.unit_ms);
   std::ostringstream out;
 
-  out << "shmcount: " << run.ranks << " rank(s) on " << run.nodes.size() << " node(s), kernel "
-      << run.kernel << " (" << run.algorithm << "), " << run.size << " int32 x " << run.values
-      << " values (" << run.pattern << " data), --pin " << run.strategy << "\n";
-  out << "times per repetition over " << run.reps << " timed repetition(s) after " << run.warmup
-      << " warm-up(s); parallel = the slowest rank\n\n";
+  out << "times per repetition: parallel = makespan, the first rank's start to the last rank's "
+         "end\n\n";
 
   out << "  ranks  sequential ms  parallel ms  speedup  efficiency\n";
   char row[200];
   if (seq.n) {
-    std::snprintf(row, sizeof row, "  %5d  %13.3f  %11.3f  %6.2fx  %9.0f%%\n", run.ranks,
-                  seq.median, par.median, f.speedup, 100 * f.efficiency);
+    std::snprintf(row, sizeof row, "  %5d  %13.3f  %11.3f  %6.2fx  %9.0f%%%s\n", run.ranks,
+                  seq.median, par.median, f.speedup, 100 * f.efficiency,
+                  f.efficiency > 1 ? "  above 100%: see below" : "");
   } else {
     std::snprintf(row, sizeof row, "  %5d  %13s  %11.3f  %7s  %10s\n", run.ranks, "-", par.median,
                   "-", "-");
@@ -146,14 +201,24 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
                 "max", "cv");
   out << row;
   if (seq.n) out << spread_line("sequential: 1 process, all units", seq);
-  out << spread_line("parallel: slowest rank", par);
+  out << spread_line("parallel: makespan", par);
+  out << spread_line("each rank's own time: t_min", spread_of(f.t_min_ms));
+  out << spread_line("                      t_avg", spread_of(f.t_avg_ms));
+  out << spread_line("                      t_max", spread_of(f.t_max_ms));
   out << spread_line("one rank's unit (all ranks, reps)", unit);
-  if (seq.n && par.n) {
-    const bool overlap = seq.min / run.ranks <= par.max && par.min <= seq.max / run.ranks;
-    if (run.ranks > 1 && overlap) {
-      out << "  note: ideal-speedup parallel time (" << fmt("%.3f", seq.median / run.ranks)
-          << " ms) lies within the spread of the parallel times\n";
+  if (f.ideal_ms > 0) {
+    out << "  ideal parallel time: ceil(ranks / available PUs) = " << f.units_per_pu
+        << " unit(s) of the sequential unit time = " << fmt("%.3f", f.ideal_ms) << " ms";
+    if (par.min <= f.ideal_ms && f.ideal_ms <= par.max) {
+      out << ";\n  it lies within min..max of the makespans: as fast as these PUs allow, within "
+             "the noise";
     }
+    out << "\n";
+  }
+  if (f.efficiency > 1 || (f.ideal_ms > 0 && par.median < 0.9 * f.ideal_ms)) {
+    out << "  warning: faster than perfect scaling (efficiency " << fmt("%.0f", 100 * f.efficiency)
+        << "%, median makespan below the ideal): not a real speedup; the sequential baseline "
+           "was slowed (noise, frequency) or the units differ\n";
   }
 
   const double work = run.work_per_unit;
@@ -161,7 +226,7 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
   const char* what = run.algorithm == "histogram" ? "element visits" : "compares";
   out << "\nper unit: " << rate(work) << what << "; median " << fmt("%.3f", unit.median)
       << " ms = " << rate(work / unit_s) << what << "/s per rank, "
-      << rate(work * run.ranks / (par.median / 1e3)) << what << "/s for the job\n";
+      << rate(work * run.ranks / (par.median / 1e3)) << what << "/s for the job (by makespan)\n";
   const Spread skew = spread_of(start_skew_us(records));
   out << "start skew (last minus first start in a repetition): median " << fmt("%.1f", skew.median)
       << " us, max " << fmt("%.1f", skew.max) << " us\n";
@@ -169,8 +234,8 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
   if (run.nodes.size() > 1) {
     out << "\n  node  host                  ranks  sequential ms  parallel ms  speedup\n";
     for (const auto& node : run.nodes) {
-      const Spread np = spread_of(slowest_per_rep(records, Phase::kParallel, node.index));
-      const Spread ns = spread_of(slowest_per_rep(records, Phase::kSequential, node.index));
+      const Spread np = spread_of(makespan_per_rep(records, node.index));
+      const Spread ns = spread_of(sequential_of_node(records, node.index));
       std::snprintf(row, sizeof row, "  %4d  %-20s  %5d  %13.3f  %11.3f  %6.2fx\n", node.index,
                     printable(node.host).c_str(), node.ranks, ns.median, np.median,
                     np.median > 0 && ns.n ? ns.median / np.median : 0.0);
@@ -226,9 +291,15 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
 
   const std::size_t checked = records.size();
   if (f.wrong_counts) {
-    out << "\nverification: " << f.wrong_counts << " of " << checked << " repetitions WRONG\n";
+    out << "\nverification: " << f.wrong_counts << " of " << checked
+        << " records WRONG (one per rank and repetition, and per node sequentially)\n";
   } else {
-    out << "\nverification: all counts right in " << checked << " timed repetition(s)\n";
+    out << "\nverification: all counts right in " << checked << " records (" << run.reps
+        << " repetition(s) x " << run.ranks << " rank(s)"
+        << (checked > run.reps * static_cast<std::uint64_t>(run.ranks)
+                ? ", and the sequential baseline per node"
+                : "")
+        << ")\n";
   }
   if (!csv_path.empty()) {
     out << "results: " << printable(csv_path) << "  (context: " << printable(json_path) << ")\n";

@@ -20,24 +20,39 @@ struct Outlier {
 
 // Figures derived from the records, shared by the summary and the run context.
 struct RunFigures {
-  std::vector<double> parallel_ms;    // Per repetition: the slowest rank's time.
+  // Per repetition: the makespan, last rank's end minus first rank's start on each node (one
+  // CLOCK_MONOTONIC per node), the largest over nodes. The job's parallel time.
+  std::vector<double> parallel_ms;
+  // Per repetition, each rank's own kernel time: the fastest, the mean and the slowest rank
+  // (IMB's t_min, t_avg, t_max). The slowest can leave out time a rank waited for a core.
+  std::vector<double> t_min_ms, t_avg_ms, t_max_ms;
   std::vector<double> sequential_ms;  // Per repetition: all nodes' sequential times added.
   std::vector<double> unit_ms;        // Every parallel record: one rank's unit.
   double speedup = 0;                 // Median sequential / median parallel; 0 without baseline.
-  double efficiency = 0;              // speedup / ranks.
-  int wrong_counts = 0;               // Records that failed verification.
-  int off_plan = 0;                   // Records whose rank ran elsewhere than planned.
+  double efficiency = 0;              // speedup / ranks; above 1 is flagged.
+  // The parallel time perfect scaling would give: on each node, ceil(ranks / usable PUs) units
+  // of one unit's sequential time (median); the largest over nodes. 0 without baseline.
+  double ideal_ms = 0;
+  int units_per_pu = 0;  // ceil(ranks / PUs) on the node that sets ideal_ms.
+  int wrong_counts = 0;  // Records that failed verification.
+  int off_plan = 0;      // Records whose rank ran elsewhere than planned.
   int oversubscribed_ranks = 0;
   int rebound_ranks = 0;
   std::vector<Outlier> outliers;
 };
 
-// The repetitions of `per_rep` (indexed by repetition) far outside the others, as Outlier says.
-std::vector<Outlier> find_outliers(Phase phase, const std::vector<double>& per_rep);
-
 RunFigures compute_figures(const RunInfo& run, const std::vector<Record>& records);
+
+// Per repetition, the makespan of the parallel records of `node` (-1: every node, the largest).
+std::vector<double> makespan_per_rep(const std::vector<Record>& records, int node = -1);
+
+// The line rank 0 prints before set-up: what is about to run.
+std::string format_header(const RunInfo& run);
 
 std::string format_summary(const RunInfo& run, const std::vector<Record>& records,
                            const std::string& csv_path, const std::string& json_path);
+
+// The repetitions of `per_rep` (indexed by repetition) far outside the others, as Outlier says.
+std::vector<Outlier> find_outliers(Phase phase, const std::vector<double>& per_rep);
 
 }  // namespace shmcount

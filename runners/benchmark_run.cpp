@@ -22,7 +22,10 @@
 #include "report/summary.hpp"
 #include "runners/commands.hpp"
 #include "runners/launcher.hpp"
+#include "runners/noise.hpp"
+#include "runners/progress.hpp"
 #include "runners/provenance.hpp"
+#include "runners/run_phase.hpp"
 #include "runners/watchdog.hpp"
 #include "shm/segment.hpp"
 
@@ -88,7 +91,8 @@ struct RankState {
   std::string cpuset;          // The binding in force in the parallel phase, read back.
   int last_pu_index = -1;      // Index into view.pus of the PU this rank last ran on in parallel.
   std::string available_from;  // Why the usable PUs are what they are, for the summary.
-  OutputFiles outputs;         // World rank 0 only: the result files, unnamed until written.
+  std::vector<std::pair<std::string, std::string>> noise_before;  // Node leaders only.
+  OutputFiles outputs;  // World rank 0 only: the result files, unnamed until written.
 };
 
 // Loads this machine's topology, refuses one that is not this machine, and reads the binding this
@@ -278,9 +282,14 @@ std::string encode_node(const MpiJob& job, const RankState& s) {
   MPI_Gather(&s.last_pu_index, 1, MPI_INT, pu_of_rank.data(), 1, MPI_INT, 0, job.node);
   if (!job.is_leader()) return "";
   std::vector<std::vector<int>> ranks_by_pu(s.view.pus.size());
+  std::vector<int> used_pus;  // OS indices, for the clock readings.
   for (int r = 0; r < job.node_size; ++r) {
-    if (pu_of_rank[r] >= 0) ranks_by_pu[static_cast<std::size_t>(pu_of_rank[r])].push_back(r);
+    if (pu_of_rank[r] < 0) continue;
+    ranks_by_pu[static_cast<std::size_t>(pu_of_rank[r])].push_back(r);
+    used_pus.push_back(s.view.pus[static_cast<std::size_t>(pu_of_rank[r])].pu_os);
   }
+  auto noise = s.noise_before;
+  for (auto& reading : read_noise(NoiseWhen::kAfter, used_pus)) noise.push_back(reading);
   const std::string map =
       "  PUs by package and NUMA node, [core], local ranks last seen on "
       "each PU ('.' = none):\n" +
@@ -290,6 +299,8 @@ std::string encode_node(const MpiJob& job, const RankState& s) {
   w.put_string(job.host).put_string(s.view.cpu_model).put_string(s.view.summary);
   w.put_string(s.view.caches).put_string(map).put_string(s.view.availability());
   w.put_string(s.available_from);
+  w.put(noise.size());
+  for (const auto& [name, value] : noise) w.put_string(name).put_string(value);
   return w.bytes();
 }
 
@@ -306,6 +317,10 @@ NodeInfo decode_node(const std::string& bytes) {
   n.placement_map = r.get_string();
   n.available = r.get_string();
   n.available_from = r.get_string();
+  for (auto count = r.get<std::size_t>(); count > 0; --count) {
+    std::string name = r.get_string();
+    n.noise.emplace_back(std::move(name), r.get_string());
+  }
   return n;
 }
 
@@ -341,12 +356,32 @@ std::vector<Record> gather_records(const MpiJob& job, const RankState& s, RunInf
 // Rank 0: both files written completely, then named back to back; then the summary.
 void write_and_report(const Provenance& provenance, const RunInfo& run,
                       const std::vector<Record>& records, const std::string& csv,
-                      const std::string& json, OutputFiles& outputs) {
+                      const std::string& json, OutputFiles& outputs, bool quiet) {
   const auto slash = csv.rfind('/');
   const std::string csv_name = slash == std::string::npos ? csv : csv.substr(slash + 1);
   outputs.commit(format_csv(run, records), format_context_json(run, provenance, records, csv_name));
+  if (quiet) return;
   std::fputs(format_summary(run, records, csv, json).c_str(), stdout);
   std::fflush(stdout);
+}
+
+// The run's fixed description: what the header and every sink say about it.
+RunInfo describe_run(const Options& o, const MpiJob& job, const std::string& run_id) {
+  RunInfo run;
+  run.run_id = run_id;
+  run.ranks = job.world_size;
+  run.node_count = job.node_count;
+  run.kernel = std::string(o.kernel->name);
+  run.algorithm = std::string(o.kernel->algorithm);
+  run.work_per_unit = work_per_unit(*o.kernel, o.data.size, o.data.values);
+  run.size = o.data.size;
+  run.values = o.data.values;
+  run.pattern = std::string(pattern_name(o.data.pattern));
+  run.seed = o.data.seed;
+  run.strategy = o.pin.text;
+  run.reps = o.reps;
+  run.warmup = o.warmup;
+  return run;
 }
 
 }  // namespace
@@ -358,7 +393,17 @@ void run_benchmark(const Options& o, const MpiJob& job) {
   const std::string json = json_path_for(csv);
 
   arm_time_limit(o.time_limit_s, job.world_rank);
+  RunInfo run = describe_run(o, job, run_id);
+  const bool talk = job.world_rank == 0 && !o.quiet;
+  if (talk) {
+    std::fputs(format_header(run).c_str(), stdout);
+    std::fflush(stdout);
+  }
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  Progress progress(talk && (o.progress || terminal), terminal);
+  note_phase(RunPhase::kSetUp);
   RankState s;
+  if (job.is_leader()) s.noise_before = read_noise(NoiseWhen::kBefore, {});
   job.all_or_none([&] { look_at_machine(o, job, s); });
   const auto node_bindings = job.node_allgather_strings(s.starting_binding);
   const auto node_launchers = job.node_allgather_strings(s.launcher_cpus);
@@ -372,26 +417,17 @@ void run_benchmark(const Options& o, const MpiJob& job) {
   time_parallel(o, job, s, data, expected);
   if (o.baseline) time_sequential(o, job, s, data, expected);
 
-  RunInfo run;
-  run.run_id = run_id;
-  run.ranks = job.world_size;
-  run.kernel = std::string(o.kernel->name);
-  run.algorithm = std::string(o.kernel->algorithm);
-  run.work_per_unit = work_per_unit(*o.kernel, o.data.size, o.data.values);
-  run.size = o.data.size;
-  run.values = o.data.values;
-  run.pattern = std::string(pattern_name(o.data.pattern));
-  run.seed = o.data.seed;
-  run.strategy = o.pin.text;
-  run.reps = o.reps;
-  run.warmup = o.warmup;
   const Provenance provenance = collect_provenance(o.command_line);
   note_phase(RunPhase::kGather);
   const std::vector<Record> records = gather_records(job, s, run);
   disarm_time_limit();  // Writing the results is not limited: it is quick and must not be cut.
+  note_phase(RunPhase::kWrite);
+  progress.stop();
 
   job.all_or_none([&] {
-    if (job.world_rank == 0) write_and_report(provenance, run, records, csv, json, s.outputs);
+    if (job.world_rank == 0) {
+      write_and_report(provenance, run, records, csv, json, s.outputs, o.quiet);
+    }
   });
 
   // Wrong counts are an error of the whole job, reported once with the first one found.

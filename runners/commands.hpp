@@ -18,6 +18,9 @@ void print_plan(const Options& options);
 // --topology, as text. Throws Error.
 std::string domains_text(const Options& options);
 
+// --list WHAT: tab-separated, a header line first (WHAT as parse_options() accepted it).
+std::string list_text(const std::string& what);
+
 // --plan under mpirun: world rank 0 prints the plan of every node.
 void print_plan_per_node(const Options& options, const MpiJob& job);
 

@@ -87,6 +87,9 @@ int main(int argc, char** argv) {
       } catch (const Error& e) {
         return refuse(e.what(), &argc, &argv);
       }
+    case Action::kList:
+      if (launcher_rank() == 0) std::fputs(list_text(options.list_what).c_str(), stdout);
+      return 0;
     case Action::kRun:
       break;
   }

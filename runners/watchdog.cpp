@@ -9,14 +9,12 @@
 #include <cstring>
 
 #include "common/error.hpp"
+#include "runners/run_phase.hpp"
 
 namespace shmcount {
 namespace {
 
 // Read by the signal handler: only lock-free atomics and fixed buffers.
-volatile std::sig_atomic_t g_phase = 0;
-volatile std::sig_atomic_t g_rep = 0;
-volatile std::sig_atomic_t g_reps = 0;
 volatile std::sig_atomic_t g_rank = 0;
 volatile std::sig_atomic_t g_seconds = 0;
 // CLOCK_MONOTONIC (ns) when the next rank's timer fires. A handler that runs later than that ran
@@ -35,10 +33,6 @@ std::int64_t now_ns() {
 long delay_ms(int world_rank) {
   return world_rank == 0 ? 0 : 3000 + 200L * std::min(world_rank, 50);
 }
-
-constexpr const char* kPhaseNames[] = {"set-up",           "sharing the array",
-                                       "warm-up",          "parallel phase",
-                                       "sequential phase", "gathering the records"};
 
 // Async-signal-safe decimal formatting.
 char* append_number(char* out, const char* end, long value) {
@@ -71,12 +65,13 @@ void on_time_limit(int) {
   p = append_text(p, end, "--time-limit ");
   p = append_number(p, end, g_seconds);
   p = append_text(p, end, " s passed during the ");
-  p = append_text(p, end, kPhaseNames[std::clamp(static_cast<int>(g_phase), 0, 5)]);
-  if (g_reps > 0) {
+  const PhaseNow now = phase_now();
+  p = append_text(p, end, phase_name(now.phase));
+  if (now.reps > 0) {
     p = append_text(p, end, " (repetition ");
-    p = append_number(p, end, g_rep + 1);
+    p = append_number(p, end, now.rep + 1);
     p = append_text(p, end, " of ");
-    p = append_number(p, end, g_reps);
+    p = append_number(p, end, now.reps);
     p = append_text(p, end, ")");
   }
   p = append_text(p, end,
@@ -108,12 +103,6 @@ void arm_time_limit(std::uint64_t seconds, int world_rank) {
 void disarm_time_limit() {
   itimerval off{};
   ::setitimer(ITIMER_REAL, &off, nullptr);
-}
-
-void note_phase(RunPhase phase, std::uint64_t rep, std::uint64_t reps) {
-  g_phase = static_cast<std::sig_atomic_t>(phase);
-  g_rep = static_cast<std::sig_atomic_t>(rep);
-  g_reps = static_cast<std::sig_atomic_t>(reps);
 }
 
 }  // namespace shmcount

@@ -12,15 +12,9 @@
 
 namespace shmcount {
 
-// Phases of a run, named in the message.
-enum class RunPhase : int { kSetUp, kShare, kWarmUp, kParallel, kSequential, kGather };
-
 // Arms the timer (seconds > 0); no effect for 0.
 void arm_time_limit(std::uint64_t seconds, int world_rank);
 // Disarms it: the rest of the run (writing the results) is not limited.
 void disarm_time_limit();
-
-// Where the run is, for the message: phase and repetition (from 0) of how many.
-void note_phase(RunPhase phase, std::uint64_t rep = 0, std::uint64_t reps = 0);
 
 }  // namespace shmcount

@@ -33,6 +33,6 @@ check "wrong count names rank, value and counts" \
 check "wrong count reported once" [ "$(messages)" -eq 1 ]
 check "rows of the wrong rank are marked ok=0" \
   [ "$(csv_where out/wrong.csv ok rank 1 | sort -u)" = 0 ]
-check "summary flags the wrong repetitions" grep -q 'repetitions WRONG' job.out
+check "summary flags the wrong records" grep -q 'records WRONG' job.out
 check "no segment left" no_segments
 finish

@@ -18,7 +18,8 @@ check "every rank has exactly $reps parallel rows" \
 check "sequential rows do all $n units" \
   [ "$(csv_where run.csv units phase sequential | sort -u)" = "$n" ]
 check "summary shows the seed-style table" grep -q 'ranks  sequential ms  parallel ms  speedup' job.out
-check "summary shows the spread" grep -q 'parallel: slowest rank' job.out
+check "summary shows the makespan's spread" grep -q 'parallel: makespan' job.out
+check "summary shows each rank's own time (t_min, t_avg, t_max)" grep -q 't_max' job.out
 check "summary says verification passed" grep -q 'verification: all counts right' job.out
 check "run context written beside the CSV" [ -s run.json ]
 for key in host cpu_model topology mpi_library hwloc_version compiler build_flags revision \

@@ -35,7 +35,7 @@ RunInfo two_rank_run() {
   run.strategy = "core";
   run.reps = 2;
   run.nodes.push_back(NodeInfo{0, "host,with\"comma", "cpu", "1 package", "L1d:32768", 2, 2, "",
-                               "PUs 0-1 (of 0-1)", "the whole node"});
+                               "PUs 0-1 (of 0-1)", "the whole node", {}});
   return run;
 }
 
@@ -98,15 +98,40 @@ TEST(Stats, SpreadOfKnownSamples) {
   EXPECT_DOUBLE_EQ(spread_of({5}).cv, 0);
 }
 
-TEST(Summary, ParallelTimeIsTheSlowestRankAndSpeedupUsesMedians) {
-  const RunFigures f = compute_figures(two_rank_run(), two_rank_records());
-  EXPECT_EQ(f.parallel_ms, (std::vector<double>{20, 21}));
-  EXPECT_EQ(f.sequential_ms, (std::vector<double>{40, 40}));
-  EXPECT_NEAR(f.speedup, 40 / 20.5, 1e-12);
-  EXPECT_NEAR(f.efficiency, 40 / 20.5 / 2, 1e-12);
-  const std::string text = format_summary(two_rank_run(), two_rank_records(), "a.csv", "a.json");
-  EXPECT_NE(text.find("1.95x"), std::string::npos);
+TEST(Summary, ParallelTimeIsTheMakespanAndOwnTimesAreKeptBeside) {
+  // Rank 1 starts 5 ms after rank 0 (it waited for a core): its own time hides the wait, the
+  // makespan does not.
+  auto records = two_rank_records();
+  for (auto& r : records) {
+    if (r.phase == Phase::kParallel && r.rank == 1) r.start_ns = 5'000'000;
+  }
+  const RunFigures f = compute_figures(two_rank_run(), records);
+  EXPECT_EQ(f.parallel_ms, (std::vector<double>{25, 26}));  // 5 + 20, 5 + 21.
+  EXPECT_EQ(f.t_max_ms, (std::vector<double>{20, 21}));
+  EXPECT_EQ(f.t_min_ms, (std::vector<double>{10, 11}));
+  EXPECT_EQ(f.t_avg_ms, (std::vector<double>{15, 16}));
+  EXPECT_NEAR(f.speedup, 40 / 25.5, 1e-12);
+  EXPECT_NEAR(f.efficiency, 40 / 25.5 / 2, 1e-12);
+  const std::string text = format_summary(two_rank_run(), records, "a.csv", "a.json");
+  EXPECT_NE(text.find("1.57x"), std::string::npos) << text;
   EXPECT_NE(text.find("verification: all counts right"), std::string::npos);
+}
+
+TEST(Summary, TheIdealIsCeilOfRanksOverPusUnitsAndBeatingItIsFlagged) {
+  RunInfo run = two_rank_run();
+  run.nodes[0].pus = 1;  // Two ranks on one PU: two units one after the other at best.
+  auto records = two_rank_records();
+  RunFigures f = compute_figures(run, records);
+  EXPECT_EQ(f.units_per_pu, 2);
+  EXPECT_NEAR(f.ideal_ms, 2 * 40.0 / 2, 1e-9);
+  run.nodes[0].pus = 2;
+  for (auto& r : records) {
+    if (r.phase == Phase::kSequential) r.time_ns = 100'000'000;  // A slowed baseline.
+  }
+  f = compute_figures(run, records);
+  EXPECT_GT(f.efficiency, 1);
+  EXPECT_NE(format_summary(run, records, "", "").find("faster than perfect scaling"),
+            std::string::npos);
 }
 
 TEST(Summary, WrongCountsAndOffPlanRanksAreShown) {
@@ -114,7 +139,7 @@ TEST(Summary, WrongCountsAndOffPlanRanksAreShown) {
   records[1].ok = 0;
   records[1].placed_ok = 0;
   const std::string text = format_summary(two_rank_run(), records, "", "");
-  EXPECT_NE(text.find("1 of 6 repetitions WRONG"), std::string::npos);
+  EXPECT_NE(text.find("1 of 6 records WRONG"), std::string::npos);
   EXPECT_NE(text.find("ran elsewhere than planned"), std::string::npos);
 }
 

@@ -1,0 +1,195 @@
+#include "noise.hpp"
+
+#include <sys/utsname.h>
+
+#include <array>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "runners/launcher.hpp"
+
+namespace shmcount {
+namespace {
+
+// The first line of a file, or "" when it cannot be read.
+std::string first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+std::string or_not_exposed(const std::string& value, const char* why) {
+  return value.empty() ? std::string("not exposed (") + why + ")" : value;
+}
+
+// "always [madvise] never" -> "madvise".
+std::string bracketed(const std::string& line) {
+  const auto open = line.find('['), close = line.find(']');
+  if (open == std::string::npos || close == std::string::npos || close < open) return line;
+  return line.substr(open + 1, close - open - 1);
+}
+
+std::string load_average(std::span<const int>) {
+  std::istringstream in(first_line("/proc/loadavg"));
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return or_not_exposed(one.empty() ? "" : one + " " + five + " " + fifteen, "no /proc/loadavg");
+}
+
+// MHz of each used PU: cpufreq's current frequency where the kernel has cpufreq, else
+// /proc/cpuinfo's "cpu MHz" (what a VM shows).
+std::string cpu_mhz(std::span<const int> used_pus) {
+  std::map<int, std::string> from_cpuinfo;
+  {
+    std::ifstream in("/proc/cpuinfo");
+    int processor = -1;
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("processor", 0) == 0)
+        processor = std::atoi(line.substr(line.find(':') + 1).c_str());
+      if (line.rfind("cpu MHz", 0) == 0 && processor >= 0) {
+        from_cpuinfo[processor] = line.substr(line.find(':') + 2);
+      }
+    }
+  }
+  std::string out;
+  for (int pu : std::set<int>(used_pus.begin(), used_pus.end())) {
+    std::string mhz;
+    const std::string khz = first_line("/sys/devices/system/cpu/cpu" + std::to_string(pu) +
+                                       "/cpufreq/scaling_cur_freq");
+    if (!khz.empty()) {
+      mhz = std::to_string(std::atol(khz.c_str()) / 1000);
+    } else if (from_cpuinfo.count(pu)) {
+      mhz = from_cpuinfo[pu];
+    } else {
+      mhz = "?";
+    }
+    out += (out.empty() ? "" : " ") + ("cpu" + std::to_string(pu) + "=" + mhz);
+  }
+  return or_not_exposed(out, "no cpufreq and no cpu MHz");
+}
+
+std::string governor(std::span<const int> used_pus) {
+  const int pu = used_pus.empty() ? 0 : used_pus.front();
+  return or_not_exposed(
+      first_line("/sys/devices/system/cpu/cpu" + std::to_string(pu) + "/cpufreq/scaling_governor"),
+      "no cpufreq: often a virtual machine");
+}
+
+std::string boost(std::span<const int>) {
+  const std::string generic = first_line("/sys/devices/system/cpu/cpufreq/boost");
+  if (!generic.empty()) return generic == "1" ? "on" : "off";
+  const std::string no_turbo = first_line("/sys/devices/system/cpu/intel_pstate/no_turbo");
+  if (!no_turbo.empty())
+    return no_turbo == "1" ? "off (intel_pstate no_turbo)" : "on (intel_pstate)";
+  return "not exposed (no cpufreq boost or intel_pstate)";
+}
+
+std::string thp_enabled(std::span<const int>) {
+  return or_not_exposed(bracketed(first_line("/sys/kernel/mm/transparent_hugepage/enabled")),
+                        "no transparent huge pages");
+}
+
+std::string thp_shmem(std::span<const int>) {
+  return or_not_exposed(bracketed(first_line("/sys/kernel/mm/transparent_hugepage/shmem_enabled")),
+                        "no transparent huge pages for shared memory");
+}
+
+std::string numa_balancing(std::span<const int>) {
+  return or_not_exposed(first_line("/proc/sys/kernel/numa_balancing"), "kernel without NUMA");
+}
+
+std::string smt_active(std::span<const int>) {
+  const std::string active = first_line("/sys/devices/system/cpu/smt/active");
+  if (active.empty()) return "not exposed (no /sys/devices/system/cpu/smt)";
+  return active == "1" ? "yes" : "no";
+}
+
+std::string vector_isa(std::span<const int>) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")) {
+    return "x86-64-v4 (AVX-512)";
+  }
+  if (__builtin_cpu_supports("avx2")) return "avx2";
+  return "x86-64 baseline (SSE2)";
+#else
+  return "the compiler's default for this architecture";
+#endif
+}
+
+std::string launcher(std::span<const int>) {
+  std::string who = "none (a singleton)";
+  if (std::getenv("SLURM_STEP_ID")) {
+    who = "Slurm srun";
+  } else if (std::getenv("OMPI_COMM_WORLD_SIZE")) {
+    who = "Open MPI mpirun";
+  } else if (std::getenv("PMI_SIZE") || std::getenv("PMIX_RANK")) {
+    who = "a PMI launcher (MPICH mpiexec?)";
+  }
+  const std::string variables = launcher_binding_variables();
+  return who + "; binding " + (variables.empty() ? "the launcher's default" : variables);
+}
+
+std::string kernel_version(std::span<const int>) {
+  utsname u{};
+  if (::uname(&u) != 0) return "not exposed (uname failed)";
+  return std::string(u.sysname) + " " + u.release + " " + u.machine;
+}
+
+std::string hypervisor(std::span<const int>) {
+  const std::string type = first_line("/sys/hypervisor/type");
+  if (!type.empty()) return "yes (" + type + ")";
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("flags", 0) == 0) {
+      const bool flag = (line + " ").find(" hypervisor ") != std::string::npos;
+      const std::string vendor = first_line("/sys/class/dmi/id/sys_vendor");
+      return flag ? "yes (cpuid hypervisor flag" + (vendor.empty() ? "" : ", " + vendor) + ")"
+                  : "no";
+    }
+  }
+  return "not exposed (no cpuid flags)";
+}
+
+constexpr std::array kSources{
+    NoiseSource{"load_before", "load average (1, 5, 15 min) before set-up", NoiseWhen::kBefore,
+                load_average},
+    NoiseSource{"load_after", "load average (1, 5, 15 min) after the timed phases",
+                NoiseWhen::kAfter, load_average},
+    NoiseSource{"cpu_mhz", "clock of each PU the ranks ran on, right after the timed phases (MHz)",
+                NoiseWhen::kAfter, cpu_mhz},
+    NoiseSource{"governor", "cpufreq governor", NoiseWhen::kAfter, governor},
+    NoiseSource{"boost", "turbo / boost, where the kernel shows it", NoiseWhen::kAfter, boost},
+    NoiseSource{"thp_enabled", "transparent huge pages for private memory", NoiseWhen::kAfter,
+                thp_enabled},
+    NoiseSource{"thp_shmem_enabled", "transparent huge pages for shared memory", NoiseWhen::kAfter,
+                thp_shmem},
+    NoiseSource{"numa_balancing", "automatic NUMA balancing (kernel.numa_balancing)",
+                NoiseWhen::kAfter, numa_balancing},
+    NoiseSource{"smt_active", "simultaneous multithreading active", NoiseWhen::kAfter, smt_active},
+    NoiseSource{"vector_isa", "the vector ISA the kernels dispatched to", NoiseWhen::kAfter,
+                vector_isa},
+    NoiseSource{"launcher", "the launcher and how it bound the ranks (its variables)",
+                NoiseWhen::kAfter, launcher},
+    NoiseSource{"kernel_version", "operating system kernel", NoiseWhen::kAfter, kernel_version},
+    NoiseSource{"hypervisor", "whether the node runs under a hypervisor", NoiseWhen::kAfter,
+                hypervisor},
+};
+
+}  // namespace
+
+std::span<const NoiseSource> noise_sources() { return kSources; }
+
+std::vector<std::pair<std::string, std::string>> read_noise(NoiseWhen when,
+                                                            std::span<const int> used_pus) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& source : kSources) {
+    if (source.when == when) out.emplace_back(source.name, source.read(used_pus));
+  }
+  return out;
+}
+
+}  // namespace shmcount

@@ -1,0 +1,31 @@
+// What drives noise, recorded with every run so that two runs that differ can be explained from
+// their files (Google Benchmark's `context`, measuring.md). Each source is one entry of a table:
+// a name, what it tells, when it is read, and how; the run context and README list them all.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace shmcount {
+
+enum class NoiseWhen { kBefore, kAfter };  // Before set-up, or once the timed phases are over.
+
+struct NoiseSource {
+  std::string_view name;
+  std::string_view description;
+  NoiseWhen when;
+  // The reading on this node; "not exposed" (and why) where the machine does not say.
+  std::string (*read)(std::span<const int> used_pus);
+};
+
+std::span<const NoiseSource> noise_sources();
+
+// Reads every source taken at `when`, as (name, value) pairs in table order. `used_pus` are the
+// OS indices of the PUs this node's ranks ran on (for clock readings).
+std::vector<std::pair<std::string, std::string>> read_noise(NoiseWhen when,
+                                                            std::span<const int> used_pus);
+
+}  // namespace shmcount
