@@ -39,15 +39,21 @@ bool parse_pattern(std::string_view text, Pattern* out) {
 }
 
 void fill(const DataSpec& spec, std::span<std::int32_t> data) {
+  fill_range(spec, data, 0, data.size());
+}
+
+void fill_range(const DataSpec& spec, std::span<std::int32_t> data, std::size_t begin,
+                std::size_t end) {
   if (spec.pattern == Pattern::kSeed) {
-    std::uint64_t v = 0;
-    for (auto& x : data) {
-      x = static_cast<std::int32_t>(v);
+    std::uint64_t v = begin % spec.values;
+    for (std::size_t i = begin; i < end; ++i) {
+      data[i] = static_cast<std::int32_t>(v);
       if (++v == spec.values) v = 0;
     }
   } else {
-    SplitMix64 rng{spec.seed};
-    for (auto& x : data) x = below(rng.next(), spec.values);
+    // splitmix64's state advances by a constant per number: element i starts at seed + i steps.
+    SplitMix64 rng{spec.seed + begin * 0x9e3779b97f4a7c15ULL};
+    for (std::size_t i = begin; i < end; ++i) data[i] = below(rng.next(), spec.values);
   }
 }
 

@@ -28,6 +28,10 @@ bool parse_pattern(std::string_view text, Pattern* out);
 
 // Fills data (data.size() == spec.size) with the pattern.
 void fill(const DataSpec& spec, std::span<std::int32_t> data);
+// Fills only data[begin, end) with what fill() puts there, so that ranks can each write their
+// own slice of one array (first touch) and together give the same array.
+void fill_range(const DataSpec& spec, std::span<std::int32_t> data, std::size_t begin,
+                std::size_t end);
 
 // The counts of each value in [0, spec.values) that fill() produces, computed without the array.
 std::vector<std::uint64_t> expected_counts(const DataSpec& spec);

@@ -47,5 +47,17 @@ TEST(Dataset, PatternNamesRoundTrip) {
   EXPECT_FALSE(parse_pattern("", &p));
 }
 
+TEST(Dataset, SlicesFilledApartMakeTheSameArray) {
+  for (const Pattern pattern : {Pattern::kSeed, Pattern::kRandom}) {
+    const DataSpec spec{10007, 97, pattern, 5};
+    std::vector<std::int32_t> whole(spec.size), sliced(spec.size, -1);
+    fill(spec, whole);
+    // Slices of awkward sizes, filled out of order, as ranks touching their own part would.
+    const std::size_t cuts[] = {0, 1, 333, 5000, 9999, spec.size};
+    for (int i = 4; i >= 0; --i) fill_range(spec, sliced, cuts[i], cuts[i + 1]);
+    EXPECT_EQ(sliced, whole) << pattern_name(pattern);
+  }
+}
+
 }  // namespace
 }  // namespace shmcount

@@ -1,4 +1,4 @@
-#include "segment.hpp"
+#include "sysv.hpp"
 
 #include <sys/ipc.h>
 #include <sys/shm.h>
@@ -10,6 +10,7 @@
 
 #include "common/error.hpp"
 #include "common/fault.hpp"
+#include "memory/pages.hpp"
 
 namespace shmcount {
 namespace {
@@ -28,6 +29,25 @@ std::string kernel_limit(const char* name) {
   std::ifstream in(std::string("/proc/sys/kernel/") + name);
   std::string value;
   return (in >> value) ? value : "unknown";
+}
+
+std::string huge_page_hint(int err, std::size_t bytes) {
+  const std::size_t page = huge_page_size();
+  const std::string need = page ? std::to_string((bytes + page - 1) / page) + " huge page(s) of " +
+                                      std::to_string(page >> 10) + " KiB"
+                                : "huge pages";
+  switch (err) {
+    case ENOMEM:
+      return "not enough huge pages free (HugePages_Free = " + std::to_string(huge_pages_free()) +
+             ", this needs " + need +
+             "): reserve them with 'sysctl -w vm.nr_hugepages=N' (as root), or use --pages small "
+             "or thp";
+    case EPERM:
+      return "this user may not use huge pages for System V segments: add its group to "
+             "vm.hugetlb_shm_group (sysctl), or use --pages small or thp";
+    default:
+      return "the kernel refused huge pages of " + need + " (is the huge page size right?)";
+  }
 }
 
 std::string shm_hint(const std::string& call, int err, std::size_t bytes) {
@@ -66,13 +86,16 @@ std::string shm_hint(const std::string& call, int err, std::size_t bytes) {
   }
 }
 
-CreatedSegment CreatedSegment::create(std::size_t bytes) {
-  const int id =
-      inject_call_fault("shmget") ? -1 : ::shmget(IPC_PRIVATE, bytes, IPC_CREAT | IPC_EXCL | kMode);
+CreatedSegment CreatedSegment::create(std::size_t bytes, bool huge_pages) {
+  const int flags = IPC_CREAT | IPC_EXCL | kMode | (huge_pages ? SHM_HUGETLB : 0);
+  const int id = inject_call_fault("shmget") ? -1 : ::shmget(IPC_PRIVATE, bytes, flags);
   if (id == -1) {
     const int err = errno;
-    const std::string call =
-        "shmget(IPC_PRIVATE, " + std::to_string(bytes) + ", IPC_CREAT|IPC_EXCL|0600)";
+    const std::string call = "shmget(IPC_PRIVATE, " + std::to_string(bytes) +
+                             ", IPC_CREAT|IPC_EXCL|" + (huge_pages ? "SHM_HUGETLB|" : "") + "0600)";
+    if (huge_pages && (err == ENOMEM || err == EPERM || err == EINVAL)) {
+      throw UsageError(describe_errno(call, err) + ": " + huge_page_hint(err, bytes));
+    }
     const std::string message = describe_errno(call, err) + ": " + shm_hint("shmget", err, bytes);
     // A size above kernel.shmmax or no ids left: fixed by a smaller --size or a sysctl.
     if (err == EINVAL || err == ENOSPC) throw UsageError(message);

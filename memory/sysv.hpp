@@ -15,9 +15,11 @@ namespace shmcount {
 // mark_for_removal() already did.
 class CreatedSegment {
  public:
-  // shmget(IPC_PRIVATE, bytes, IPC_CREAT | IPC_EXCL | 0600). Throws Error with the call, its
-  // arguments and a hint naming the kernel limit (kernel.shmmax, shmmni, shmall) on failure.
-  static CreatedSegment create(std::size_t bytes);
+  // shmget(IPC_PRIVATE, bytes, IPC_CREAT | IPC_EXCL | 0600), with SHM_HUGETLB for huge pages
+  // (bytes then a multiple of the huge page size). Throws Error with the call, its arguments and
+  // a hint naming the kernel limit (kernel.shmmax, shmmni, shmall; vm.nr_hugepages) on failure;
+  // UsageError when the user can fix it (a smaller size, a sysctl).
+  static CreatedSegment create(std::size_t bytes, bool huge_pages = false);
 
   CreatedSegment(CreatedSegment&& other) noexcept;
   CreatedSegment& operator=(CreatedSegment&&) = delete;
@@ -53,6 +55,10 @@ class Attachment {
   void* addr_;
   std::size_t bytes_;
 };
+
+// What to do when the kernel refuses huge pages for `bytes` with `err`: names vm.nr_hugepages and
+// how many pages are free.
+std::string huge_page_hint(int err, std::size_t bytes);
 
 // The hint PostgreSQL-style for a failed call (e.g. which sysctl to raise); empty if none.
 std::string shm_hint(const std::string& call, int err, std::size_t bytes);

@@ -1,0 +1,256 @@
+#include "mechanisms.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <optional>
+
+#include "common/error.hpp"
+#include "common/fault.hpp"
+#include "common/wire.hpp"
+#include "memory/posix.hpp"
+#include "memory/sysv.hpp"
+
+namespace shmcount {
+namespace {
+
+std::size_t page_bytes() { return static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)); }
+
+// The whole pages that hold [data, data + bytes): mbind and madvise want page boundaries.
+std::pair<void*, std::size_t> page_span(void* data, std::size_t bytes) {
+  const std::size_t page = page_bytes();
+  const auto start = reinterpret_cast<std::uintptr_t>(data) / page * page;
+  const auto end = round_up(reinterpret_cast<std::uintptr_t>(data) + bytes, page);
+  return {reinterpret_cast<void*>(start), end - start};
+}
+
+// Before anything touches the memory: the policy (once per shared object, or per private copy)
+// and the transparent huge page advice (per mapping).
+void prepare(const ShareRequest& request, void* data, std::size_t bytes, bool set_policy,
+             bool shared_memory, Region& region) {
+  const auto [start, length] = page_span(data, bytes);
+  if (set_policy) apply_mempolicy(*request.topo, start, length, request.policy);
+  if (request.pages == PageKind::kThp) {
+    if (!thp_allows_advice(shared_memory)) {
+      region.notes.push_back(
+          std::string("--pages thp: transparent huge pages for ") +
+          (shared_memory ? "shared memory are '" + thp_setting(true) +
+                               "' (/sys/kernel/mm/transparent_hugepage/shmem_enabled)"
+                         : "private memory are '" + thp_setting(false) +
+                               "' (/sys/kernel/mm/transparent_hugepage/enabled)") +
+          ", so madvise(MADV_HUGEPAGE) has no effect: echo advise there (as root) to allow it");
+    }
+    advise_huge_pages(start, length);
+  }
+}
+
+// ---- System V: the seed's mechanism. ----
+struct SysvOwner : RegionOwner {
+  std::optional<CreatedSegment> created;  // Node leader only; marked for removal at once.
+  std::optional<Attachment> attachment;
+};
+
+Region allocate_sysv(const NodeGroup& group, const ShareRequest& request) {
+  Region region;
+  auto owner = std::make_unique<SysvOwner>();
+  const std::size_t bytes = mapped_bytes_for(request.elements, request.pages);
+  const bool huge = request.pages == PageKind::kHuge;
+  int id = -1;
+  // The leader creates, attaches and marks the segment for removal before its id is shared
+  // (Linux lets the others still attach it): from here no exit can leak it.
+  group.all_or_none([&] {
+    if (!group.is_leader()) return;
+    owner->created.emplace(CreatedSegment::create(bytes, huge));
+    owner->attachment.emplace(Attachment::attach(owner->created->id(), bytes));
+    owner->created->mark_for_removal();
+    prepare(request, owner->attachment->data(), bytes, true, true, region);
+    id = owner->created->id();
+  });
+  WireReader from(group.from_leader(WireWriter().put(id).bytes()));
+  id = from.get<int>();
+  group.all_or_none([&] {
+    if (group.is_leader()) return;
+    owner->attachment.emplace(Attachment::attach(id, bytes));
+    prepare(request, owner->attachment->data(), bytes, false, true, region);
+  });
+  region.data = static_cast<std::int32_t*>(owner->attachment->data());
+  region.mapped_bytes = bytes;
+  region.owner = std::move(owner);
+  return region;
+}
+
+// ---- POSIX: shm_open in /dev/shm, or a file on hugetlbfs for huge pages. ----
+struct PosixOwner : RegionOwner {
+  std::optional<SharedFile> file;  // The leader keeps it open while the others open it.
+  std::optional<FileMapping> mapping;
+};
+
+Region allocate_posix(const NodeGroup& group, const ShareRequest& request) {
+  Region region;
+  auto owner = std::make_unique<PosixOwner>();
+  const std::size_t bytes = mapped_bytes_for(request.elements, request.pages);
+  const bool huge = request.pages == PageKind::kHuge;
+  group.all_or_none([&] {
+    if (!group.is_leader()) return;
+    owner->file.emplace(SharedFile::create(bytes, huge));
+    owner->mapping.emplace(FileMapping::map(owner->file->fd(), bytes));
+    prepare(request, owner->mapping->data(), bytes, true, !huge, region);
+  });
+  WireWriter mine;
+  mine.put(static_cast<int>(::getpid())).put(group.is_leader() ? owner->file->fd() : -1);
+  WireReader from(group.from_leader(mine.bytes()));
+  const int leader_pid = from.get<int>();
+  const int leader_fd = from.get<int>();
+  group.all_or_none([&] {
+    if (group.is_leader()) return;
+    const SharedFile file = SharedFile::open_leaders(leader_pid, leader_fd, bytes);
+    owner->mapping.emplace(FileMapping::map(file.fd(), bytes));
+    prepare(request, owner->mapping->data(), bytes, false, !huge, region);
+  });
+  // Every rank has mapped it: the leader's descriptor is no longer needed.
+  owner->file.reset();
+  region.data = static_cast<std::int32_t*>(owner->mapping->data());
+  region.mapped_bytes = bytes;
+  region.owner = std::move(owner);
+  return region;
+}
+
+// ---- MPI-3 shared window: the MPI library allocates and frees the node's memory. ----
+struct WindowOwner : RegionOwner {
+  WindowMemory window;
+  ~WindowOwner() override {
+    if (window.free) window.free();  // Collective over the node: every rank gets here together.
+  }
+};
+
+Region allocate_window(const NodeGroup& group, const ShareRequest& request) {
+  Region region;
+  auto owner = std::make_unique<WindowOwner>();
+  const std::size_t bytes = mapped_bytes_for(request.elements, request.pages);
+  owner->window = group.allocate_window(bytes);
+  group.all_or_none([&] {
+    if (group.is_leader()) prepare(request, owner->window.base, bytes, true, true, region);
+  });
+  group.barrier();  // The policy is set before any rank advises or touches.
+  group.all_or_none([&] {
+    if (!group.is_leader()) prepare(request, owner->window.base, bytes, false, true, region);
+  });
+  region.data = static_cast<std::int32_t*>(owner->window.base);
+  region.mapped_bytes = bytes;
+  region.owner = std::move(owner);
+  return region;
+}
+
+// ---- A private copy per rank: the no-sharing baseline. ----
+struct PrivateOwner : RegionOwner {
+  void* data = MAP_FAILED;
+  std::size_t bytes = 0;
+  ~PrivateOwner() override {
+    if (data != MAP_FAILED) ::munmap(data, bytes);
+  }
+};
+
+Region allocate_private(const NodeGroup& group, const ShareRequest& request) {
+  Region region;
+  auto owner = std::make_unique<PrivateOwner>();
+  const std::size_t bytes = mapped_bytes_for(request.elements, request.pages);
+  const bool huge = request.pages == PageKind::kHuge;
+  group.all_or_none([&] {
+    const int flags = MAP_PRIVATE | MAP_ANONYMOUS | (huge ? MAP_HUGETLB : 0);
+    owner->data = inject_call_fault("mmap")
+                      ? MAP_FAILED
+                      : ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
+    if (owner->data == MAP_FAILED) {
+      const int err = errno;
+      const std::string call = "mmap(" + std::to_string(bytes) + " bytes, MAP_PRIVATE|" +
+                               "MAP_ANONYMOUS" + (huge ? "|MAP_HUGETLB" : "") + ")";
+      if (huge && err == ENOMEM) {
+        throw UsageError(describe_errno(call, err) + ": " + huge_page_hint(err, bytes));
+      }
+      throw Error(describe_errno(call, err));
+    }
+    owner->bytes = bytes;
+    prepare(request, owner->data, bytes, true, false, region);
+  });
+  region.data = static_cast<std::int32_t*>(owner->data);
+  region.mapped_bytes = bytes;
+  region.owner = std::move(owner);
+  return region;
+}
+
+constexpr std::array kMechanisms{
+    Mechanism{"sysv",
+              "System V shared memory (the seed's): shmget(IPC_PRIVATE, 0600), attached by the "
+              "node's ranks, marked for removal before any rank sees its id",
+              true, true, "", allocate_sysv},
+    Mechanism{"posix",
+              "POSIX shared memory: shm_open in /dev/shm (hugetlbfs for huge pages), 0600, "
+              "unlinked at once; the node's ranks open it through the leader's descriptor",
+              true, true, "", allocate_posix},
+    Mechanism{"window",
+              "an MPI-3 shared window: MPI_Win_allocate_shared on the node, "
+              "MPI_Win_shared_query for the leader's base; the MPI library owns the memory",
+              true, false,
+              "the MPI library allocates the window itself and offers no huge-page option "
+              "(Open MPI 4.1, MPICH 4.0): use --share sysv, posix or private with --pages huge, "
+              "or --pages thp",
+              allocate_window},
+    Mechanism{"private",
+              "no sharing: every rank its own anonymous copy, filled by itself (N times the "
+              "memory, pages always local) - the baseline",
+              false, true, "", allocate_private},
+};
+
+}  // namespace
+
+std::span<const Mechanism> mechanism_table() { return kMechanisms; }
+
+const Mechanism* find_mechanism(std::string_view name) {
+  for (const auto& m : kMechanisms) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+std::string mechanism_names() {
+  std::string out;
+  for (const auto& m : kMechanisms) out += (out.empty() ? "" : ", ") + std::string(m.name);
+  return out;
+}
+
+std::size_t mapped_bytes_for(std::size_t elements, PageKind pages) {
+  const std::size_t bytes = std::max<std::size_t>(elements * sizeof(std::int32_t), 1);
+  if (pages != PageKind::kHuge) return bytes;
+  const std::size_t huge = huge_page_size();
+  return huge ? round_up(bytes, huge) : bytes;
+}
+
+Region share_array(const NodeGroup& group, const Mechanism& mechanism, const ShareRequest& request,
+                   const DataSpec& data) {
+  Region region = mechanism.allocate(group, request);
+  region.elements = request.elements;
+  const std::size_t asked = request.elements * sizeof(std::int32_t);
+  if (region.mapped_bytes > asked) {
+    region.notes.push_back("--pages huge: the array's " + std::to_string(asked) +
+                           " bytes were rounded up to " + std::to_string(region.mapped_bytes) +
+                           " (whole " + std::to_string(huge_page_size() >> 10) +
+                           " KiB huge pages)");
+  }
+  const std::span<std::int32_t> array = region.array();
+  if (!mechanism.shared) {
+    fill(data, array);  // Each rank writes its own copy: its pages follow it.
+  } else if (request.touch == TouchKind::kLeader) {
+    if (group.is_leader()) fill(data, array);
+  } else {
+    const std::size_t n = array.size(), r = static_cast<std::size_t>(group.local_rank());
+    const std::size_t size = static_cast<std::size_t>(group.local_size());
+    fill_range(data, array, n * r / size, n * (r + 1) / size);
+  }
+  group.barrier();
+  return region;
+}
+
+}  // namespace shmcount
