@@ -73,6 +73,27 @@ constexpr std::array kOptions{
                [](Options& o, std::string_view, std::string_view) { o.baseline = false; }},
     OptionSpec{"--pin", "STRATEGY", "core", "where ranks run (strategies below)",
                [](Options& o, std::string_view v, std::string_view) { o.pin = parse_strategy(v); }},
+    OptionSpec{"--share", "HOW", "sysv", "how the node's ranks share the array (mechanisms below)",
+               [](Options& o, std::string_view v, std::string_view f) {
+                 o.share = find_mechanism(v);
+                 if (!o.share) {
+                   throw UsageError(std::string(f) + " '" + std::string(v.substr(0, 40)) +
+                                    "': unknown mechanism; use one of " + mechanism_names());
+                 }
+               }},
+    OptionSpec{"--pages", "KIND", "small",
+               "small, huge (reserved huge pages: vm.nr_hugepages) or thp (madvise "
+               "MADV_HUGEPAGE); the page size obtained is read back",
+               [](Options& o, std::string_view v, std::string_view) { o.pages = parse_pages(v); }},
+    OptionSpec{"--touch", "WHO", "leader",
+               "who writes the array first, so where its pages land: leader (all of it) or "
+               "ranks (each its own contiguous slice)",
+               [](Options& o, std::string_view v, std::string_view) { o.touch = parse_touch(v); }},
+    OptionSpec{
+        "--mempolicy", "P", "default",
+        "default, interleave[:LIST] or bind:LIST (logical NUMA nodes), set before the "
+        "first touch",
+        [](Options& o, std::string_view v, std::string_view) { o.mempolicy = parse_mempolicy(v); }},
     OptionSpec{"--output", "PATH", "results/shmcount-<run id>.csv",
                "CSV file to create (never overwritten); the run context goes to PATH's .json",
                [](Options& o, std::string_view v, std::string_view f) {
@@ -174,6 +195,17 @@ constexpr std::array kAxes{
                }
                return out;
              }},
+    AxisSpec{"share", "--share",
+             [] {
+               std::string out;
+               for (const auto& m : mechanism_table())
+                 out += (out.empty() ? "" : " ") + std::string(m.name);
+               return out;
+             }},
+    AxisSpec{"pages", "--pages", [] { return std::string("small huge thp"); }},
+    AxisSpec{"touch", "--touch", [] { return std::string("leader ranks"); }},
+    AxisSpec{"mempolicy", "--mempolicy",
+             [] { return std::string("default interleave interleave:LIST bind:LIST"); }},
     AxisSpec{"size", "--size", nullptr},
     AxisSpec{"values", "--values", nullptr},
     AxisSpec{"pattern", "--pattern", [] { return std::string("seed random"); }},
@@ -197,6 +229,14 @@ void check_combinations(const Options& o, const std::set<std::string_view>& give
         "a lie)");
   }
   if (o.quiet && o.progress) throw UsageError("--quiet and --progress contradict each other");
+  if (o.pages == PageKind::kHuge && !o.share->huge_pages) {
+    throw UsageError("--share " + std::string(o.share->name) +
+                     " --pages huge: " + std::string(o.share->no_huge_pages_why));
+  }
+  if (given.count("--touch") && !o.share->shared) {
+    throw UsageError("--touch does not apply to --share " + std::string(o.share->name) +
+                     ": every rank fills its own copy");
+  }
   if (given.count("--seed") && o.data.pattern != Pattern::kRandom) {
     throw UsageError(
         "--seed only works with --pattern random (the seed pattern has no randomness)");
@@ -292,10 +332,10 @@ std::string help_text() {
          "Usage: mpirun [-np N] shmcount [options]\n"
          "       shmcount --plan --ranks N [--pin S] [--topology XML|SYN] [--format csv]\n"
          "       shmcount --domains [--topology XML|SYN]\n\n"
-         "The ranks of each node attach one System V segment of int32 (0600, removed before\n"
-         "any kernel runs), pin themselves, count every value 0..V-1 with the kernel, verify the\n"
-         "counts, and send their times to rank 0, which prints a summary and writes a CSV and a\n"
-         "JSON run context.\n\nOptions:\n";
+         "The ranks of each node share one array of int32 (System V by default: 0600, removed\n"
+         "before any kernel runs), pin themselves, count every value 0..V-1 with the kernel,\n"
+         "verify the counts, and send their times to rank 0, which prints a summary and writes a\n"
+         "CSV and a JSON run context.\n\nOptions:\n";
   for (const auto& spec : kOptions) {
     std::string left = "  " + std::string(spec.flag);
     if (!spec.metavar.empty()) left += " " + std::string(spec.metavar);
@@ -310,6 +350,12 @@ std::string help_text() {
     name.resize(12, ' ');
     append_wrapped(out, name, std::string(k.description), 12);
   }
+  out << "\nMechanisms (--share):\n";
+  for (const auto& m : mechanism_table()) {
+    std::string name = "  " + std::string(m.name);
+    name.resize(12, ' ');
+    append_wrapped(out, name, std::string(m.description), 12);
+  }
   out << "\nStrategies (--pin):\n";
   for (const auto& s : strategy_table()) {
     std::string name = "  " + std::string(s.name);
@@ -321,6 +367,8 @@ std::string help_text() {
          "  mpirun -np 4 shmcount --pin scatter --reps 20    spread ranks over the machine\n"
          "  mpirun -np 2 shmcount --kernel blocked --no-baseline\n"
          "  mpirun -np 4 shmcount --pattern random --seed 7 --size 1000000 --values 256\n"
+         "  mpirun -np 4 shmcount --share posix --touch ranks --size 50000000 --kernel histogram\n"
+         "  mpirun -np 4 shmcount --share private --pages huge    (after sysctl vm.nr_hugepages)\n"
          "  shmcount --plan --ranks 4 --pin scatter --topology \"pack:2 core:8 pu:2\"\n"
          "  shmcount --plan --ranks 8 --pin list:0,2,4-9 --format csv\n"
          "  shmcount --plan --ranks 4 --pin list:numa:1,3\n"

@@ -10,6 +10,8 @@
 
 #include "kernels/dataset.hpp"
 #include "kernels/kernels.hpp"
+#include "memory/mechanisms.hpp"
+#include "memory/request.hpp"
 #include "placement/plan.hpp"
 
 namespace shmcount {
@@ -27,6 +29,10 @@ struct Options {
   std::uint64_t warmup = 1;
   bool baseline = true;
   Strategy pin = parse_strategy("core");
+  const Mechanism* share = &mechanism_table().front();
+  PageKind pages = PageKind::kSmall;
+  TouchKind touch = TouchKind::kLeader;
+  MemPolicy mempolicy;
   std::string output;              // CSV path; empty: a new file under results/.
   std::uint64_t time_limit_s = 0;  // 0: none.
   bool progress = false;           // Progress on stderr even when it is not a terminal.

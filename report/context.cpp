@@ -27,6 +27,19 @@ std::string noise_json(const std::vector<std::pair<std::string, std::string>>& n
   return out + "}";
 }
 
+std::string memory_json(const RunInfo& run, const NodeInfo& n, const std::vector<Record>& records) {
+  std::string out = "{\"mapped_bytes\": " + std::to_string(n.mapped_bytes) +
+                    ", \"policy\": " + q(n.policy) + ", \"notes\": [";
+  for (std::size_t i = 0; i < n.memory_notes.size(); ++i) {
+    out += (i ? ", " : "") + q(n.memory_notes[i]);
+  }
+  out += "]";
+  for (const auto& [column, line] : node_memory_lines(run, n, records)) {
+    out += ", " + q(column) + ": " + q(line);
+  }
+  return out + "}";
+}
+
 std::string spread_json(const std::vector<double>& samples) {
   const Spread s = spread_of(samples);
   return "{\"n\": " + std::to_string(s.n) + ", \"min\": " + num(s.min) +
@@ -90,6 +103,7 @@ std::string format_context_json(const RunInfo& run, const Provenance& p,
       << ", \"cpu_model\": " << q(n.cpu_model) << ", \"topology\": " << q(n.topology)
       << ", \"caches\": " << q(n.caches) << ", \"pus\": " << n.pus << ", \"ranks\": " << n.ranks
       << ", \"available\": " << q(n.available) << ", \"available_from\": " << q(n.available_from)
+      << ", \"noise\": " << noise_json(n.noise) << ", \"memory\": " << memory_json(run, n, records)
       << "}" << (i + 1 < run.nodes.size() ? "," : "") << "\n";
   }
   o << "  ],\n";
@@ -102,7 +116,9 @@ std::string format_context_json(const RunInfo& run, const Provenance& p,
     << ", \"algorithm\": " << q(run.algorithm) << ", \"work_per_unit\": " << num(run.work_per_unit)
     << ", \"size\": " << run.size << ", \"values\": " << run.values
     << ", \"pattern\": " << q(run.pattern) << ", \"seed\": " << run.seed
-    << ", \"strategy\": " << q(run.strategy) << ", \"reps\": " << run.reps
+    << ", \"strategy\": " << q(run.strategy) << ", \"share\": " << q(run.share)
+    << ", \"pages\": " << q(run.pages) << ", \"touch\": " << q(run.touch)
+    << ", \"mempolicy\": " << q(run.mempolicy) << ", \"reps\": " << run.reps
     << ", \"warmup\": " << run.warmup << "},\n";
   o << "  \"summary\": {\n";
   o << "    \"parallel_ms\": " << spread_json(f.parallel_ms) << ",\n";

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "common/text.hpp"
+#include "memory/probes.hpp"
 
 namespace shmcount {
 namespace {
@@ -73,6 +74,14 @@ constexpr std::array kSchema{
               [](const RunInfo&, const Record& r) { return to_string(r.ok); }},
     CsvColumn{"strategy", "--pin strategy",
               [](const RunInfo& run, const Record&) { return field(run.strategy); }},
+    CsvColumn{"share", "how the array was shared (--share)",
+              [](const RunInfo& run, const Record&) { return field(run.share); }},
+    CsvColumn{"pages", "the pages asked for (--pages); page_size says what was obtained",
+              [](const RunInfo& run, const Record&) { return field(run.pages); }},
+    CsvColumn{"touch", "who wrote the array first (--touch), or own copy",
+              [](const RunInfo& run, const Record&) { return field(run.touch); }},
+    CsvColumn{"mempolicy", "the memory policy asked for (--mempolicy)",
+              [](const RunInfo& run, const Record&) { return field(run.mempolicy); }},
     CsvColumn{"planned_pu", "logical PU the plan gave the rank (empty: none planned)",
               [](const RunInfo&, const Record& r) { return optional_int(r.planned_pu); }},
     CsvColumn{"pu_logical", "logical PU the rank's main thread last ran on (read back)",
@@ -96,21 +105,38 @@ constexpr std::array kSchema{
 
 }  // namespace
 
-std::span<const CsvColumn> csv_schema() { return kSchema; }
+std::span<const CsvColumn> csv_schema() {
+  static const std::vector<CsvColumn> schema = [] {
+    std::vector<CsvColumn> all(kSchema.begin(), kSchema.end());
+    int index = 0;
+    for (const auto& probe : probe_table()) {
+      all.push_back(CsvColumn{probe.column, probe.description, nullptr, index++});
+    }
+    return all;
+  }();
+  return schema;
+}
 
 std::string format_csv(const RunInfo& run, const std::vector<Record>& records) {
   std::string out;
-  for (const auto& column : kSchema) {
+  const auto schema = csv_schema();
+  for (const auto& column : schema) {
     if (!out.empty()) out += ',';
     out += column.name;
   }
   out += '\n';
   for (const auto& r : records) {
     bool first = true;
-    for (const auto& column : kSchema) {
+    for (const auto& column : schema) {
       if (!first) out += ',';
       first = false;
-      out += column.value(run, r);
+      if (column.value) {
+        out += column.value(run, r);
+      } else {
+        const auto& probes = run.info_of(r.rank).probes;
+        const auto index = static_cast<std::size_t>(column.probe);
+        out += index < probes.size() ? field(probes[index]) : std::string();
+      }
     }
     out += '\n';
   }

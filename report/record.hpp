@@ -43,6 +43,7 @@ struct RankInfo {
   int rank = 0;
   std::string cpuset;  // The binding in force while it ran (OS indices, hwloc list syntax).
   std::string mask;    // The same as a picture of its node, e.g. "[B/.][./.]".
+  std::vector<std::string> probes;  // Its value of every probe (memory/probes.hpp), in order.
 };
 
 // What one node is: gathered from its leader.
@@ -59,6 +60,9 @@ struct NodeInfo {
   std::string available_from;  // "the whole node", "the ranks' starting bindings", ...
   // What drives noise on the node (runners/noise.hpp), as (name, reading) pairs.
   std::vector<std::pair<std::string, std::string>> noise;
+  std::vector<std::string> memory_notes;  // What the memory did not do as asked, and why.
+  std::size_t mapped_bytes = 0;           // The array's allocation (rounded to huge pages).
+  std::string policy;                     // The memory policy, resolved on the node.
 };
 
 // Everything fixed for a run, shared by every record.
@@ -74,6 +78,10 @@ struct RunInfo {
   std::string pattern;
   std::uint64_t seed = 0;
   std::string strategy;
+  std::string share;      // --share mechanism.
+  std::string pages;      // --pages asked for (page_size says what was obtained).
+  std::string touch;      // --touch, or "own copy" for a private copy.
+  std::string mempolicy;  // --mempolicy as given.
   std::uint64_t reps = 0;
   std::uint64_t warmup = 0;
   std::vector<NodeInfo> nodes;

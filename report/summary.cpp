@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/text.hpp"
+#include "memory/probes.hpp"
 #include "report/stats.hpp"
 
 namespace shmcount {
@@ -165,12 +166,34 @@ RunFigures compute_figures(const RunInfo& run, const std::vector<Record>& record
   return f;
 }
 
+std::vector<std::pair<std::string, std::string>> node_memory_lines(
+    const RunInfo& run, const NodeInfo& node, const std::vector<Record>& records) {
+  std::set<int> ranks;
+  for (const auto& r : records) {
+    if (r.node == node.index && r.phase == Phase::kParallel) ranks.insert(r.rank);
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto probes = probe_table();
+  for (std::size_t p = 0; p < probes.size(); ++p) {
+    std::vector<std::string> values;
+    for (int rank : ranks) {
+      const auto& info = run.info_of(rank);
+      if (p < info.probes.size()) values.push_back(info.probes[p]);
+    }
+    std::string line = probes[p].summarize(values);
+    if (!line.empty()) out.emplace_back(std::string(probes[p].column), std::move(line));
+  }
+  return out;
+}
+
 std::string format_header(const RunInfo& run) {
   std::ostringstream out;
   out << "shmcount: " << run.ranks << " rank(s) on " << run.node_count << " node(s), kernel "
       << run.kernel << " (" << run.algorithm << "), " << run.size << " int32 x " << run.values
       << " values (" << run.pattern << " data), --pin " << run.strategy << ", " << run.reps
-      << " repetition(s) after " << run.warmup << " warm-up(s)\n";
+      << " repetition(s) after " << run.warmup << " warm-up(s)\n"
+      << "memory: --share " << run.share << ", --pages " << run.pages << ", touch " << run.touch
+      << ", --mempolicy " << run.mempolicy << "\n";
   return out.str();
 }
 
@@ -244,6 +267,18 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
     std::set<std::string> shapes;
     for (const auto& node : run.nodes) shapes.insert(node.cpu_model + " / " + node.topology);
     if (shapes.size() > 1) out << "  note: the nodes differ (CPU model or topology)\n";
+  }
+
+  out << "\nmemory (--share " << run.share << ", --pages " << run.pages << ", touch " << run.touch
+      << ", --mempolicy " << run.mempolicy << "):\n";
+  for (const auto& node : run.nodes) {
+    out << "node " << node.index << " (" << printable(node.host)
+        << "): " << fmt("%.0f", static_cast<double>(node.mapped_bytes)) << " bytes allocated"
+        << (run.share == "private" ? " per rank" : "") << "; policy " << node.policy << "\n";
+    for (const auto& [column, line] : node_memory_lines(run, node, records)) {
+      out << "  " << line << "\n";
+    }
+    for (const auto& note : node.memory_notes) out << "  note: " << note << "\n";
   }
 
   out << "\nplacement (last timed repetition):\n";

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "report/record.hpp"
@@ -45,6 +46,11 @@ RunFigures compute_figures(const RunInfo& run, const std::vector<Record>& record
 
 // Per repetition, the makespan of the parallel records of `node` (-1: every node, the largest).
 std::vector<double> makespan_per_rep(const std::vector<Record>& records, int node = -1);
+
+// What each probe sums up to on `node` (its ranks' values): (probe column, summary line), for
+// the probes that have something to say.
+std::vector<std::pair<std::string, std::string>> node_memory_lines(
+    const RunInfo& run, const NodeInfo& node, const std::vector<Record>& records);
 
 // The line rank 0 prints before set-up: what is about to run.
 std::string format_header(const RunInfo& run);

@@ -15,6 +15,8 @@
 #include "common/fault.hpp"
 #include "common/wire.hpp"
 #include "kernels/dataset.hpp"
+#include "memory/mechanisms.hpp"
+#include "memory/probes.hpp"
 #include "placement/binding.hpp"
 #include "report/context.hpp"
 #include "report/csv.hpp"
@@ -27,7 +29,6 @@
 #include "runners/provenance.hpp"
 #include "runners/run_phase.hpp"
 #include "runners/watchdog.hpp"
-#include "shm/segment.hpp"
 
 namespace shmcount {
 namespace {
@@ -85,8 +86,9 @@ struct RankState {
   MachineView view;              // The node's PUs; usable: those the node's ranks started on.
   std::vector<Placement> plan;
   BindOutcome bound;
-  std::optional<CreatedSegment> created;  // Node leader only.
-  std::optional<Attachment> attachment;
+  PolicyPlan policy;                // --mempolicy resolved on this node.
+  Region region;                    // The array.
+  std::vector<std::string> probes;  // This rank's value of every probe, in table order.
   std::vector<Record> records;
   std::string cpuset;          // The binding in force in the parallel phase, read back.
   int last_pu_index = -1;      // Index into view.pus of the PU this rank last ran on in parallel.
@@ -140,40 +142,56 @@ void set_up(const Options& o, const MpiJob& job, const std::vector<std::string>&
   if (job.world_rank == 0) {
     s.outputs = OutputFiles::prepare(csv, json, o.output.empty() ? kResultsFolder : "");
   }
+  s.policy = plan_mempolicy(*s.topo, o.mempolicy);
+  if (o.pages == PageKind::kHuge && huge_page_size() == 0) {
+    throw UsageError(
+        "--pages huge: this kernel has no huge pages (no Hugepagesize in "
+        "/proc/meminfo); use --pages small or thp");
+  }
   if (job.is_leader()) {
-    const double bytes = static_cast<double>(o.data.size) * sizeof(std::int32_t);
+    // A private copy per rank takes the array's memory once per rank.
+    const int copies = o.share->shared ? 1 : job.node_size;
+    const double bytes = static_cast<double>(mapped_bytes_for(o.data.size, o.pages)) * copies;
     const double memory =
         static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
     if (bytes > 0.8 * memory) {
       throw UsageError("--size " + std::to_string(o.data.size) + " needs " +
-                       std::to_string(static_cast<long long>(bytes)) + " bytes of shared memory, " +
-                       "more than 80% of this node's " +
+                       std::to_string(static_cast<long long>(bytes)) + " bytes of memory" +
+                       (copies > 1 ? " (" + std::to_string(copies) + " private copies)" : "") +
+                       ", more than 80% of this node's " +
                        std::to_string(static_cast<long long>(memory)) +
                        " bytes; use a smaller --size");
     }
   }
 }
 
-// One segment per node: the leader creates it, attaches, marks it for removal (Linux lets the
-// others still attach it by id) and fills it; then the other ranks attach. After this no exit
-// of any kind can leak the segment.
+// The array, once per node (or once per rank with a private copy), with the mechanism --share
+// names, written for the first time as --touch says. Every shared mechanism removes its name
+// (IPC_RMID, unlink) before any kernel runs, so after this no exit can leak it.
 void share_array(const Options& o, const MpiJob& job, RankState& s) {
-  const std::size_t bytes = o.data.size * sizeof(std::int32_t);
   maybe_stall("start");
-  int id = -1;
-  job.all_or_none([&] {
-    if (!job.is_leader()) return;
-    s.created.emplace(CreatedSegment::create(bytes));
-    s.attachment.emplace(Attachment::attach(s.created->id(), bytes));
-    s.created->mark_for_removal();
-    fill(o.data, {static_cast<std::int32_t*>(s.attachment->data()), o.data.size});
-    id = s.created->id();
-  });
-  MPI_Bcast(&id, 1, MPI_INT, 0, job.node);
-  job.all_or_none([&] {
-    if (!job.is_leader()) s.attachment.emplace(Attachment::attach(id, bytes));
-    maybe_stall("attached");
-  });
+  ShareRequest request;
+  request.elements = o.data.size;
+  request.pages = o.pages;
+  request.touch = o.touch;
+  request.policy = s.policy;
+  request.topo = &*s.topo;
+  const MpiNodeGroup group(job);
+  s.region = share_array(group, *o.share, request, o.data);
+  job.all_or_none([&] { maybe_stall("attached"); });
+}
+
+// Every probe of the memory, on this rank (after the parallel phase: every page is mapped).
+std::vector<std::string> take_probes(const RankState& s) {
+  ProbeContext context;
+  context.topo = &*s.topo;
+  context.data = s.region.data;
+  context.bytes = s.region.elements * sizeof(std::int32_t);
+  context.numa =
+      s.last_pu_index >= 0 ? s.view.pus[static_cast<std::size_t>(s.last_pu_index)].numa : -1;
+  std::vector<std::string> values;
+  for (const auto& probe : probe_table()) values.push_back(probe.take(context));
+  return values;
 }
 
 Record base_record(const MpiJob& job, const RankState& s, Phase phase, std::int64_t rep) {
@@ -301,6 +319,9 @@ std::string encode_node(const MpiJob& job, const RankState& s) {
   w.put_string(s.available_from);
   w.put(noise.size());
   for (const auto& [name, value] : noise) w.put_string(name).put_string(value);
+  w.put(s.region.notes.size());
+  for (const auto& note : s.region.notes) w.put_string(note);
+  w.put(s.region.mapped_bytes).put_string(s.policy.description);
   return w.bytes();
 }
 
@@ -321,6 +342,10 @@ NodeInfo decode_node(const std::string& bytes) {
     std::string name = r.get_string();
     n.noise.emplace_back(std::move(name), r.get_string());
   }
+  for (auto count = r.get<std::size_t>(); count > 0; --count)
+    n.memory_notes.push_back(r.get_string());
+  n.mapped_bytes = r.get<std::size_t>();
+  n.policy = r.get_string();
   return n;
 }
 
@@ -332,6 +357,8 @@ std::vector<Record> gather_records(const MpiJob& job, const RankState& s, RunInf
   }
   WireWriter me;
   me.put_string(s.cpuset).put_string(format_binding_mask(s.view, s.cpuset));
+  me.put(s.probes.size());
+  for (const auto& value : s.probes) me.put_string(value);
   int rank = 0;
   for (const auto& bytes : job.gather_strings(me.bytes())) {
     if (job.world_rank != 0) break;
@@ -340,6 +367,8 @@ std::vector<Record> gather_records(const MpiJob& job, const RankState& s, RunInf
     info.rank = rank++;
     info.cpuset = r.get_string();
     info.mask = r.get_string();
+    for (auto count = r.get<std::size_t>(); count > 0; --count)
+      info.probes.push_back(r.get_string());
     run.rank_info.push_back(info);
   }
   const std::string mine(reinterpret_cast<const char*>(s.records.data()),
@@ -379,6 +408,10 @@ RunInfo describe_run(const Options& o, const MpiJob& job, const std::string& run
   run.pattern = std::string(pattern_name(o.data.pattern));
   run.seed = o.data.seed;
   run.strategy = o.pin.text;
+  run.share = std::string(o.share->name);
+  run.pages = std::string(page_kind_name(o.pages));
+  run.touch = o.share->shared ? std::string(touch_name(o.touch)) : "own copy";
+  run.mempolicy = o.mempolicy.text;
   run.reps = o.reps;
   run.warmup = o.warmup;
   return run;
@@ -411,10 +444,10 @@ void run_benchmark(const Options& o, const MpiJob& job) {
   note_phase(RunPhase::kShare);
   share_array(o, job, s);
 
-  const std::span<const std::int32_t> data(static_cast<const std::int32_t*>(s.attachment->data()),
-                                           o.data.size);
+  const std::span<const std::int32_t> data = s.region.array();
   const std::vector<std::uint64_t> expected = expected_counts(o.data);
   time_parallel(o, job, s, data, expected);
+  s.probes = take_probes(s);
   if (o.baseline) time_sequential(o, job, s, data, expected);
 
   const Provenance provenance = collect_provenance(o.command_line);

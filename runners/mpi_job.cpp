@@ -122,3 +122,54 @@ std::string MpiJob::broadcast_string(const std::string& from_rank0) const {
 }
 
 }  // namespace shmcount
+
+namespace shmcount {
+
+std::string MpiNodeGroup::from_leader(const std::string& bytes) const {
+  int length = static_cast<int>(bytes.size());
+  MPI_Bcast(&length, 1, MPI_INT, 0, job_.node);
+  std::string out = job_.is_leader() ? bytes : std::string(static_cast<std::size_t>(length), '\0');
+  MPI_Bcast(out.data(), length, MPI_CHAR, 0, job_.node);
+  return out;
+}
+
+void MpiNodeGroup::barrier() const {
+  MPI_Request request = MPI_REQUEST_NULL;
+  MPI_Ibarrier(job_.node, &request);
+  int done = 0;
+  for (MPI_Test(&request, &done, MPI_STATUS_IGNORE); !done;
+       MPI_Test(&request, &done, MPI_STATUS_IGNORE)) {
+    const timespec pause{0, 1'000'000};
+    nanosleep(&pause, nullptr);
+  }
+}
+
+WindowMemory MpiNodeGroup::allocate_window(std::size_t bytes) const {
+  // Errors come back as codes (not the default abort), so every rank can agree and stop cleanly.
+  MPI_Comm_set_errhandler(job_.node, MPI_ERRORS_RETURN);
+  auto* win = new MPI_Win(MPI_WIN_NULL);
+  void* mine = nullptr;
+  const MPI_Aint size = job_.is_leader() ? static_cast<MPI_Aint>(bytes) : 0;
+  const int rc =
+      MPI_Win_allocate_shared(size, sizeof(std::int32_t), MPI_INFO_NULL, job_.node, &mine, win);
+  WindowMemory out;
+  job_.all_or_none([&] {
+    if (rc == MPI_SUCCESS) return;
+    char text[MPI_MAX_ERROR_STRING] = {};
+    int length = 0;
+    MPI_Error_string(rc, text, &length);
+    throw Error("MPI_Win_allocate_shared(" + std::to_string(bytes) +
+                " bytes) failed: " + std::string(text, static_cast<std::size_t>(length)));
+  });
+  MPI_Aint leader_size = 0;
+  int unit = 0;
+  MPI_Win_shared_query(*win, 0, &leader_size, &unit, &out.base);
+  out.bytes = static_cast<std::size_t>(leader_size);
+  out.free = [win] {
+    MPI_Win_free(win);
+    delete win;
+  };
+  return out;
+}
+
+}  // namespace shmcount

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "memory/node_group.hpp"
 
 namespace shmcount {
 
@@ -68,6 +69,22 @@ class MpiJob {
 
  private:
   void agree(const std::string& local_message, int local_code) const;
+};
+
+// The node's ranks of a job, as the sharing mechanisms see them (memory/node_group.hpp).
+class MpiNodeGroup : public NodeGroup {
+ public:
+  explicit MpiNodeGroup(const MpiJob& job) : job_(job) {}
+  bool is_leader() const override { return job_.is_leader(); }
+  int local_rank() const override { return job_.node_rank; }
+  int local_size() const override { return job_.node_size; }
+  void all_or_none(const std::function<void()>& step) const override { job_.all_or_none(step); }
+  std::string from_leader(const std::string& bytes) const override;
+  void barrier() const override;
+  WindowMemory allocate_window(std::size_t bytes) const override;
+
+ private:
+  const MpiJob& job_;
 };
 
 // Prints "shmcount: <message>" to stderr, naming the rank when it is not rank 0. Control

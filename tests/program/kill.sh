@@ -1,6 +1,7 @@
-# Kill anything, leak nothing: SIGKILL one rank at each phase, or signal mpirun; the job ends in
-# bounded time, no segment is left in this IPC namespace, no temporary file, earlier results
-# are byte-identical.
+# Kill anything, leak nothing: SIGKILL one rank at each phase, or signal mpirun, with every
+# sharing mechanism; the job ends in bounded time, no segment is left in this IPC namespace, no
+# file in this mount namespace's /dev/shm (only Open MPI's own vader files of killed ranks), no
+# temporary file, and earlier results are byte-identical.
 source "$(dirname "$0")/lib.sh"
 isolate "$@"
 workdir
@@ -8,11 +9,16 @@ mkdir out
 echo "earlier" >out/old.csv
 before=$(sha256sum out/old.csv)
 
-# kill_at PHASE RANK SIGNAL TARGET: stall RANK at PHASE, then send SIGNAL to the rank or mpirun.
+# Files of shmcount's own in /dev/shm: POSIX arrays, and the backing files of MPI windows.
+shm_left() { shm_files | grep -v '/vader_segment\.'; }
+
+# kill_at PHASE RANK SIGNAL TARGET [SHARE]: stall RANK at PHASE, then send SIGNAL to the rank or
+# mpirun.
 kill_at() {
-  local phase=$1 rank=$2 sig=$3 target=$4 what="kill -$3 $4 with rank $2 stalled at $1"
+  local phase=$1 rank=$2 sig=$3 target=$4 share=${5:-sysv}
+  local what="--share $share: kill -$sig $target with rank $rank stalled at $phase"
   SHMCOUNT_FAULT="stall:$phase@$rank" timeout 120 "$MPIEXEC" -np 3 "$SHMCOUNT" --reps 2 \
-    --output out/new.csv >job.out 2>job.err &
+    --share "$share" --output out/new.csv >job.out 2>job.err &
   local launcher=$!
   local pid=""
   for _ in $(seq 200); do
@@ -21,12 +27,16 @@ kill_at() {
     sleep 0.1
   done
   [ -n "$pid" ] || { fail "$what: rank never stalled: $(cat job.err)"; kill -9 $launcher; return; }
-  if [ "$phase" != start ]; then
+  if [ "$phase" != start ] && [ "$share" = sysv ]; then
     # After attaching, the segment exists, is private and already marked for removal.
     local seg; seg=$(segments)
     [ -n "$seg" ] || { fail "$what: no segment while running"; }
     echo "$seg" | awk '{ exit !($4 == "600" && $NF == "dest") }' ||
       fail "$what: segment not 600 and marked dest: $seg"
+  fi
+  if [ "$phase" != start ]; then
+    # Every mechanism's name is gone before any kernel runs: nothing a kill could leave.
+    [ -z "$(shm_left)" ] || fail "$what: a file in /dev/shm while running: $(shm_left)"
   fi
   local started=$SECONDS
   if [ "$target" = rank ]; then kill "-$sig" "$pid"; else kill "-$sig" $launcher; fi
@@ -41,6 +51,7 @@ kill_at() {
   local took=$((SECONDS - started))
   [ "$took" -lt 60 ] || { fail "$what: took ${took}s to end"; return; }
   no_segments || { fail "$what: segment left after ${took}s: $(segments)"; return; }
+  [ -z "$(shm_left)" ] || { fail "$what: left in /dev/shm: $(shm_left)"; return; }
   [ "$(ls -A out | tr '\n' ' ')" = "old.csv " ] || { fail "$what: left $(ls -A out)"; return; }
   [ "$(sha256sum out/old.csv)" = "$before" ] || { fail "$what: earlier result changed"; return; }
   pass "$what (ended in ${took}s)"
@@ -55,4 +66,11 @@ kill_at gather 2 9 rank
 kill_at write 0 9 rank
 kill_at kernel 1 INT mpirun
 kill_at kernel 1 TERM mpirun
+for share in posix window private; do
+  kill_at start 1 9 rank "$share"
+  kill_at attached 0 9 rank "$share"
+  kill_at attached 2 9 rank "$share"
+  kill_at kernel 1 9 rank "$share"
+  kill_at gather 0 9 rank "$share"
+done
 finish
