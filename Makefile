@@ -2,7 +2,8 @@
 #   make            build (Release) into build/
 #   make test       build, then run every test (ctest)
 #   make run        the article's experiment: 8 ranks, summary, CSV + JSON under results/
-#   make bench      Google Benchmark of every kernel; JSON under results/
+#   make bench      Google Benchmark of every kernel path and its reference, 9 interleaved
+#                   repetitions, one line each; JSON under results/
 #   make sweep      a matrix of runs (scripts/sweep.sh); make plots: figures under plots/
 BUILD ?= build
 WERROR ?= OFF
