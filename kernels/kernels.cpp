@@ -32,18 +32,22 @@ constexpr std::size_t kBlock = 4096;
 // Values compared per pass over a block: each element is loaded once for all of them.
 constexpr int kGroup = 8;
 
-// Elements of p[0, n) equal to value, n < 2^32. Sixteen partial counters that the compiler keeps
-// in vector lanes, so that several vector additions are in flight at once.
+// Elements of p[0, n) equal to value, n < 2^32, visited from the start or, kBackward, from the
+// end. Sixteen partial counters that the compiler keeps in vector lanes, so that several vector
+// additions are in flight at once.
+template <bool kBackward>
 std::uint64_t count_value_portable(const std::int32_t* p, std::size_t n, std::int32_t value) {
   constexpr std::size_t kParts = 16;
+  const std::size_t steps = n - n % kParts;
+  const std::int32_t* run = kBackward ? p + (n - steps) : p;
   std::uint32_t part[kParts] = {};
-  std::size_t i = 0;
-  for (; i + kParts <= n; i += kParts) {
-    for (std::size_t k = 0; k < kParts; ++k)
-      part[k] += static_cast<std::uint32_t>(p[i + k] == value);
+  for (std::size_t k = 0; k < steps; k += kParts) {
+    const std::int32_t* q = run + (kBackward ? steps - kParts - k : k);
+    for (std::size_t j = 0; j < kParts; ++j) part[j] += static_cast<std::uint32_t>(q[j] == value);
   }
+  const std::int32_t* rest = kBackward ? p : p + steps;
   std::uint64_t count = 0;
-  for (; i < n; ++i) count += static_cast<std::uint64_t>(p[i] == value);
+  for (std::size_t i = 0; i < n - steps; ++i) count += static_cast<std::uint64_t>(rest[i] == value);
   for (const std::uint32_t c : part) count += c;
   return count;
 }
@@ -73,29 +77,35 @@ std::uint64_t sum_lanes(const std::uint32_t (&lanes)[N]) {
 }
 
 // As count_value_portable, for n a multiple of 8: compare, then subtract the all-ones result.
+template <bool kBackward>
 [[gnu::target("avx2")]] std::uint64_t count_value_avx2(const std::int32_t* p, std::size_t n,
                                                        std::int32_t value) {
   constexpr int kAcc = 4;
+  constexpr std::size_t kStep = 8 * kAcc;
+  const std::size_t steps = n - n % kStep;
+  const std::int32_t* run = kBackward ? p + (n - steps) : p;
   const __m256i v = _mm256_set1_epi32(value);
   __m256i acc[kAcc];
 #pragma GCC unroll 4
   for (int a = 0; a < kAcc; ++a) acc[a] = _mm256_setzero_si256();
-  std::size_t i = 0;
-  for (; i + 8 * kAcc <= n; i += 8 * kAcc) {
+  for (std::size_t k = 0; k < steps; k += kStep) {
+    const std::int32_t* q = run + (kBackward ? steps - kStep - k : k);
 #pragma GCC unroll 4
     for (int a = 0; a < kAcc; ++a) {
-      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 8 * a));
+      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 8 * a));
       acc[a] = _mm256_sub_epi32(acc[a], _mm256_cmpeq_epi32(x, v));
     }
   }
-  for (; i < n; i += 8) {
-    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
+  const std::int32_t* rest = kBackward ? p : p + steps;
+  for (std::size_t i = 0; i < n - steps; i += 8) {
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rest + i));
     acc[0] = _mm256_sub_epi32(acc[0], _mm256_cmpeq_epi32(x, v));
   }
   alignas(32) std::uint32_t lanes[kAcc * 8];
 #pragma GCC unroll 4
-  for (int a = 0; a < kAcc; ++a)
+  for (int a = 0; a < kAcc; ++a) {
     _mm256_store_si256(reinterpret_cast<__m256i*>(lanes + 8 * a), acc[a]);
+  }
   return sum_lanes(lanes);
 }
 
@@ -123,24 +133,29 @@ std::uint64_t sum_lanes(const std::uint32_t (&lanes)[N]) {
 
 // As count_value_portable, for n a multiple of 16: compare into a mask register, then subtract
 // -1 in the lanes it selects (one instruction each).
+template <bool kBackward>
 [[gnu::target("avx512f")]] std::uint64_t count_value_avx512(const std::int32_t* p, std::size_t n,
                                                             std::int32_t value) {
   constexpr int kAcc = 4;
+  constexpr std::size_t kStep = 16 * kAcc;
+  const std::size_t steps = n - n % kStep;
+  const std::int32_t* run = kBackward ? p + (n - steps) : p;
   const __m512i v = _mm512_set1_epi32(value);
   const __m512i minus_one = _mm512_set1_epi32(-1);
   __m512i acc[kAcc];
 #pragma GCC unroll 4
   for (int a = 0; a < kAcc; ++a) acc[a] = _mm512_setzero_si512();
-  std::size_t i = 0;
-  for (; i + 16 * kAcc <= n; i += 16 * kAcc) {
+  for (std::size_t k = 0; k < steps; k += kStep) {
+    const std::int32_t* q = run + (kBackward ? steps - kStep - k : k);
 #pragma GCC unroll 4
     for (int a = 0; a < kAcc; ++a) {
-      const __mmask16 hit = _mm512_cmpeq_epi32_mask(_mm512_loadu_si512(p + i + 16 * a), v);
+      const __mmask16 hit = _mm512_cmpeq_epi32_mask(_mm512_loadu_si512(q + 16 * a), v);
       acc[a] = _mm512_mask_sub_epi32(acc[a], hit, acc[a], minus_one);
     }
   }
-  for (; i < n; i += 16) {
-    const __mmask16 hit = _mm512_cmpeq_epi32_mask(_mm512_loadu_si512(p + i), v);
+  const std::int32_t* rest = kBackward ? p : p + steps;
+  for (std::size_t i = 0; i < n - steps; i += 16) {
+    const __mmask16 hit = _mm512_cmpeq_epi32_mask(_mm512_loadu_si512(rest + i), v);
     acc[0] = _mm512_mask_sub_epi32(acc[0], hit, acc[0], minus_one);
   }
   alignas(64) std::uint32_t lanes[kAcc * 16];
@@ -176,21 +191,29 @@ std::uint64_t sum_lanes(const std::uint32_t (&lanes)[N]) {
 
 #endif  // SHMCOUNT_X86_PATHS
 
-// The naive kernel over one path's inner loop, which counts one value in a run of whole vectors
-// of kLanes elements (kLanes = 1: any run).
-template <std::size_t kLanes,
-          std::uint64_t (*kCountValue)(const std::int32_t*, std::size_t, std::int32_t)>
+// Counts one value in a run of whole vectors (see naive_with).
+using CountValueFn = std::uint64_t (*)(const std::int32_t*, std::size_t, std::int32_t);
+
+// The naive kernel over one path's inner loops, which count one value in a run of whole vectors
+// of kLanes elements (kLanes = 1: any run), forward or backward. Passes alternate direction, so
+// each pass starts on the elements the previous one left in L1: still one whole pass per value.
+template <std::size_t kLanes, CountValueFn kForward, CountValueFn kBackward>
 void naive_with(Data data, Counts counts) {
   const std::int32_t* p = data.data();
   const std::size_t whole = data.size() - data.size() % kLanes;
+  const std::size_t chunks = (whole + kNaiveFlush - 1) / kNaiveFlush;
   for (std::size_t v = 0; v < counts.size(); ++v) {
     const auto value = static_cast<std::int32_t>(v);
+    const bool backward = v % 2 == 1;
     std::uint64_t count = 0;
-    for (std::size_t begin = 0; begin < whole; begin += kNaiveFlush) {
-      count += kCountValue(p + begin, std::min(kNaiveFlush, whole - begin), value);
+    for (std::size_t c = 0; c < chunks; ++c) {
+      const std::size_t begin = (backward ? chunks - 1 - c : c) * kNaiveFlush;
+      const std::size_t n = std::min(kNaiveFlush, whole - begin);
+      count += (backward ? kBackward : kForward)(p + begin, n, value);
     }
-    for (std::size_t i = whole; i < data.size(); ++i)
+    for (std::size_t i = whole; i < data.size(); ++i) {
       count += static_cast<std::uint64_t>(p[i] == value);
+    }
     counts[v] = count;
   }
 }
@@ -199,7 +222,7 @@ void naive_with(Data data, Counts counts) {
 // kGroup values per pass over each block, then the values left one at a time.
 template <std::size_t kLanes,
           void (*kCountGroup)(const std::int32_t*, std::size_t, std::int32_t, std::uint64_t*),
-          std::uint64_t (*kCountValue)(const std::int32_t*, std::size_t, std::int32_t)>
+          CountValueFn kCountValue>
 void blocked_with(Data data, Counts counts) {
   std::fill(counts.begin(), counts.end(), 0);
   const std::size_t values = counts.size();
@@ -220,20 +243,26 @@ void blocked_with(Data data, Counts counts) {
   }
 }
 
-void naive_portable(Data data, Counts counts) { naive_with<1, count_value_portable>(data, counts); }
+void naive_portable(Data data, Counts counts) {
+  naive_with<1, count_value_portable<false>, count_value_portable<true>>(data, counts);
+}
 
 void blocked_portable(Data data, Counts counts) {
-  blocked_with<1, count_group_portable<kGroup>, count_value_portable>(data, counts);
+  blocked_with<1, count_group_portable<kGroup>, count_value_portable<false>>(data, counts);
 }
 
 #if SHMCOUNT_X86_PATHS
-void naive_avx2(Data data, Counts counts) { naive_with<8, count_value_avx2>(data, counts); }
-void naive_avx512(Data data, Counts counts) { naive_with<16, count_value_avx512>(data, counts); }
+void naive_avx2(Data data, Counts counts) {
+  naive_with<8, count_value_avx2<false>, count_value_avx2<true>>(data, counts);
+}
+void naive_avx512(Data data, Counts counts) {
+  naive_with<16, count_value_avx512<false>, count_value_avx512<true>>(data, counts);
+}
 void blocked_avx2(Data data, Counts counts) {
-  blocked_with<8, count_group_avx2, count_value_avx2>(data, counts);
+  blocked_with<8, count_group_avx2, count_value_avx2<false>>(data, counts);
 }
 void blocked_avx512(Data data, Counts counts) {
-  blocked_with<16, count_group_avx512, count_value_avx512>(data, counts);
+  blocked_with<16, count_group_avx512, count_value_avx512<false>>(data, counts);
 }
 #endif
 
