@@ -7,7 +7,8 @@ Usage: bench_summary.py BENCH.json
 Per benchmark: median real time over its repetitions, coefficient of variation, the work rate
 (items_per_second: compares, or element visits for the histogram), compares per core cycle and
 the fraction of the two-compare-port limit (multi-pass kernels). '*' marks the path a kernel
-dispatches to on this CPU. Per pair (the context's "pairs"): kernel median / reference median with
+dispatches to on this CPU. Repetitions that spent over 5% of their real time off the CPU
+(cpu_time < 0.95 real_time: the machine was busy) are counted in a note. Per pair (the context's "pairs"): kernel median / reference median with
 a 95% bootstrap interval (2000 resamples of each side's repetitions, seeded); below 1 the kernel
 is faster, and the interval says whether that is beyond the noise.
 """
@@ -93,6 +94,11 @@ def main():
             line += (f" {statistics.median(r['cmp_per_cycle'] for r in records):>10.2f}"
                      f" {statistics.median(r['limit_fraction'] for r in records):>9.2f}")
         print(line)
+    all_records = [r for records in runs.values() for r in records]
+    off_cpu = sum(1 for r in all_records if r["cpu_time"] < 0.95 * r["real_time"])
+    if off_cpu:
+        print(f"note: {off_cpu} of {len(all_records)} repetitions spent over 5% of their time off "
+              "the CPU (other load on this machine); their times are inflated")
     pairs = [p.split("=") for p in context.get("pairs", "").split(",") if "=" in p]
     shown = [(k, r) for k, r in pairs if k in times and r in times]
     if shown:
