@@ -2,7 +2,9 @@
 #   make            build (Release) into build/
 #   make test       build, then run every test (ctest)
 #   make run        the article's experiment: 8 ranks, summary, CSV + JSON under results/
-#   make bench      Google Benchmark of every kernel; JSON under results/
+#   make bench      Google Benchmark of every kernel path and its reference, 9 interleaved
+#                   repetitions, one line each; JSON under results/
+#   make seed       the article's table beside this machine's (scripts/seed.sh; RANKS=, REPS=)
 #   make sweep      a matrix of runs (scripts/sweep.sh); make plots: figures under plots/
 BUILD ?= build
 WERROR ?= OFF
@@ -16,7 +18,7 @@ ifeq ($(shell id -u),0)
 MPI_ENV += OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 endif
 
-.PHONY: all build test run bench sweep plots clean format
+.PHONY: all build test run bench seed sweep plots clean format
 
 all: build
 
@@ -34,6 +36,9 @@ run: build
 
 bench: build
 	scripts/bench.sh $(BUILD)/bench/shmcount_bench
+
+seed: build
+	$(MPI_ENV) scripts/seed.sh
 
 sweep: build
 	$(MPI_ENV) scripts/sweep.sh

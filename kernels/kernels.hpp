@@ -2,6 +2,10 @@
 //
 // Every kernel fills counts[v] with the number of elements equal to v, for v in [0, counts.size()).
 // Elements outside that range are not counted by any kernel.
+//
+// A kernel may be built for several instruction sets (its paths). Its `fn` runs the widest path
+// this CPU supports, chosen once at run time, so one portable binary (no -march=native) measures
+// what the core can do; every path stays callable on its own for tests and microbenchmarks.
 #pragma once
 
 #include <cstdint>
@@ -19,12 +23,38 @@ enum class WorkModel {
   kOnePerElement,    // Single pass: each element is looked at once (a different algorithm).
 };
 
+// Instruction sets a path can be built for, widest first.
+enum class Isa {
+  kAvx512,    // x86-64 with AVX-512F: 16 int32 lanes.
+  kAvx2,      // x86-64 with AVX2: 8 int32 lanes.
+  kPortable,  // The compiler's baseline for the target (SSE2 on x86-64): 4 int32 lanes.
+};
+
+// "avx512", "avx2" or "portable".
+std::string_view isa_name(Isa isa);
+
+// True when this CPU and its operating system can run code built for `isa`.
+bool cpu_supports(Isa isa);
+
+// Int32 lanes in one vector register of `isa`.
+int isa_lanes(Isa isa);
+
+// The widest instruction set this CPU supports among those a path can be built for.
+Isa widest_isa();
+
+// One build of a kernel.
+struct KernelPath {
+  Isa isa;
+  KernelFn fn;
+};
+
 struct KernelInfo {
   std::string_view name;
-  KernelFn fn;
+  KernelFn fn;  // Runs dispatched_path(*this).fn.
   WorkModel work;
-  std::string_view algorithm;    // "multi-pass" or "histogram": never compare across the two.
-  std::string_view description;  // One line for --help and the README.
+  std::string_view algorithm;         // "multi-pass" or "histogram": never compare across the two.
+  std::string_view description;       // One line for --help and the README.
+  std::span<const KernelPath> paths;  // Widest first; the last is always Isa::kPortable.
 };
 
 // All kernels, the default first.
@@ -36,14 +66,14 @@ const KernelInfo* find_kernel(std::string_view name);
 // Comma-separated kernel names, for messages and help.
 std::string kernel_names();
 
+// The path `kernel.fn` runs on this CPU: the first of its paths the CPU supports.
+const KernelPath& dispatched_path(const KernelInfo& kernel);
+
+// isa_name() of dispatched_path(kernel), for run records.
+std::string_view kernel_isa(const KernelInfo& kernel);
+
 // Work units (compares for multi-pass kernels, element visits for the histogram) of one pass of
 // `kernel` over `size` elements with `values` values.
 double work_per_unit(const KernelInfo& kernel, std::uint64_t size, std::uint64_t values);
-
-// The kernels themselves, exported for tests and microbenchmarks.
-void count_naive(std::span<const std::int32_t> data, std::span<std::uint64_t> counts);
-void count_scalar(std::span<const std::int32_t> data, std::span<std::uint64_t> counts);
-void count_blocked(std::span<const std::int32_t> data, std::span<std::uint64_t> counts);
-void count_histogram(std::span<const std::int32_t> data, std::span<std::uint64_t> counts);
 
 }  // namespace shmcount

@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
-# Runs the kernel microbenchmarks with repetitions and writes Google Benchmark JSON under
-# results/ (the format compare.py reads). Usage: scripts/bench.sh BENCH_BINARY [benchmark flags]
-# BENCH_REPS (default 5) sets the repetitions; extra flags go to the benchmark, e.g.
-#   scripts/bench.sh build/bench/shmcount_bench --benchmark_filter=Seed
+# Runs the kernel microbenchmarks and prints one line per benchmark (scripts/bench_summary.py):
+# BENCH_REPS repetitions (default 9) of each, interleaved in random order so that a burst of load
+# hits every benchmark alike, BENCH_MIN_TIME seconds (default 0.1) per repetition. Writes Google
+# Benchmark's JSON (the format compare.py reads) and its console output under results/.
+# Usage: scripts/bench.sh BENCH_BINARY [benchmark flags], e.g.
+#   scripts/bench.sh build/bench/shmcount_bench --benchmark_filter='Seed/|Ref/'
 set -euo pipefail
 binary=${1:?usage: scripts/bench.sh BENCH_BINARY [benchmark flags]}
 shift
 mkdir -p results
-out="results/bench-$(date -u +%Y%m%dT%H%M%SZ).json"
-"$binary" --benchmark_repetitions="${BENCH_REPS:-5}" --benchmark_display_aggregates_only=true \
-  --benchmark_out="$out.tmp" --benchmark_out_format=json "$@"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+out="results/bench-$stamp.json"
+log="results/bench-$stamp.log"
+command=("$binary" --benchmark_repetitions="${BENCH_REPS:-9}"
+  --benchmark_enable_random_interleaving=true --benchmark_min_time="${BENCH_MIN_TIME:-0.1}"
+  --benchmark_out="$out.tmp" --benchmark_out_format=json "$@")
+echo "bench: ${command[*]} (console output: $log)" >&2
+if ! "${command[@]}" >"$log" 2>&1; then
+  tail -n 20 "$log" >&2
+  exit 1
+fi
 mv -n "$out.tmp" "$out"
+/usr/bin/python3 "$(dirname "$0")/bench_summary.py" "$out"
 echo "bench: wrote $out"

@@ -392,7 +392,9 @@ def plot_kernels(bench, caches, out_dir):
                 x.get("run_name") == b["run_name"] and x.get("run_type") == "aggregate"
                 for x in bench["benchmarks"]):
             continue
-        series[parts[1]].append((int(parts[2]) * 4, b["compares/s"] / 1e9, b.get("label", "")))
+        # items_per_second since the references joined; compares/s in older result sets.
+        rate = b.get("items_per_second", b.get("compares/s"))
+        series[parts[1]].append((int(parts[2]) * 4, rate / 1e9, b.get("label", "")))
     if not series:
         return False
     fig, ax = plt.subplots(figsize=(10, 5))
@@ -414,8 +416,9 @@ def plot_kernels(bench, caches, out_dir):
     plain_log_y(ax)
     ax.set_xlabel("array size (log2 scale)")
     ax.set_ylabel("G compares per second, one core (log)")
-    vals = {int(b["values"]) for b in bench["benchmarks"]
-            if b.get("run_type") != "aggregate" and "values" in b}
+    # Size/<kernel>/<n>/<values>: the values are in the name.
+    vals = {int(b["run_name"].split("/")[3]) for b in bench["benchmarks"]
+            if b.get("run_name", "").startswith("Size/") and len(b["run_name"].split("/")) > 3}
     ax.set_title("Kernel throughput vs array size (Google Benchmark medians, "
                  f"{', '.join(map(str, sorted(vals)))} values)")
     ax.grid(True, which="major", alpha=0.3)
