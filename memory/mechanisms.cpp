@@ -145,11 +145,13 @@ Region allocate_window(const NodeGroup& group, const ShareRequest& request) {
 }
 
 // ---- A private copy per rank: the no-sharing baseline. ----
+// The copy sits inside a larger inaccessible reservation, so that the kernel never merges its
+// mapping with a neighbour's: smaps then describes the array alone (array_pss_kib).
 struct PrivateOwner : RegionOwner {
-  void* data = MAP_FAILED;
-  std::size_t bytes = 0;
+  void* reservation = MAP_FAILED;
+  std::size_t reserved = 0;
   ~PrivateOwner() override {
-    if (data != MAP_FAILED) ::munmap(data, bytes);
+    if (reservation != MAP_FAILED) ::munmap(reservation, reserved);
   }
 };
 
@@ -159,11 +161,21 @@ Region allocate_private(const NodeGroup& group, const ShareRequest& request) {
   const std::size_t bytes = mapped_bytes_for(request.elements, request.pages);
   const bool huge = request.pages == PageKind::kHuge;
   group.all_or_none([&] {
-    const int flags = MAP_PRIVATE | MAP_ANONYMOUS | (huge ? MAP_HUGETLB : 0);
-    owner->data = inject_call_fault("mmap")
-                      ? MAP_FAILED
-                      : ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
-    if (owner->data == MAP_FAILED) {
+    const std::size_t align = huge ? huge_page_size() : page_bytes();
+    owner->reserved = bytes + 2 * align + page_bytes();
+    owner->reservation = ::mmap(nullptr, owner->reserved, PROT_NONE,
+                                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (owner->reservation == MAP_FAILED) {
+      throw Error(
+          describe_errno("mmap(" + std::to_string(owner->reserved) + " bytes, PROT_NONE)", errno));
+    }
+    const auto start =
+        round_up(reinterpret_cast<std::uintptr_t>(owner->reservation) + page_bytes(), align);
+    const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | (huge ? MAP_HUGETLB : 0);
+    void* data = inject_call_fault("mmap") ? MAP_FAILED
+                                           : ::mmap(reinterpret_cast<void*>(start), bytes,
+                                                    PROT_READ | PROT_WRITE, flags, -1, 0);
+    if (data == MAP_FAILED) {
       const int err = errno;
       const std::string call = "mmap(" + std::to_string(bytes) + " bytes, MAP_PRIVATE|" +
                                "MAP_ANONYMOUS" + (huge ? "|MAP_HUGETLB" : "") + ")";
@@ -172,10 +184,9 @@ Region allocate_private(const NodeGroup& group, const ShareRequest& request) {
       }
       throw Error(describe_errno(call, err));
     }
-    owner->bytes = bytes;
-    prepare(request, owner->data, bytes, true, false, region);
+    region.data = static_cast<std::int32_t*>(data);
+    prepare(request, data, bytes, true, false, region);
   });
-  region.data = static_cast<std::int32_t*>(owner->data);
   region.mapped_bytes = bytes;
   region.owner = std::move(owner);
   return region;

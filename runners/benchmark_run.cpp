@@ -94,7 +94,8 @@ struct RankState {
   int last_pu_index = -1;      // Index into view.pus of the PU this rank last ran on in parallel.
   std::string available_from;  // Why the usable PUs are what they are, for the summary.
   std::vector<std::pair<std::string, std::string>> noise_before;  // Node leaders only.
-  OutputFiles outputs;  // World rank 0 only: the result files, unnamed until written.
+  std::string kernel_isa;  // The path the kernel dispatched to on this node.
+  OutputFiles outputs;     // World rank 0 only: the result files, unnamed until written.
 };
 
 // Loads this machine's topology, refuses one that is not this machine, and reads the binding this
@@ -307,7 +308,9 @@ std::string encode_node(const MpiJob& job, const RankState& s) {
     used_pus.push_back(s.view.pus[static_cast<std::size_t>(pu_of_rank[r])].pu_os);
   }
   auto noise = s.noise_before;
-  for (auto& reading : read_noise(NoiseWhen::kAfter, used_pus)) noise.push_back(reading);
+  for (auto& reading : read_noise(NoiseWhen::kAfter, {used_pus, s.kernel_isa})) {
+    noise.push_back(reading);
+  }
   const std::string map =
       "  PUs by package and NUMA node, [core], local ranks last seen on "
       "each PU ('.' = none):\n" +
@@ -436,7 +439,8 @@ void run_benchmark(const Options& o, const MpiJob& job) {
   Progress progress(talk && (o.progress || terminal), terminal);
   note_phase(RunPhase::kSetUp);
   RankState s;
-  if (job.is_leader()) s.noise_before = read_noise(NoiseWhen::kBefore, {});
+  s.kernel_isa = std::string(kernel_isa(*o.kernel));
+  if (job.is_leader()) s.noise_before = read_noise(NoiseWhen::kBefore, {{}, s.kernel_isa});
   job.all_or_none([&] { look_at_machine(o, job, s); });
   const auto node_bindings = job.node_allgather_strings(s.starting_binding);
   const auto node_launchers = job.node_allgather_strings(s.launcher_cpus);

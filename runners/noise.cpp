@@ -32,7 +32,7 @@ std::string bracketed(const std::string& line) {
   return line.substr(open + 1, close - open - 1);
 }
 
-std::string load_average(std::span<const int>) {
+std::string load_average(const NoiseContext&) {
   std::istringstream in(first_line("/proc/loadavg"));
   std::string one, five, fifteen;
   in >> one >> five >> fifteen;
@@ -41,7 +41,8 @@ std::string load_average(std::span<const int>) {
 
 // MHz of each used PU: cpufreq's current frequency where the kernel has cpufreq, else
 // /proc/cpuinfo's "cpu MHz" (what a VM shows).
-std::string cpu_mhz(std::span<const int> used_pus) {
+std::string cpu_mhz(const NoiseContext& context) {
+  const std::span<const int> used_pus = context.used_pus;
   std::map<int, std::string> from_cpuinfo;
   {
     std::ifstream in("/proc/cpuinfo");
@@ -71,14 +72,15 @@ std::string cpu_mhz(std::span<const int> used_pus) {
   return or_not_exposed(out, "no cpufreq and no cpu MHz");
 }
 
-std::string governor(std::span<const int> used_pus) {
+std::string governor(const NoiseContext& context) {
+  const std::span<const int> used_pus = context.used_pus;
   const int pu = used_pus.empty() ? 0 : used_pus.front();
   return or_not_exposed(
       first_line("/sys/devices/system/cpu/cpu" + std::to_string(pu) + "/cpufreq/scaling_governor"),
       "no cpufreq: often a virtual machine");
 }
 
-std::string boost(std::span<const int>) {
+std::string boost(const NoiseContext&) {
   const std::string generic = first_line("/sys/devices/system/cpu/cpufreq/boost");
   if (!generic.empty()) return generic == "1" ? "on" : "off";
   const std::string no_turbo = first_line("/sys/devices/system/cpu/intel_pstate/no_turbo");
@@ -87,40 +89,29 @@ std::string boost(std::span<const int>) {
   return "not exposed (no cpufreq boost or intel_pstate)";
 }
 
-std::string thp_enabled(std::span<const int>) {
+std::string thp_enabled(const NoiseContext&) {
   return or_not_exposed(bracketed(first_line("/sys/kernel/mm/transparent_hugepage/enabled")),
                         "no transparent huge pages");
 }
 
-std::string thp_shmem(std::span<const int>) {
+std::string thp_shmem(const NoiseContext&) {
   return or_not_exposed(bracketed(first_line("/sys/kernel/mm/transparent_hugepage/shmem_enabled")),
                         "no transparent huge pages for shared memory");
 }
 
-std::string numa_balancing(std::span<const int>) {
+std::string numa_balancing(const NoiseContext&) {
   return or_not_exposed(first_line("/proc/sys/kernel/numa_balancing"), "kernel without NUMA");
 }
 
-std::string smt_active(std::span<const int>) {
+std::string smt_active(const NoiseContext&) {
   const std::string active = first_line("/sys/devices/system/cpu/smt/active");
   if (active.empty()) return "not exposed (no /sys/devices/system/cpu/smt)";
   return active == "1" ? "yes" : "no";
 }
 
-std::string vector_isa(std::span<const int>) {
-#if defined(__x86_64__) && defined(__GNUC__)
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")) {
-    return "x86-64-v4 (AVX-512)";
-  }
-  if (__builtin_cpu_supports("avx2")) return "avx2";
-  return "x86-64 baseline (SSE2)";
-#else
-  return "the compiler's default for this architecture";
-#endif
-}
+std::string vector_isa(const NoiseContext& context) { return std::string(context.kernel_isa); }
 
-std::string launcher(std::span<const int>) {
+std::string launcher(const NoiseContext&) {
   std::string who = "none (a singleton)";
   if (std::getenv("SLURM_STEP_ID")) {
     who = "Slurm srun";
@@ -133,13 +124,13 @@ std::string launcher(std::span<const int>) {
   return who + "; binding " + (variables.empty() ? "the launcher's default" : variables);
 }
 
-std::string kernel_version(std::span<const int>) {
+std::string kernel_version(const NoiseContext&) {
   utsname u{};
   if (::uname(&u) != 0) return "not exposed (uname failed)";
   return std::string(u.sysname) + " " + u.release + " " + u.machine;
 }
 
-std::string hypervisor(std::span<const int>) {
+std::string hypervisor(const NoiseContext&) {
   const std::string type = first_line("/sys/hypervisor/type");
   if (!type.empty()) return "yes (" + type + ")";
   std::ifstream in("/proc/cpuinfo");
@@ -184,10 +175,10 @@ constexpr std::array kSources{
 std::span<const NoiseSource> noise_sources() { return kSources; }
 
 std::vector<std::pair<std::string, std::string>> read_noise(NoiseWhen when,
-                                                            std::span<const int> used_pus) {
+                                                            const NoiseContext& context) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& source : kSources) {
-    if (source.when == when) out.emplace_back(source.name, source.read(used_pus));
+    if (source.when == when) out.emplace_back(source.name, source.read(context));
   }
   return out;
 }

@@ -13,19 +13,24 @@ namespace shmcount {
 
 enum class NoiseWhen { kBefore, kAfter };  // Before set-up, or once the timed phases are over.
 
+// What a reading may need to know about the run.
+struct NoiseContext {
+  std::span<const int> used_pus;  // OS indices of the PUs this node's ranks ran on.
+  std::string_view kernel_isa;    // The vector ISA the kernel dispatched to.
+};
+
 struct NoiseSource {
   std::string_view name;
   std::string_view description;
   NoiseWhen when;
   // The reading on this node; "not exposed" (and why) where the machine does not say.
-  std::string (*read)(std::span<const int> used_pus);
+  std::string (*read)(const NoiseContext& context);
 };
 
 std::span<const NoiseSource> noise_sources();
 
-// Reads every source taken at `when`, as (name, value) pairs in table order. `used_pus` are the
-// OS indices of the PUs this node's ranks ran on (for clock readings).
+// Reads every source taken at `when`, as (name, value) pairs in table order.
 std::vector<std::pair<std::string, std::string>> read_noise(NoiseWhen when,
-                                                            std::span<const int> used_pus);
+                                                            const NoiseContext& context);
 
 }  // namespace shmcount

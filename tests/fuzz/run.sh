@@ -11,7 +11,9 @@ clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-reco
   -I"$src" $(pkg-config --cflags hwloc) \
   "$src"/tests/fuzz/options_fuzz.cpp "$src"/cli/options.cpp "$src"/placement/plan.cpp \
   "$src"/placement/topology.cpp "$src"/kernels/kernels.cpp "$src"/kernels/dataset.cpp \
-  "$src"/common/fault.cpp $(pkg-config --libs hwloc) -o "$work/options_fuzz" ||
+  "$src"/common/fault.cpp "$src"/common/text.cpp "$src"/memory/request.cpp \
+  "$src"/memory/mechanisms.cpp "$src"/memory/pages.cpp "$src"/memory/sysv.cpp \
+  "$src"/memory/posix.cpp $(pkg-config --libs hwloc) -o "$work/options_fuzz" ||
   { echo "fuzz: build failed"; exit 1; }
 mkdir "$work/new"
 # New inputs go to a scratch folder; the committed corpus is only read.

@@ -1,6 +1,6 @@
 # Several simulated nodes on this machine through Open MPI's real rsh launch path: each "node"
 # is a daemon in its own UTS and IPC namespaces (tests/multinode/rsh-agent), on a loopback address.
-# Usage: multinode.sh RANKS_PER_NODE... (e.g. 2 1, or 3 2 1)
+# Usage: [SHARE=sysv|posix|window|private] multinode.sh RANKS_PER_NODE... (e.g. 2 1, or 3 2 1)
 source "$(dirname "$0")/lib.sh"
 isolate "$@"
 workdir
@@ -17,7 +17,7 @@ nodes=$#
 mpi_nodes() {  # mpi_nodes ARGS...: shmcount on the simulated nodes, in the background.
   timeout 120 "$MPIEXEC" --host "$hosts" -np "$total" --mca plm_rsh_agent "$agent" \
     --mca btl self,vader,tcp --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo \
-    "$SHMCOUNT" "$@" >job.out 2>job.err &
+    "$SHMCOUNT" --share "${SHARE:-sysv}" "$@" >job.out 2>job.err &
   launcher=$!
 }
 # Whatever happens, nothing of this job outlives the test.
@@ -46,6 +46,7 @@ check "one IPC namespace per node ($nodes)" [ "$(echo "$namespaces" | wc -l)" -e
 holders=()
 while read -r ns pid; do
   seg=$(nsenter -t "$pid" --ipc ipcs -m | awk 'NR > 3 && $1 ~ /^0x/')
+  [ "${SHARE:-sysv}" = sysv ] || { check "node namespace $ns: no System V segment" [ -z "$seg" ]; continue; }
   check "node namespace $ns: exactly one segment, mode 600, marked dest" \
     bash -c "[ \$(echo '$seg' | grep -c .) -eq 1 ] && echo '$seg' | awk '{ exit !(\$4 == \"600\" && \$NF == \"dest\") }'"
   # Keep the namespace alive after the job, to see that its segment is really gone.
@@ -53,6 +54,20 @@ while read -r ns pid; do
   holders+=($!)
 done <<<"$namespaces"
 check "no segment in the launcher's namespace" no_segments
+# One shared region per node, whatever the mechanism: the distinct shared mappings of the array
+# across the job's ranks (System V segments, POSIX files, MPI windows' backing files).
+case "${SHARE:-sysv}" in
+  sysv) region='SYSV' ;; posix) region='/shmcount-' ;; window) region='/osc_sm\.' ;; *) region='' ;;
+esac
+if [ -n "$region" ]; then
+  # Open MPI backs a window with a shared file only where the node has several ranks.
+  want=$nodes
+  if [ "$SHARE" = window ]; then want=0; for n in "$@"; do [ "$n" -gt 1 ] && want=$((want + 1)); done; fi
+  regions=$(for pid in $(pgrep -f "^$SHMCOUNT .*$WORK"); do
+              grep -E "$region" "/proc/$pid/maps" | awk '{ print $4, $5 }'
+            done | sort -u | wc -l)
+  check "one shared region per node ($regions, want $want)" [ "$regions" -eq "$want" ]
+fi
 kill -USR1 "$stalled"
 wait $launcher
 check "multi-node run exits 0" [ $? -eq 0 ]
@@ -77,7 +92,7 @@ check "every row verified on every node" [ -z "$(csv_column run.csv ok | grep -v
 check "run context lists every node" [ "$(grep -c '"index": ' run.json)" -eq "$nodes" ]
 check "summary has per-node lines" grep -q "^ *$((nodes - 1))  node-127-0-0-$((nodes + 1)) " job.out
 check "summary shows a placement map per node" \
-  [ "$(grep -c '^node [0-9]* (node-127-0-0-' job.out)" -eq "$nodes" ]
+  [ "$(grep -c '^node [0-9]* (node-127-0-0-[0-9]*): [0-9]* package' job.out)" -eq "$nodes" ]
 
 # 2. A whole node fails mid-run: its daemon and ranks are killed. The job ends non-zero in
 # bounded time and no node keeps a segment.

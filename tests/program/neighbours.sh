@@ -27,6 +27,28 @@ kill -USR1 "$pid"
 wait $launcher
 check "the job then finishes" [ $? -eq 0 ]
 
+# 1b. The same for POSIX shared memory: its name is gone before any kernel runs, the file is
+# 0600, and user nobody cannot open it through the process either.
+SHMCOUNT_FAULT=stall:kernel@0 timeout 120 "$MPIEXEC" -np 2 "$SHMCOUNT" --share posix --reps 1 \
+  --output out/private-posix.csv >job.out 2>job.err &
+launcher=$!
+for _ in $(seq 200); do grep -q 'stalling at kernel' job.err && break; sleep 0.1; done
+pid=$(sed -n 's/.*stalling at kernel (pid \([0-9]*\)).*/\1/p' job.err)
+range=$(awk '/\/dev\/shm\/shmcount-.*\(deleted\)/ { print $1; exit }' "/proc/$pid/maps")
+check "the POSIX array is mapped and its name already unlinked" \
+  bash -c "[ -n '$range' ] && [ -z \"\$(ls /dev/shm | grep shmcount-)\" ]"
+check "the POSIX array's file is mode 600" [ "$(stat -L -c %a "/proc/$pid/map_files/$range")" = 600 ]
+open_as_nobody=$(setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 -c '
+import os, sys
+try:
+    os.open(sys.argv[1], os.O_RDONLY); print("opened")
+except OSError as e: print("refused")' "/proc/$pid/map_files/$range")
+check "user nobody cannot open it through the process (got: $open_as_nobody)" \
+  [ "$open_as_nobody" = refused ]
+kill -USR1 "$pid"
+wait $launcher
+check "the POSIX job then finishes" [ $? -eq 0 ]
+
 # 2. Concurrent jobs of one user, different sizes, each verify their own data.
 pids=()
 for size in 1000 50000 200000; do

@@ -1,0 +1,119 @@
+// The memory axis: option values, memory policies planned on machines CI cannot see, the
+// mechanism and probe tables, and what the kernel reports back about pages and footprint here.
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <set>
+
+#include "common/error.hpp"
+#include "memory/mechanisms.hpp"
+#include "memory/pages.hpp"
+#include "memory/probes.hpp"
+#include "memory/request.hpp"
+#include "placement/topology.hpp"
+
+namespace shmcount {
+namespace {
+
+const std::string kTopologies = std::string(SHMCOUNT_TEST_DATA) + "/topologies/";
+
+std::string refusal(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(MemoryOptions, ValuesParseAndBadOnesSayWhatIsAllowed) {
+  EXPECT_EQ(parse_pages("huge"), PageKind::kHuge);
+  EXPECT_EQ(parse_touch("ranks"), TouchKind::kRanks);
+  EXPECT_EQ(parse_mempolicy("bind:0-2,5").nodes, "0-2,5");
+  EXPECT_EQ(parse_mempolicy("interleave").kind, PolicyKind::kInterleave);
+  EXPECT_EQ(parse_mempolicy("default").kind, PolicyKind::kDefault);
+  EXPECT_NE(refusal([] { parse_pages("Huge"); }).find("use small"), std::string::npos);
+  EXPECT_NE(refusal([] { parse_touch(""); }).find("use leader"), std::string::npos);
+  for (const char* bad : {"bind", "bind:", "bind:x", "bind:1-", "interleave:,1", "default:0",
+                          "bind:0;rm", "spread"}) {
+    EXPECT_NE(refusal([&] { parse_mempolicy(bad); }), "") << bad;
+  }
+}
+
+TEST(MemPolicyPlan, NamesTheOsNodesOfLogicalNumaNodesOnAnEightNodeMachine) {
+  const Topology epyc = Topology::from_spec(kTopologies + "epyc-2p8numa64c128t-amd.xml");
+  EXPECT_EQ(plan_mempolicy(epyc, parse_mempolicy("interleave")).os_nodes, "0-7");
+  const PolicyPlan bind = plan_mempolicy(epyc, parse_mempolicy("bind:3,5"));
+  EXPECT_EQ(bind.kind, PolicyKind::kBind);
+  EXPECT_EQ(bind.os_nodes, "3,5");
+  EXPECT_NE(bind.description.find("bind to NUMA node(s) 3,5"), std::string::npos);
+  const std::string why = refusal([&] { plan_mempolicy(epyc, parse_mempolicy("bind:8")); });
+  EXPECT_NE(why.find("has no NUMA node 8; it has 8 (logical 0-7"), std::string::npos) << why;
+  EXPECT_TRUE(plan_mempolicy(epyc, MemPolicy{}).os_nodes.empty());
+}
+
+TEST(MemPolicyPlan, LogicalAndOsIndicesDifferWhereTheMachineNumbersThemApart) {
+  // A synthetic machine whose NUMA nodes have OS indices in reverse order.
+  const Topology t = Topology::from_spec("pack:2 [numa(indexes=1,0)] core:2 pu:1");
+  EXPECT_EQ(plan_mempolicy(t, parse_mempolicy("bind:0")).os_nodes, "1");
+}
+
+TEST(Mechanisms, OneEntryEachFindableByNameSysvFirst) {
+  std::set<std::string_view> names;
+  for (const auto& m : mechanism_table()) {
+    EXPECT_TRUE(names.insert(m.name).second) << m.name;
+    EXPECT_EQ(find_mechanism(m.name), &m);
+    EXPECT_FALSE(m.description.empty());
+    EXPECT_EQ(m.huge_pages, m.no_huge_pages_why.empty()) << m.name;
+  }
+  EXPECT_EQ(mechanism_table().front().name, "sysv");
+  EXPECT_EQ(find_mechanism("mmap"), nullptr);
+  EXPECT_FALSE(find_mechanism("private")->shared);
+}
+
+TEST(Mechanisms, HugePageAllocationsAreWholePages) {
+  const std::size_t huge = huge_page_size();
+  if (huge == 0) GTEST_SKIP() << "this kernel has no huge pages";
+  EXPECT_EQ(mapped_bytes_for(200000, PageKind::kHuge), huge);
+  EXPECT_EQ(mapped_bytes_for(huge / 4 + 1, PageKind::kHuge), 2 * huge);
+  EXPECT_EQ(mapped_bytes_for(200000, PageKind::kSmall), 800000u);
+}
+
+TEST(Probes, OneColumnEachWithADescription) {
+  std::set<std::string_view> columns;
+  for (const auto& p : probe_table()) {
+    EXPECT_TRUE(columns.insert(p.column).second) << p.column;
+    EXPECT_FALSE(p.description.empty());
+  }
+  for (const char* required : {"page_size", "array_local_pct", "array_pss_kib", "pss_kib"}) {
+    EXPECT_TRUE(columns.count(required)) << required;
+  }
+}
+
+TEST(Probes, ReadBackPagesAndFootprintOfARealMapping) {
+  const std::size_t bytes = 64 * 4096;
+  // Between inaccessible pages, so that the kernel does not merge it with a neighbour.
+  char* reserve = static_cast<char*>(
+      ::mmap(nullptr, bytes + 2 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(static_cast<void*>(reserve), MAP_FAILED);
+  void* data = ::mmap(reserve + 4096, bytes, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  ASSERT_NE(data, MAP_FAILED);
+  std::memset(data, 1, bytes);  // Touch every page.
+  const Topology here = Topology::this_system();
+  const PageCounts pages = count_pages(here, data, bytes);
+  if (pages.known) {
+    EXPECT_EQ(pages.total(), 64);
+    EXPECT_EQ(pages.absent, 0);
+  }
+  const MappingInfo m = read_mapping(data);
+  EXPECT_TRUE(m.found);
+  EXPECT_EQ(m.pss_kib, 256);  // Private and touched: every page counts whole.
+  EXPECT_EQ(m.kernel_page_kib, static_cast<long>(::sysconf(_SC_PAGESIZE) / 1024));
+  ::munmap(reserve, bytes + 2 * 4096);
+}
+
+}  // namespace
+}  // namespace shmcount
