@@ -3,7 +3,7 @@
 #   make test       build, then run every test (ctest)
 #   make run        the article's experiment: 8 ranks, summary, CSV + JSON under results/
 #   make bench      Google Benchmark of every kernel; JSON under results/
-#   make sweep      a matrix of runs (scripts/sweep.sh); make plots: figures under plots/
+#   make sweep      a matrix of runs in rounds (scripts/sweep.sh); make plots: figures under plots/
 BUILD ?= build
 WERROR ?= OFF
 NATIVE ?= OFF
@@ -35,8 +35,9 @@ run: build
 bench: build
 	scripts/bench.sh $(BUILD)/bench/shmcount_bench
 
+# The sweep sets Open MPI's root variables itself and gives leave to oversubscribe per point.
 sweep: build
-	$(MPI_ENV) scripts/sweep.sh
+	scripts/sweep.sh
 
 plots:
 	/usr/bin/python3 scripts/plots.py $(if $(RESULTS),--results $(RESULTS))
