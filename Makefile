@@ -16,6 +16,9 @@ ifeq ($(shell id -u),0)
 MPI_ENV += OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 endif
 
+# The analysis checks columns against this binary's --list columns, when it is built.
+LISTS_FROM := $(if $(wildcard $(BUILD)/shmcount),--shmcount $(BUILD)/shmcount)
+
 .PHONY: all build test run bench sweep plots clean format
 
 all: build
@@ -40,7 +43,7 @@ sweep: build
 	scripts/sweep.sh
 
 plots:
-	/usr/bin/python3 scripts/plots.py $(if $(RESULTS),--results $(RESULTS))
+	/usr/bin/python3 scripts/plots.py $(if $(RESULTS),--results $(RESULTS)) $(LISTS_FROM)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -1,5 +1,5 @@
 # A small sweep in rounds: every point once per round, each round in its own seeded order
-# (manifest.csv), one CSV per point and round; a rerun or a stopped
+# (manifest.csv), one CSV per point and round, rounds merged by make plots; a rerun or a stopped
 # sweep resumes; a failed run is recorded and the sweep goes on; --oversubscribe only where ranks
 # outnumber cores; bad settings are refused before anything runs.
 source "$(dirname "$0")/lib.sh"
@@ -65,6 +65,11 @@ for line in lines:
 PY
 check "axes at their default are not passed" bash -c "! grep -q -- '--kernel\|--size 200000' mpirun.log"
 check "an axis with a non-default value is passed" grep -q -- '--size 20000 ' mpirun.log
+
+/usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results "$set_dir" --out plots \
+  >plots.out 2>&1
+check "plots merges each point's rounds: 2 x 2 repetitions" \
+  grep -q '^| core | 1 | 4 | ' plots/REPORT.md
 
 # Resume: the same settings find the same folder; finished runs are kept.
 before=$(stat -c %Y "$set_dir/points/core-np1/r1.csv")
