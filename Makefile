@@ -4,6 +4,7 @@
 #   make run        the article's experiment: 8 ranks, summary, CSV + JSON under results/
 #   make bench      Google Benchmark of every kernel; JSON under results/
 #   make sweep      a matrix of runs in rounds (scripts/sweep.sh); make plots: figures under plots/
+#   make compare A=... B=...   two runs or two result sets, point by point (scripts/compare.py)
 BUILD ?= build
 WERROR ?= OFF
 NATIVE ?= OFF
@@ -19,7 +20,7 @@ endif
 # The analysis checks columns against this binary's --list columns, when it is built.
 LISTS_FROM := $(if $(wildcard $(BUILD)/shmcount),--shmcount $(BUILD)/shmcount)
 
-.PHONY: all build test run bench sweep plots clean format
+.PHONY: all build test run bench sweep plots compare clean format
 
 all: build
 
@@ -44,6 +45,11 @@ sweep: build
 
 plots:
 	/usr/bin/python3 scripts/plots.py $(if $(RESULTS),--results $(RESULTS)) $(LISTS_FROM)
+
+compare:
+	@if [ -z "$(A)" ] || [ -z "$(B)" ]; then \
+	  echo "usage: make compare A=<run.csv or result set> B=<run.csv or result set>" >&2; exit 2; fi
+	/usr/bin/python3 scripts/compare.py $(LISTS_FROM) "$(A)" "$(B)"
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
