@@ -104,7 +104,8 @@ def draw_kernels(analysis, out_dir, _options):
         ax.set_ylabel(ylabel)
         ax.set_title(title, pad=30)
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="best", fontsize=9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=len(kernels), fontsize=9,
+                  frameon=False)
     values = sorted({int(b["values"]) for b in rs.bench["benchmarks"]
                      if b.get("run_type") != "aggregate" and "values" in b})
     fig.suptitle("Kernel throughput against the array's size (Google Benchmark medians, "
