@@ -26,6 +26,7 @@ from analysis.text import count, interval, ms, p_value, point_label, value  # no
 
 
 def describe(rs):
+    """The input as one line: path, kind, host and source revision."""
     ctx = rs.context
     what = (f"result set, {count(len(rs.points), 'point')}" if rs.kind == "set" else "run")
     return f"{rs.path} ({what}; host {ctx.get('host')}, revision {ctx.get('revision')})"
@@ -59,6 +60,7 @@ def match(rs_a, rs_b):
 
 
 def verdict(c):
+    """The comparison's verdict, saying which way B differs when it is beyond the noise."""
     if c.beyond_noise:
         return f"B {'slower' if c.ratio.estimate > 1 else 'faster'}, beyond the noise"
     return c.verdict()
@@ -114,8 +116,8 @@ def main(argv):
           f"beyond the noise (p < {ALPHA:g} and the interval of B/A excludes 1)"
           + (f"; {undecided} with too few repetitions to tell" if undecided else "") + ".")
     if rs_a.kind == "set":
-        matched_b = {id(b) for _, b in pairs}
-        only_a = [p.name for p in rs_a.points if p not in [a for a, _ in pairs]]
+        matched_a, matched_b = {id(a) for a, _ in pairs}, {id(b) for _, b in pairs}
+        only_a = [p.name for p in rs_a.points if id(p) not in matched_a]
         only_b = [p.name for p in rs_b.points if id(p) not in matched_b]
         if only_a:
             print(f"only in A (not compared): {', '.join(only_a)}")

@@ -120,6 +120,7 @@ def read_table(path):
 
 
 def read_json(path, what):
+    """A JSON file's content; refuses a missing or malformed one, naming it as `what`."""
     try:
         with open(path) as f:
             return json.load(f)
@@ -170,6 +171,7 @@ def read_axes(path):
 
 
 def read_settings(path):
+    """matrix.txt (NAME=value lines) as a dict; empty when there is none."""
     if not os.path.isfile(path):
         return {}
     with open(path) as f:

@@ -46,6 +46,7 @@ def ms(x):
 
 
 def ratio(x):
+    """A ratio: three decimals below 10 (1.016), one above (17.3)."""
     return f"{x:.3f}" if x < 10 else f"{x:.1f}"
 
 
@@ -59,10 +60,12 @@ def interval(iv, fmt=ratio, unit=""):
 
 
 def percent(x):
+    """A fraction as a whole percentage, without the sign: 0.95 -> '95'."""
     return f"{100 * x:.0f}"
 
 
 def p_value(p):
+    """A p-value: two decimals, or two significant digits below 0.01 (0.0022)."""
     return f"{p:.2g}" if p < 0.01 else f"{p:.2f}"
 
 

@@ -20,6 +20,7 @@ def _lines(analysis, n):
 
 
 def _last_repetition(point):
+    """The parallel records of the point's last repetition of its last round."""
     run = max(point.runs, key=lambda r: r.round)
     last = max(int(r["rep"]) for r in run.rows)
     return [r for r in run.rows if r["phase"] == "parallel" and int(r["rep"]) == last]
@@ -68,6 +69,7 @@ def _draw_machine(ax, layout, rows):
 
 
 def draw_placement(analysis, out_dir, options):
+    """placement-np<N>[-facet]: a machine map per line, the last repetition's ranks on it."""
     rs, st, n = analysis.result_set, analysis.stats, options["placement_ranks"]
     layout = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for r in rs.machine:
@@ -100,6 +102,7 @@ def draw_placement(analysis, out_dir, options):
 
 
 def draw_rank_spread(analysis, out_dir, options):
+    """rank-spread-np<N>[-facet]: every rank's own time per repetition, rounds shaded."""
     n = options["placement_ranks"]
     drawn = []
     for facet, lines in _lines(analysis, n):

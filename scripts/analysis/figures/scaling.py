@@ -16,6 +16,7 @@ def _layout(analysis):
 
 
 def draw_scaling(analysis, out_dir, _options):
+    """scaling[-facet]: median makespan per line with its min..max band, sequential, ideal."""
     rs, st = analysis.result_set, analysis.stats
     line_axes, groups = _layout(analysis)
     drawn = []
@@ -62,6 +63,7 @@ def _offsets(n):
 
 
 def draw_speedup(analysis, out_dir, _options):
+    """speedup[-facet]: speedup and efficiency per line with their bootstrap intervals."""
     rs, st = analysis.result_set, analysis.stats
     line_axes, groups = _layout(analysis)
     drawn = []

@@ -74,6 +74,7 @@ def _bench_series(bench):
 
 
 def bench_applies(result_set):
+    """None when the kernels figure can be drawn, else why not."""
     if result_set.bench is None:
         return "the set has no bench.json (sweep with BENCH=1)"
     if not _bench_series(result_set.bench):
