@@ -5,7 +5,8 @@
 #   make bench      Google Benchmark of every kernel path and its reference, 9 interleaved
 #                   repetitions, one line each; JSON under results/
 #   make seed       the article's table beside this machine's (scripts/seed.sh; RANKS=, REPS=)
-#   make sweep      a matrix of runs (scripts/sweep.sh); make plots: figures under plots/
+#   make sweep      a matrix of runs in rounds (scripts/sweep.sh); make plots: figures under plots/
+#   make compare A=... B=...   two runs or two result sets, point by point (scripts/compare.py)
 BUILD ?= build
 WERROR ?= OFF
 NATIVE ?= OFF
@@ -18,7 +19,10 @@ ifeq ($(shell id -u),0)
 MPI_ENV += OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 endif
 
-.PHONY: all build test run bench seed sweep plots clean format
+# The analysis checks columns against this binary's --list columns, when it is built.
+LISTS_FROM := $(if $(wildcard $(BUILD)/shmcount),--shmcount $(BUILD)/shmcount)
+
+.PHONY: all build test run bench seed sweep plots compare clean format
 
 all: build
 
@@ -40,11 +44,17 @@ bench: build
 seed: build
 	$(MPI_ENV) scripts/seed.sh
 
+# The sweep sets Open MPI's root variables itself and gives leave to oversubscribe per point.
 sweep: build
-	$(MPI_ENV) scripts/sweep.sh
+	scripts/sweep.sh
 
 plots:
-	/usr/bin/python3 scripts/plots.py $(if $(RESULTS),--results $(RESULTS))
+	/usr/bin/python3 scripts/plots.py $(if $(RESULTS),--results $(RESULTS)) $(LISTS_FROM)
+
+compare:
+	@if [ -z "$(A)" ] || [ -z "$(B)" ]; then \
+	  echo "usage: make compare A=<run.csv or result set> B=<run.csv or result set>" >&2; exit 2; fi
+	/usr/bin/python3 scripts/compare.py $(LISTS_FROM) "$(A)" "$(B)"
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

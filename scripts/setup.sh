@@ -10,7 +10,7 @@ packages=(
   libopenmpi-dev openmpi-bin                    # MPI
   libhwloc-dev hwloc                            # topology and binding
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and microbenchmarks
-  python3-matplotlib python3-numpy              # make plots (/usr/bin/python3)
+  python3-matplotlib python3-numpy python3-scipy  # make plots, make compare (/usr/bin/python3)
   clang libclang-rt-14-dev                      # libFuzzer target over the option parser
   util-linux procps time                        # unshare, ipcs, sysctl, /usr/bin/time for tests
 )

@@ -1,0 +1,73 @@
+"""The figures, as a registry: each one a name, a caption, when it applies and how it is drawn.
+
+`applies(result_set, options)` returns None when the figure can be drawn, else the reason it is
+left out (the report says it). `draw(analysis, out_dir, options)` writes PNG and SVG and returns
+[(file name without extension, the facet it shows or '')]. Adding a figure is one entry here.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .placement import draw_placement, draw_rank_spread
+from .scaling import draw_scaling, draw_speedup
+from .sizes import SIZE_AXIS, bench_applies, draw_kernels, draw_size
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    caption: str
+    applies: Callable
+    draw: Callable
+
+
+def _several_rank_counts(rs, _options):
+    return None if len(rs.rank_counts) > 1 else "the set has one rank count"
+
+
+def _with_baseline(rs, options):
+    reason = _several_rank_counts(rs, options)
+    if reason is None and any(r["phase"] == "sequential" for p in rs.points for run in p.runs
+                              for r in run.rows):
+        return None
+    return reason or "no run has a sequential baseline (--no-baseline)"
+
+
+def _with_machine(rs, _options):
+    return None if rs.machine else "no machine.csv (only a result set of sweep.sh has one)"
+
+
+def _varies_size(rs, _options):
+    return None if SIZE_AXIS in rs.axes else f"the set does not vary {SIZE_AXIS}"
+
+
+FIGURES = [
+    Figure("scaling",
+           "Time for N units against N: the parallel makespan per line with its min..max band, "
+           "one process doing all N units (sequential), and the ideal: ceil(N / usable PUs) "
+           "units. The seed's table as a picture.",
+           _several_rank_counts, draw_scaling),
+    Figure("speedup",
+           "Speedup (median sequential / median makespan) and efficiency (speedup / N), each "
+           "with its 95% bootstrap interval; the ideal is N / ceil(N / usable PUs). Dotted and "
+           "dashed lines mark the machine's cores and usable PUs.",
+           _with_baseline, draw_speedup),
+    Figure("placement",
+           "Where each rank ran (read back by hwloc) on the machine's packages, NUMA nodes, cores "
+           "and PUs, per line, with whether every rank stayed on one PU in every repetition.",
+           _with_machine, draw_placement),
+    Figure("rank-spread",
+           "Every rank's own kernel time in every repetition of every round: slow ranks, noise "
+           "and drift between rounds show as outlying dots.",
+           lambda rs, options: None, draw_rank_spread),
+    Figure("size",
+           "Each rank's time per unit divided by the array's elements, against the array's size, "
+           "one panel per rank count and a line per value of the other varied axes; the caches "
+           "of the machine are marked.",
+           _varies_size, draw_size),
+    Figure("kernels",
+           "Single-core throughput of each kernel as the array grows past the caches (marked), "
+           "from bench.json. The histogram counts element visits, not compares: another "
+           "algorithm, on its own panel.",
+           lambda rs, options: bench_applies(rs), draw_kernels),
+]

@@ -1,0 +1,112 @@
+"""Time, speedup and efficiency against the rank count: the seed's table as pictures."""
+
+from collections import defaultdict
+
+import numpy as np
+
+from .common import (facets, mark_machine, plain_log_y, plt, ranks_axis, save, series,
+                     series_axis)
+
+
+def _layout(analysis):
+    """(series axis, facets): lines are the series axis's values, one figure per facet."""
+    rs = analysis.result_set
+    axis = series_axis(rs)
+    return ([axis] if axis else []), facets(rs, {axis})
+
+
+def draw_scaling(analysis, out_dir, _options):
+    """scaling[-facet]: median makespan per line with its min..max band, sequential, ideal."""
+    rs, st = analysis.result_set, analysis.stats
+    line_axes, groups = _layout(analysis)
+    drawn = []
+    for facet in groups:
+        fig, ax = plt.subplots(figsize=(8.5, 5.4))
+        ranks = sorted({p.ranks for p in facet.points})
+        sequential, ideal = defaultdict(list), defaultdict(list)
+        for s in series(rs, facet.points, line_axes):
+            xs = [p.ranks for p in s.points]
+            par = [st[p.name].parallel for p in s.points]
+            ax.fill_between(xs, [x.min() for x in par], [x.max() for x in par], color=s.colour,
+                            alpha=0.15, lw=0)
+            ax.plot(xs, [np.median(x) for x in par], marker=s.marker, color=s.colour,
+                    label=f"parallel (makespan), {s.label}" if s.label else "parallel (makespan)")
+            for p in s.points:
+                sequential[p.ranks].extend(st[p.name].sequential)
+                ideal[p.ranks].append(st[p.name].ideal_ms)
+        xs = sorted(x for x in sequential if sequential[x])
+        if xs:
+            seq = [np.array(sequential[x]) for x in xs]
+            ax.plot(xs, [np.median(s) for s in seq], color="black", ls="--", marker="x",
+                    label="sequential: 1 process does all N units")
+            ax.fill_between(xs, [s.min() for s in seq], [s.max() for s in seq], color="black",
+                            alpha=0.08, lw=0)
+            ax.plot(xs, [np.median(ideal[x]) for x in xs], color="tab:olive", lw=1.4, ls="-.",
+                    label="ideal parallel: ceil(N / usable PUs) units")
+        ranks_axis(ax, ranks)
+        plain_log_y(ax)
+        mark_machine(ax, rs)
+        ax.set_xlabel("ranks N (each does one unit of work)")
+        ax.set_ylabel("time for all N units (ms, log scale)")
+        title = f"Scaling on {rs.context.get('host')}" + (f": {facet.title}" if facet.title else "")
+        ax.set_title(f"{title}\nmedian of all repetitions of all rounds, band = min..max")
+        ax.legend(loc="upper left", fontsize=8)
+        ax.grid(True, which="major", alpha=0.3)
+        save(fig, out_dir, "scaling" + facet.slug)
+        drawn.append(("scaling" + facet.slug, facet.title))
+    return drawn
+
+
+def _offsets(n):
+    """Multiplicative x offsets that keep n series' error bars apart on a log2 axis."""
+    return [2 ** (0.06 * (i - (n - 1) / 2)) for i in range(n)]
+
+
+def draw_speedup(analysis, out_dir, _options):
+    """speedup[-facet]: speedup and efficiency per line with their bootstrap intervals."""
+    rs, st = analysis.result_set, analysis.stats
+    line_axes, groups = _layout(analysis)
+    drawn = []
+    for facet in groups:
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
+        ranks = sorted({p.ranks for p in facet.points})
+        ideal = defaultdict(list)
+        lines = [s for s in series(rs, facet.points, line_axes)
+                 if all(st[p.name].speedup for p in s.points)]
+        for s, off in zip(lines, _offsets(len(lines))):
+            xs = [p.ranks * off for p in s.points]
+            for ax, get, scale in ((ax1, "speedup", 1), (ax2, "efficiency", 100)):
+                ivs = [getattr(st[p.name], get) for p in s.points]
+                est = np.array([iv.estimate for iv in ivs]) * scale
+                low = np.array([iv.low for iv in ivs]) * scale
+                high = np.array([iv.high for iv in ivs]) * scale
+                ax.errorbar(xs, est, yerr=[np.nan_to_num(est - low), np.nan_to_num(high - est)],
+                            marker=s.marker, color=s.colour, capsize=3, lw=1.4,
+                            label=s.label or "speedup")
+            for p in s.points:
+                ps = st[p.name]
+                ideal[p.ranks].append(np.median(ps.sequential) / ps.ideal_ms)
+        xs = sorted(ideal)
+        ax1.plot(xs, [np.median(ideal[x]) for x in xs], color="0.5", lw=1, ls="-.",
+                 label="ideal: N / ceil(N / usable PUs)")
+        ax2.plot(xs, [100 * np.median(ideal[x]) / x for x in xs], color="0.5", lw=1, ls="-.",
+                 label="ideal")
+        for ax in (ax1, ax2):
+            ranks_axis(ax, ranks)
+            mark_machine(ax, rs)
+            ax.set_xlabel("ranks N")
+            ax.grid(True, alpha=0.3)
+            ax.legend(loc="best", fontsize=8)
+        ax1.set_ylabel("speedup: median sequential / median makespan")
+        ax2.set_ylabel("parallel efficiency: speedup / N (%)")
+        ax1.set_ylim(bottom=0)
+        ax2.set_ylim(bottom=0)
+        ax1.set_title("Speedup")
+        ax2.set_title("Efficiency")
+        fig.suptitle(f"Speedup and efficiency on {rs.context.get('host')}"
+                     f"{': ' + facet.title if facet.title else ''} (bars: 95% bootstrap intervals)",
+                     fontsize=12)
+        fig.tight_layout()
+        save(fig, out_dir, "speedup" + facet.slug)
+        drawn.append(("speedup" + facet.slug, facet.title))
+    return drawn

@@ -1,0 +1,257 @@
+"""Reading shmcount's output: a single run (CSV + run context JSON) or a result set of sweep.sh.
+
+What a run's columns are is known from its own run context (`columns`), and, when a shmcount
+binary is given, from `shmcount --list columns`; nothing here keeps a copy of the schema. A point's
+identity is its run context's `config`, less the keys that only say how many samples were taken.
+"""
+
+import csv
+import json
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+
+# Config keys that say how long a point was measured, not what was measured.
+SAMPLING_KEYS = ("reps", "warmup")
+# Manifest columns that are not axes (sweep.sh writes every axis between `ranks` and `status`).
+MANIFEST_KEYS = ("round", "order", "point", "ranks", "status", "csv")
+
+
+class InputError(Exception):
+    """Wrong or incomplete input: the message says what and which file."""
+
+
+@dataclass
+class Run:
+    """One shmcount job: its records (CSV rows as dicts) and its run context."""
+
+    csv_path: str
+    rows: list
+    context: dict
+    round: int = 1
+
+    @property
+    def config(self):
+        return self.context["config"]
+
+
+@dataclass
+class Point:
+    """A configuration measured by one or more runs (a sweep's rounds), merged in the analysis."""
+
+    name: str
+    axes: dict  # axis name -> value as given to shmcount (empty for a lone run)
+    runs: list
+
+    @property
+    def config(self):
+        return self.runs[0].config
+
+    @property
+    def ranks(self):
+        return int(self.config["ranks"])
+
+    @property
+    def identity(self):
+        return identity(self.config)
+
+
+@dataclass
+class ResultSet:
+    """Points of one sweep (or the one point of a lone run) and what describes the machine."""
+
+    path: str
+    name: str
+    kind: str  # "set" or "run"
+    points: list
+    axes: list = field(default_factory=list)  # axes whose value differs between points, in order
+    flags: dict = field(default_factory=dict)  # axis -> shmcount option, where known
+    failed: list = field(default_factory=list)  # (point name, round) of runs that failed
+    machine: list = None  # rows of machine.csv: every PU of the machine
+    bench: dict = None  # Google Benchmark JSON of the kernels
+    settings: dict = field(default_factory=dict)  # matrix.txt
+
+    @property
+    def context(self):
+        """The run context of the first run: the machine and build the set was measured on."""
+        return self.points[0].runs[0].context
+
+    @property
+    def rank_counts(self):
+        return sorted({p.ranks for p in self.points})
+
+    def values(self, axis):
+        """The values of one axis in this set, numbers in numeric order, names alphabetically."""
+        vals = {p.axes[axis] for p in self.points}
+        numeric = all(v.isdigit() for v in vals)
+        return sorted(vals, key=lambda v: (int(v) if numeric else 0, v))
+
+
+def identity(config):
+    """What a point measures: its config without the sampling keys, comparable and hashable."""
+    return tuple(sorted((k, json.dumps(v)) for k, v in config.items() if k not in SAMPLING_KEYS))
+
+
+def known_columns(shmcount):
+    """Column names from `shmcount --list columns` (first field of each line after the header)."""
+    try:
+        out = subprocess.run([shmcount, "--list", "columns"], capture_output=True, text=True,
+                             check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise InputError(f"{shmcount} --list columns failed ({e})")
+    return [line.split("\t")[0] for line in out.splitlines()[1:] if line]
+
+
+def read_table(path):
+    """The header and rows of a CSV file; refuses an unreadable or empty one."""
+    try:
+        with open(path, newline="") as f:
+            reader = csv.DictReader(f)
+            rows = list(reader)
+            header = reader.fieldnames or []
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror})")
+    except (csv.Error, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: not a CSV file ({e})")
+    if not rows:
+        raise InputError(f"{path}: no rows")
+    return header, rows
+
+
+def read_json(path, what):
+    """A JSON file's content; refuses a missing or malformed one, naming it as `what`."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except OSError as e:
+        raise InputError(f"{path}: missing or unreadable {what} ({e.strerror})")
+    except ValueError as e:
+        raise InputError(f"{path}: {what} is not JSON ({e})")
+
+
+def read_run(csv_path, columns=None, round_=1):
+    """One run: the CSV and the run context beside it (same name, .json).
+
+    The CSV's header must be exactly the run context's `columns`; with `columns` (what a shmcount
+    binary lists), every column must be one that binary knows.
+    """
+    if not csv_path.endswith(".csv"):
+        raise InputError(f"{csv_path}: not a CSV file of shmcount (*.csv)")
+    context = read_json(csv_path[:-4] + ".json", "run context")
+    for key in ("columns", "config", "summary", "nodes"):
+        if key not in context:
+            raise InputError(f"{csv_path[:-4]}.json: no '{key}' in the run context "
+                             "(written by an older shmcount? run it again)")
+    header, rows = read_table(csv_path)
+    declared = context["columns"]
+    missing = [c for c in declared if c not in header]
+    unknown = [c for c in header if c not in declared]
+    if missing:
+        raise InputError(f"{csv_path}: missing column(s) {', '.join(missing)} "
+                         "(the run context lists them)")
+    if unknown:
+        raise InputError(f"{csv_path}: unknown column(s) {', '.join(unknown)} "
+                         "(not in the run context's columns)")
+    if columns is not None:
+        foreign = [c for c in declared if c not in columns]
+        if foreign:
+            raise InputError(f"{csv_path}: column(s) {', '.join(foreign)} are not written by "
+                             "this shmcount (--list columns)")
+    return Run(csv_path, rows, context, round_)
+
+
+def read_axes(path):
+    """axes.tsv (`shmcount --list axes` when the sweep ran): axis -> option."""
+    if not os.path.isfile(path):
+        return {}
+    with open(path) as f:
+        lines = f.read().splitlines()[1:]
+    return {line.split("\t")[0]: line.split("\t")[1] for line in lines if "\t" in line}
+
+
+def read_settings(path):
+    """matrix.txt (NAME=value lines) as a dict; empty when there is none."""
+    if not os.path.isfile(path):
+        return {}
+    with open(path) as f:
+        return dict(line.split("=", 1) for line in f.read().splitlines() if "=" in line)
+
+
+def load_set(set_dir, columns=None):
+    """A result set of sweep.sh: every finished run, grouped by point, rounds merged.
+
+    Refuses an unfinished sweep, a point whose rounds ran different configurations, and two
+    points that are the same configuration.
+    """
+    manifest_path = os.path.join(set_dir, "manifest.csv")
+    if not os.path.isfile(manifest_path):
+        raise InputError(f"{manifest_path}: missing; is {set_dir} a result set of scripts/sweep.sh?")
+    header, manifest = read_table(manifest_path)
+    absent = [k for k in MANIFEST_KEYS if k not in header]
+    if absent:
+        raise InputError(f"{manifest_path}: no column(s) {', '.join(absent)} "
+                         "(made by an older sweep.sh? run the sweep again)")
+    axis_names = [c for c in header if c not in MANIFEST_KEYS]
+    pending = [m for m in manifest if m["status"] == "pending"]
+    if pending:
+        raise InputError(f"{manifest_path}: the sweep is unfinished ({len(pending)} of "
+                         f"{len(manifest)} runs pending); run the same sweep again to finish it")
+    points, failed = {}, []
+    for m in manifest:
+        if m["status"] != "done":
+            failed.append((m["point"], int(m["round"])))
+            continue
+        run = read_run(os.path.join(set_dir, m["csv"]), columns, int(m["round"]))
+        point = points.setdefault(m["point"], Point(m["point"], {a: m[a] for a in axis_names}, []))
+        if run.context["config"]["ranks"] != int(m["ranks"]):
+            raise InputError(f"{run.csv_path}: ran {run.config['ranks']} rank(s), the manifest "
+                             f"says {m['ranks']}")
+        if point.runs and identity(run.config) != point.identity:
+            raise InputError(f"{run.csv_path}: its config differs from round "
+                             f"{point.runs[0].round}'s of point {point.name}")
+        point.runs.append(run)
+    if not points:
+        raise InputError(f"{manifest_path}: no finished point to plot")
+    seen = {}
+    for p in points.values():
+        if p.identity in seen:
+            raise InputError(f"{manifest_path}: points {seen[p.identity]} and {p.name} ran the "
+                             "same configuration")
+        seen[p.identity] = p.name
+    varied = [a for a in axis_names if len({p.axes[a] for p in points.values()}) > 1]
+    machine_path = os.path.join(set_dir, "machine.csv")
+    machine = read_table(machine_path)[1] if os.path.isfile(machine_path) else None
+    bench_path = os.path.join(set_dir, "bench.json")
+    bench = read_json(bench_path, "bench.json") if os.path.isfile(bench_path) else None
+    return ResultSet(set_dir, os.path.basename(os.path.normpath(set_dir)), "set",
+                     sorted(points.values(), key=lambda p: p.name), varied,
+                     read_axes(os.path.join(set_dir, "axes.tsv")), failed, machine, bench,
+                     read_settings(os.path.join(set_dir, "matrix.txt")))
+
+
+def load(path, shmcount=None):
+    """A result set (a folder with manifest.csv) or a lone run (its CSV), checked.
+
+    With `shmcount` (a binary), columns are also checked against `shmcount --list columns`.
+    """
+    columns = known_columns(shmcount) if shmcount else None
+    if os.path.isdir(path):
+        return load_set(path, columns)
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such result set or run")
+    run = read_run(path, columns)
+    name = os.path.basename(path)[:-4]
+    if re.fullmatch(r"r\d+", name):  # A round of a sweep's point: named after the point too.
+        name = f"{os.path.basename(os.path.dirname(os.path.abspath(path)))}-{name}"
+    return ResultSet(path, name, "run", [Point(name, {}, [run])])
+
+
+def newest_result_set(root="results"):
+    """The result set under `root` whose manifest changed last."""
+    sets = [os.path.join(root, d) for d in os.listdir(root)
+            if os.path.isfile(os.path.join(root, d, "manifest.csv"))] if os.path.isdir(root) else []
+    if not sets:
+        raise InputError(f"no result set under {root}/ (a folder with manifest.csv): "
+                         "run make sweep first, or give RESULTS=path")
+    return max(sets, key=lambda d: os.path.getmtime(os.path.join(d, "manifest.csv")))

@@ -1,0 +1,66 @@
+# make compare: two runs, or two result sets point by point, with the test of make plots. Two real
+# runs of very different sizes differ beyond the noise; a set against the same measurements does
+# not; inputs that cannot be compared are refused with exit 2.
+source "$(dirname "$0")/lib.sh"
+isolate "$@"
+workdir
+fixture="$SHMCOUNT_SOURCE_DIR/tests/data/result-set"
+compare() { /usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/compare.py" --shmcount "$SHMCOUNT" "$@"; }
+
+# 9 repetitions each: 2,000 int32 (about 0.1 ms a unit) against 1,000,000 (500 times the work).
+job 1 --size 2000 --reps 9 --output small.csv
+check "small run" [ "$rc" -eq 0 ]
+job 1 --size 1000000 --reps 9 --output big.csv
+check "big run" [ "$rc" -eq 0 ]
+compare small.csv big.csv >cmp.out 2>cmp.err
+check "two runs: exit 0" [ $? -eq 0 ]
+check "two runs: the config difference is named" grep -q '^A and B differ in: .*size 2000 -> 1000000' cmp.out
+check "two runs: 500 times the work is beyond the noise" \
+  grep -qE '^small / big +1 +9/9 .* B slower, beyond the noise +same$' cmp.out
+check "two runs: the summary counts it" grep -q '^1 point compared: 1 slower and 0 faster in B' cmp.out
+(cd "$SHMCOUNT_SOURCE_DIR" && make -s compare A="$WORK/small.csv" B="$WORK/big.csv") >make.out 2>&1
+check "make compare A=... B=... runs it" grep -q 'B slower, beyond the noise' make.out
+
+# The same measurements on both sides: ratio 1, never beyond the noise.
+cp -r "$fixture" copy
+compare "$fixture" copy >cmp.out 2>cmp.err
+check "two sets: exit 0" [ $? -eq 0 ]
+check "two sets: every point matched and within the noise" /usr/bin/python3 - cmp.out <<'PY'
+import sys
+rows = [l for l in open(sys.argv[1]) if " 6/6 " in l]
+assert len(rows) == 8, rows
+for r in rows:
+    assert " 1.000 [" in r and "within the noise" in r, r
+PY
+check "two sets: the points are named by their axes" grep -qE -- '^--pin list:0,1, --size 400000 +2 ' cmp.out
+
+# Points only one set has are listed, not compared.
+sed -i '/"core-20000-np1"/d' copy/manifest.csv
+compare "$fixture" copy >cmp.out 2>cmp.err
+check "partly matching sets: exit 0" [ $? -eq 0 ]
+check "partly matching sets: 7 compared" grep -q '^7 points compared' cmp.out
+check "partly matching sets: the unmatched point is named" \
+  grep -q '^only in A (not compared): core-20000-np1$' cmp.out
+
+# refused DESCRIPTION PATTERN A B: exit 2 and PATTERN in the message.
+refused() {
+  local what=$1 pattern=$2; shift 2
+  compare "$@" >cmp.out 2>cmp.err
+  local status=$?
+  [ $status -eq 2 ] || { fail "$what: exit $status"; return; }
+  grep -q -- "$pattern" cmp.err || { fail "$what: $(cat cmp.err)"; return; }
+  pass "$what"
+}
+refused "a run against a set" "A is a single run and B a result set" small.csv "$fixture"
+refused "runs of different rank counts" "A ran 1 rank and B 2 ranks" \
+  small.csv "$fixture/points/core-20000-np2/r1.csv"
+refused "a missing input" "nowhere.csv: no such result set or run" small.csv nowhere.csv
+RESULTS_ROOT="$WORK/results" NAME=other BENCH=0 RANKS=1 PINS=core SIZES=1000 ROUNDS=1 REPS=2 \
+  bash "$SHMCOUNT_SOURCE_DIR/scripts/sweep.sh" >sweep.out 2>&1
+check "a set with other points" [ $? -eq 0 ]
+refused "sets without a common point" "nothing to compare" "$fixture" results/other
+(cd "$SHMCOUNT_SOURCE_DIR" && make -s compare A="$WORK/small.csv") >make.out 2>&1
+check "make compare without B: exit 2" [ $? -eq 2 ]
+check "make compare without B: usage" grep -q '^usage: make compare A=' make.out
+check "no segment left" no_segments
+finish
