@@ -8,7 +8,8 @@
 #   RANKS    rank counts                   [1 2 4 ... up to 2 x the PUs of this machine]
 #   <AXES>   one setting per axis that `shmcount --list axes` reports, named after the axis in
 #            capitals, made plural (+S; +ES after CH, SH, X; Y -> IES; a name ending in S stays):
-#            KERNELS, PINS, SIZES, VALUES, PATTERNS, ... (the list below). Its values, separated
+#            KERNELS, PINS, SIZES, VALUES, PATTERNS, SHARES, PAGES, TOUCHES, MEMPOLICIES, ... (the
+#            list below; the singular, e.g. SHARE or TOUCH, is accepted too). Its values, separated
 #            by spaces   [PINS: none compact core scatter; any other axis: shmcount's default]
 #   ROUNDS   rounds                        [3]
 #   REPS     timed repetitions per run     [3]   (ROUNDS x REPS per point)
@@ -126,8 +127,10 @@ axis_values=() passed=()
 for i in "${!axis_name[@]}"; do
   name=${axis_name[$i]} setting=$(plural "${axis_name[$i]}")
   singular=${name^^}
+  # The singular (SHARE=, TOUCH=, SIZE=) is the same setting under its other name.
   if [ "$singular" != "$setting" ] && [ -n "${!singular+x}" ]; then
-    die "$singular is not a setting; list the values in $setting (one setting per axis, plural)"
+    [ -z "${!setting+x}" ] || die "$singular and $setting name the same axis; give one of them"
+    declare "$setting=${!singular}"
   fi
   values=${!setting:-${sweep_default[$name]:-${axis_default[$i]}}}
   [ -n "$values" ] || die "$setting: shmcount gives no default for --$name; set $setting"

@@ -99,6 +99,15 @@ check "the failed run is recorded" \
   [ "$(csv_where results/fail/manifest.csv status point np2)" = failed ]
 check "the failure is reported at the end" grep -q '1 run failed' sweep.out
 
+# The memory axes come from shmcount like any other; a singular name works too.
+NAME=mem RANKS=2 PINS=core SHARE="sysv private" TOUCHES=leader ROUNDS=1 REPS=1 BENCH=0 \
+  bash "$sweep" >sweep.out 2>&1
+check "a sweep over --share exits 0" [ $? -eq 0 ]
+check "the manifest has a share column with both mechanisms" \
+  [ "$(csv_column results/mem/manifest.csv share | sort -u | tr '\n' ' ')" = "private sysv " ]
+check "each point ran with its mechanism" \
+  [ "$(for f in results/mem/points/*/r1.csv; do csv_column "$f" share | sort -u; done | sort | tr '\n' ' ')" = "private sysv " ]
+
 # refused DESCRIPTION PATTERN SETTINGS...: exit 2, PATTERN in the message, nothing created.
 refused() {
   local what=$1 pattern=$2; shift 2
@@ -112,7 +121,7 @@ refused() {
 refused "unknown strategy" "unknown strategy" PINS="core bogus"
 refused "unknown kernel" "turbo" KERNELS=turbo
 refused "bad size, by shmcount's parser" "--size '0'" SIZES="0 20000"
-refused "singular axis setting" "SIZE is not a setting; list the values in SIZES" SIZE=1000
+refused "an axis given twice" "SIZE and SIZES name the same axis" SIZE=1000 SIZES=2000
 refused "a value twice" "PINS lists 'core' twice" PINS="core none core"
 refused "no rounds" "ROUNDS: '0'" ROUNDS=0
 refused "bad rank count" "RANKS: 'two'" RANKS="1 two"

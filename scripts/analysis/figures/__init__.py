@@ -8,6 +8,7 @@ left out (the report says it). `draw(analysis, out_dir, options)` writes PNG and
 from dataclasses import dataclass
 from typing import Callable
 
+from .footprint import draw_footprint, has_footprint
 from .placement import draw_placement, draw_rank_spread
 from .scaling import draw_scaling, draw_speedup
 from .sizes import SIZE_AXIS, bench_applies, draw_kernels, draw_size
@@ -65,6 +66,13 @@ FIGURES = [
            "one panel per rank count and a line per value of the other varied axes; the caches "
            "of the machine are marked.",
            _varies_size, draw_size),
+    Figure("footprint",
+           "The array's memory read back (PSS from smaps) against the ranks, per line: one copy "
+           "per node for a shared array, one per rank for private copies.",
+           lambda rs, options: (None if has_footprint(rs) and len(rs.rank_counts) > 1 else
+                                "the runs carry no footprint probe, or the set has one rank "
+                                "count"),
+           draw_footprint),
     Figure("kernels",
            "Single-core throughput of each kernel as the array grows past the caches (marked), "
            "from bench.json. The histogram counts element visits, not compares: another "
