@@ -7,6 +7,7 @@
 #   make seed       the article's table beside this machine's (scripts/seed.sh; RANKS=, REPS=)
 #   make sweep      a matrix of runs in rounds (scripts/sweep.sh); make plots: figures under plots/
 #   make compare A=... B=...   two runs or two result sets, point by point (scripts/compare.py)
+#   make install [PREFIX=...], make package: installed as a tool, or a .deb
 BUILD ?= build
 WERROR ?= OFF
 NATIVE ?= OFF
@@ -22,7 +23,7 @@ endif
 # The analysis checks columns against this binary's --list columns, when it is built.
 LISTS_FROM := $(if $(wildcard $(BUILD)/shmcount),--shmcount $(BUILD)/shmcount)
 
-.PHONY: all build test run bench seed sweep plots compare clean format
+.PHONY: all build test run bench seed sweep plots compare install package clean format
 
 all: build
 
@@ -55,6 +56,15 @@ compare:
 	@if [ -z "$(A)" ] || [ -z "$(B)" ]; then \
 	  echo "usage: make compare A=<run.csv or result set> B=<run.csv or result set>" >&2; exit 2; fi
 	/usr/bin/python3 scripts/compare.py $(LISTS_FROM) "$(A)" "$(B)"
+
+# make install [PREFIX=/usr/local]: shmcount and its tools (shmcount-sweep, -plots, -compare, -seed).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# make package: a .deb of the same (build/shmcount_<version>_<arch>.deb).
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -24,9 +24,9 @@ for arg in "$@"; do
   esac
 done
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-article="$repo/scripts/seed_article.csv"
-SHMCOUNT=${SHMCOUNT:-$repo/build/shmcount}
+here=$(cd "$(dirname "$0")" && pwd)  # The script's companions lie beside it (also installed).
+article="$here/seed_article.csv"
+SHMCOUNT=${SHMCOUNT:-$here/../build/shmcount}
 RESULTS_ROOT=${RESULTS_ROOT:-results}
 [ -x "$SHMCOUNT" ] || { echo "seed: $SHMCOUNT not found; run make first" >&2; exit 2; }
 # The default kernel is the one shmcount's --help names as --kernel's default.
@@ -82,7 +82,7 @@ done
   echo "  few repetitions so that the run takes minutes on 2 cores (REPS=, WARMUP= for more)"
   echo "  seq = one process doing all N units; par = makespan of N ranks doing one unit each"
   echo "  (last rank's end - first rank's start); ratio = this machine / article (< 1: faster here)"
-  /usr/bin/python3 "$repo/scripts/seed_table.py" "$dir" "$article" "$pus" $KERNELS
+  /usr/bin/python3 "$here/seed_table.py" "$dir" "$article" "$pus" $KERNELS
   echo "results: $dir (table.txt, table.csv; per point: CSV, JSON run context, log)"
 } | tee "$dir/table.txt"
 [ "$failed" -eq 0 ] || { echo "seed: $failed point(s) failed" >&2; exit 1; }
