@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <string_view>
 #include <utility>
 
@@ -53,7 +54,7 @@ FaultPlan FaultPlan::from_environment() {
       if (name == f.arg) f.err = value;
     }
     if (f.err == 0) throw Error("SHMCOUNT_FAULT: unknown errno '" + f.arg + "'");
-  } else if (f.what != "stall" && f.what != "miscount") {
+  } else if (f.what != "stall" && f.what != "miscount" && f.what != "slow") {
     throw Error("SHMCOUNT_FAULT: unknown fault '" + f.what + "'");
   }
   return f;
@@ -71,6 +72,13 @@ bool inject_call_fault(const char* call) {
   g_armed = false;
   errno = g_fault.err;
   return true;
+}
+
+void maybe_slow(const char* phase) {
+  if (!g_armed || g_fault.what != "slow" || g_fault.arg != phase) return;
+  g_armed = false;
+  const timespec second{1, 0};
+  ::nanosleep(&second, nullptr);
 }
 
 void maybe_stall(const char* phase) {

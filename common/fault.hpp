@@ -8,6 +8,7 @@
 //                                    timed (inside the first timed repetition), gather, write,
 //                                    link (between naming the CSV and naming the JSON))
 //   SHMCOUNT_FAULT=miscount@RANK     corrupt one count after the kernel on RANK
+//   SHMCOUNT_FAULT=slow:refusal@RANK make RANK take a second before it refuses a command line
 #pragma once
 
 #include <string>
@@ -31,6 +32,9 @@ void set_process_fault(const FaultPlan& fault, int world_rank);
 
 // True once for a call fault aimed at `call` on this process; sets errno.
 bool inject_call_fault(const char* call);
+
+// Sleeps a second, when this process is told to be slow at `phase`.
+void maybe_slow(const char* phase);
 
 // Waits, when this process is told to stall at `phase`, until SIGUSR1 (so a test can look at or
 // kill the job there).

@@ -24,6 +24,9 @@ using shmcount::under_launcher;
 // A refused command line. Outside a launcher the one process prints it. Under a launcher every
 // rank starts MPI and agrees: rank 0 prints, and no rank exits before it has (a rank that exits
 // first makes the launcher end the job, and rank 0's message could be lost with it).
+// SHMCOUNT_FAULT, when it asks for a slow refusal (read apart from the options, which may be bad).
+shmcount::FaultPlan slow_fault;
+
 int refuse(const std::string& message, int* argc, char*** argv) {
   const std::string text = message + " (see shmcount --help)";
   if (!shmcount::under_launcher()) {
@@ -32,6 +35,9 @@ int refuse(const std::string& message, int* argc, char*** argv) {
   }
   shmcount::MpiJob job(argc, argv);
   try {
+    // The fault suite makes one rank slow to speak: the others must wait for its message.
+    shmcount::set_process_fault(slow_fault, job.world_rank);
+    shmcount::maybe_slow("refusal");
     job.all_or_none([&] { throw shmcount::UsageError(text); });
   } catch (const shmcount::JobFailed& failed) {
     return failed.exit_code;
@@ -46,6 +52,10 @@ int main(int argc, char** argv) {
   const std::vector<std::string_view> args(argv + 1, argv + argc);
   Options options;
   FaultPlan fault;
+  try {
+    if (const FaultPlan f = FaultPlan::from_environment(); f.what == "slow") slow_fault = f;
+  } catch (const Error&) {
+  }
   try {
     options = parse_options(args);
     fault = FaultPlan::from_environment();

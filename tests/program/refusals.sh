@@ -20,6 +20,8 @@ repeat_refusal() {
   check "$what: one message and exit 2 in each of $times runs at np=3 ($lost lost)" [ "$lost" -eq 0 ]
 }
 repeat_refusal 45 "bad option (refused before MPI starts)" --kernel nosuch
+# Rank 0 a second late to speak: no rank may leave before its message is out.
+SHMCOUNT_FAULT=slow:refusal@0 repeat_refusal 5 "bad option, rank 0 slow to speak" --kernel nosuch
 repeat_refusal 6 "output folder refused in set-up" --output /proc/r.csv
 repeat_refusal 4 "--ranks under mpirun" --plan --ranks 2
 check "no segment left" no_segments
