@@ -233,10 +233,7 @@ void check_combinations(const Options& o, const std::set<std::string_view>& give
     throw UsageError("--share " + std::string(o.share->name) +
                      " --pages huge: " + std::string(o.share->no_huge_pages_why));
   }
-  if (given.count("--touch") && !o.share->shared) {
-    throw UsageError("--touch does not apply to --share " + std::string(o.share->name) +
-                     ": every rank fills its own copy");
-  }
+
   if (given.count("--seed") && o.data.pattern != Pattern::kRandom) {
     throw UsageError(
         "--seed only works with --pattern random (the seed pattern has no randomness)");

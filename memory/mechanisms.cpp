@@ -253,6 +253,9 @@ Region share_array(const NodeGroup& group, const Mechanism& mechanism, const Sha
   const std::span<std::int32_t> array = region.array();
   if (!mechanism.shared) {
     fill(data, array);  // Each rank writes its own copy: its pages follow it.
+    if (request.touch == TouchKind::kLeader) {
+      region.notes.push_back("--touch leader: with private copies each rank wrote its own");
+    }
   } else if (request.touch == TouchKind::kLeader) {
     if (group.is_leader()) fill(data, array);
   } else {

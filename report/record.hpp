@@ -80,7 +80,7 @@ struct RunInfo {
   std::string strategy;
   std::string share;      // --share mechanism.
   std::string pages;      // --pages asked for (page_size says what was obtained).
-  std::string touch;      // --touch, or "own copy" for a private copy.
+  std::string touch;      // --touch (a private copy is written by its own rank whatever it says).
   std::string mempolicy;  // --mempolicy as given.
   std::uint64_t reps = 0;
   std::uint64_t warmup = 0;

@@ -413,7 +413,7 @@ RunInfo describe_run(const Options& o, const MpiJob& job, const std::string& run
   run.strategy = o.pin.text;
   run.share = std::string(o.share->name);
   run.pages = std::string(page_kind_name(o.pages));
-  run.touch = o.share->shared ? std::string(touch_name(o.touch)) : "own copy";
+  run.touch = std::string(touch_name(o.touch));
   run.mempolicy = o.mempolicy.text;
   run.reps = o.reps;
   run.warmup = o.warmup;
