@@ -148,3 +148,6 @@ def bytes_axis(ax, sizes):
     ax.set_xticks(ticks)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: size_label(int(v))))
     ax.xaxis.set_minor_formatter(NullFormatter())
+    # Sizes a factor of 4 or less apart would print into each other: turn the labels.
+    if any(b / a <= 4 for a, b in zip(ticks, ticks[1:])):
+        ax.tick_params(axis="x", labelrotation=35)

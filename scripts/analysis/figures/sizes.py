@@ -23,8 +23,8 @@ def draw_size(analysis, out_dir, _options):
     rs, st = analysis.result_set, analysis.stats
     others = [a for a in rs.axes if a != SIZE_AXIS]
     ranks = rs.rank_counts
-    fig, axes = plt.subplots(1, len(ranks), figsize=(4.2 * len(ranks) + 2.5, 4.8), squeeze=False,
-                             sharey=True)
+    fig, axes = plt.subplots(1, len(ranks), figsize=(max(8.5, 4.2 * len(ranks) + 2.5), 4.8),
+                             squeeze=False, sharey=True)
     sizes = set()
     for ax, n in zip(axes[0], ranks):
         for s in series(rs, [p for p in rs.points if p.ranks == n], others):
