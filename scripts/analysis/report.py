@@ -150,7 +150,11 @@ def _pairs(rs, pairs):
              f"{ALPHA:g} and the interval excludes 1; with too few repetitions the test cannot "
              f"reach p < {ALPHA:g} at all, and says so. **Same placement**: every rank ran on "
              "the same PU in every repetition of both points, so their difference cannot come "
-             "from where the ranks ran.", ""]
+             "from where the ranks ran.", "",
+             f"This set makes {count(len(pairs), 'comparison')}. Each test is at p < {ALPHA:g} "
+             "on its own, with no correction for their number: where nothing differs, about "
+             f"one comparison in {round(1 / ALPHA)} would still cross by chance, so a lone "
+             "verdict among many deserves a second sweep before it is believed.", ""]
     by_axis = defaultdict(list)
     for pair in pairs:
         by_axis[pair.axis].append(pair)
