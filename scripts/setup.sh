@@ -9,6 +9,7 @@ packages=(
   build-essential cmake pkg-config git          # toolchain
   libopenmpi-dev openmpi-bin                    # MPI: Open MPI, the default build
   libmpich-dev mpich                            # MPI: MPICH, build-mpich/ and the mpich_* tests
+  slurm-wlm slurm-client munge slurm-wlm-basic-plugins  # a real Slurm for the slurm test
   libhwloc-dev hwloc                            # topology and binding
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and microbenchmarks
   python3-matplotlib python3-numpy              # make plots (/usr/bin/python3)

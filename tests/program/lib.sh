@@ -33,13 +33,17 @@ finish() {
 # Re-runs the calling script in fresh IPC and mount namespaces with a private /dev/shm, so its
 # segments and shared-memory files are its own: a leak is visible in `ipcs -m` and /dev/shm here,
 # and what Open MPI leaves behind when a test kills ranks goes with the namespace. Exits 77
-# (ctest: skipped) where that is not allowed.
+# (ctest: skipped) where that is not allowed. ISOLATE_PIDS=1 adds a PID namespace whose first
+# process is the script: when it ends, however it ends, the kernel kills every process it left.
 isolate() {
   if [ -z "${SHMCOUNT_ISOLATED:-}" ]; then
     if ! unshare --ipc --mount true 2>/dev/null; then
       echo "skipped: needs root for unshare --ipc --mount"; exit 77
     fi
-    SHMCOUNT_ISOLATED=1 exec unshare --ipc --mount --propagation private bash "$0" "$@"
+    local pids=()
+    [ -n "${ISOLATE_PIDS:-}" ] && pids=(--pid --fork --kill-child --mount-proc)
+    SHMCOUNT_ISOLATED=1 exec unshare --ipc --mount "${pids[@]}" --propagation private \
+      bash "$0" "$@"
   fi
   mount -t tmpfs -o mode=1777,size=4g shmcount-test-shm /dev/shm ||
     { echo "FAIL: cannot mount a private /dev/shm" >&2; exit 1; }
