@@ -1,6 +1,7 @@
 # Convenience targets over CMake; every target works from the repository root as typed.
 #   make            build (Release) into build/
-#   make test       build, then run every test (ctest)
+#   make test       build, then run every test (ctest); MPICH's build too (build-mpich/)
+#   make MPI=mpich  build against MPICH into build-mpich/ (also: make test MPI=mpich, run, ...)
 #   make run        the article's experiment: 8 ranks, summary, CSV + JSON under results/
 #   make bench      Google Benchmark of every kernel path and its reference, 9 interleaved
 #                   repetitions, one line each; JSON under results/
@@ -8,7 +9,16 @@
 #   make sweep      a matrix of runs in rounds (scripts/sweep.sh); make plots: figures under plots/
 #   make compare A=... B=...   two runs or two result sets, point by point (scripts/compare.py)
 #   make install [PREFIX=...], make package: installed as a tool, or a .deb
+# MPI=mpich builds against MPICH into build-mpich/ (MPI=openmpi: build-openmpi/); run and test
+# then use that build and its launcher. Default: whatever mpicxx and mpirun are (Open MPI here).
+MPI ?= auto
+ifeq ($(MPI),auto)
 BUILD ?= build
+MPIRUN ?= mpirun
+else
+BUILD ?= build-$(MPI)
+MPIRUN ?= mpiexec.$(MPI)
+endif
 WERROR ?= OFF
 NATIVE ?= OFF
 NP ?= 8
@@ -30,14 +40,14 @@ all: build
 # Configuring every time is cheap and keeps WERROR and NATIVE what this command line says.
 build:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DSHMCOUNT_WERROR=$(WERROR) \
-	  -DSHMCOUNT_NATIVE=$(NATIVE) >/dev/null
+	  -DSHMCOUNT_NATIVE=$(NATIVE) -DSHMCOUNT_MPI=$(MPI) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 run: build
-	$(MPI_ENV) mpirun -np $(NP) $(BUILD)/shmcount $(ARGS)
+	$(MPI_ENV) $(MPIRUN) -np $(NP) $(BUILD)/shmcount $(ARGS)
 
 bench: build
 	scripts/bench.sh $(BUILD)/bench/shmcount_bench
@@ -70,4 +80,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BUILD)-mpich

@@ -12,10 +12,16 @@ constexpr const char* kBindingVariables[] = {
     "OMPI_MCA_hwloc_base_cpu_set",         // mpirun --cpu-set
     "OMPI_MCA_rmaps_base_mapping_policy",  // mpirun --map-by
     "OMPI_MCA_rmaps_rank_file_path",       // mpirun --rankfile
-    "SLURM_CPU_BIND_TYPE",                 // srun --cpu-bind
+    // srun sets these in every task's environment: the binding it applied, the user's --cpu-bind
+    // or, with TaskPlugin=task/affinity, its own default (mask_cpu of the step's CPUs), which is
+    // the allocation; --cpu-bind=none gives "quiet,none" and an empty list.
+    "SLURM_CPU_BIND_TYPE",
     "SLURM_CPU_BIND_LIST",
     "SLURM_CPU_BIND",
-    "HYDRA_BINDING",  // MPICH's mpiexec -bind-to (environment form)
+    // MPICH's mpiexec (Hydra) binds nothing by default; it sets this in the ranks' environment
+    // when the user gave -bind-to (or HYDRA_BINDING) other than none.
+    "HYDRA_USER_PROVIDED_BINDING",
+    "HYDRA_BINDING",  // mpiexec -bind-to, environment form
     "MPIR_CVAR_BIND_TO",
 };
 
@@ -40,8 +46,11 @@ bool launcher_binding_requested() {
   for (const char* name : kBindingVariables) {
     const char* value = std::getenv(name);
     if (!value || !*value) continue;
-    // srun --cpu-bind=none (or Slurm's "none" default) asks for no binding.
-    if (std::strncmp(name, "SLURM_CPU_BIND", 14) == 0 && std::strstr(value, "none")) continue;
+    // srun --cpu-bind=none ("quiet,none"), HYDRA_BINDING=none: no binding asked for.
+    if ((std::strncmp(name, "SLURM_CPU_BIND", 14) == 0 ||
+         std::strcmp(name, "HYDRA_BINDING") == 0) &&
+        std::strstr(value, "none"))
+      continue;
     return true;
   }
   return false;

@@ -13,9 +13,10 @@ bool under_launcher();
 // --help). A process no launcher started is rank 0, whatever stale variables it inherited.
 int launcher_rank();
 
-// Whether the user asked the launcher to bind or restrict the ranks (mpirun --bind-to,
-// --cpu-set, --map-by, a rankfile; srun --cpu-bind), so that the bindings the ranks start with
-// are a choice to plan within, not the launcher's default.
+// Whether the launcher bound the ranks as the user or the allocation asked (mpirun --bind-to,
+// --cpu-set, --map-by, a rankfile; MPICH mpiexec -bind-to; srun's binding, its default one being
+// the step's CPUs), so that the bindings the ranks start with are a choice to plan within, not a
+// launcher's default (Open MPI's one core per rank).
 bool launcher_binding_requested();
 
 // The launcher's variables that say how it bound the ranks ("OMPI_MCA_hwloc_base_binding_policy=

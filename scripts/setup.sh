@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake pkg-config git          # toolchain
-  libopenmpi-dev openmpi-bin                    # MPI
+  libopenmpi-dev openmpi-bin                    # MPI: Open MPI, the default build
+  libmpich-dev mpich                            # MPI: MPICH, build-mpich/ and the mpich_* tests
+  slurm-wlm slurm-client munge slurm-wlm-basic-plugins  # a real Slurm for the slurm test
   libhwloc-dev hwloc                            # topology and binding
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and microbenchmarks
   python3-matplotlib python3-numpy python3-scipy  # make plots, make compare (/usr/bin/python3)
@@ -23,6 +25,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# With MPICH beside Open MPI, Debian's alternatives rank Open MPI first (priority 50 against 40):
+# mpicxx, mpirun and mpiexec stay Open MPI's. Put them back where they were switched by hand, so
+# the default build and its tests use Open MPI (MPICH is always named: mpicxx.mpich, ...).
+multiarch=$(gcc -print-multiarch)
+for alternative in mpi:/usr/bin/mpicc.openmpi mpirun:/usr/bin/mpirun.openmpi \
+    "mpi-$multiarch:/usr/lib/$multiarch/openmpi/include"; do
+  name=${alternative%%:*} want=${alternative#*:}
+  now=$(update-alternatives --query "$name" 2>/dev/null | sed -n 's/^Value: //p' || true)
+
+  if [ -n "$now" ] && [ "$now" != "$want" ]; then
+    echo "setup: alternative $name is $now; setting it to $want"
+    update-alternatives --set "$name" "$want"
+  fi
+done
 
 make build
 if [ "$(id -u)" -eq 0 ]; then

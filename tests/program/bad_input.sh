@@ -112,12 +112,15 @@ HWLOC_XMLFILE="$SHMCOUNT_SOURCE_DIR/tests/data/topologies/dual-2p16c32t-intel.xm
   "hwloc describes PUs 0-31 but the kernel reports CPUs"
 
 # Kernel limits, for real: lower them in this IPC namespace (the message names the sysctl).
+# MPICH's UCX transport would need System V segments of its own to start: it uses POSIX ones here.
+export UCX_TLS=^sysv
 sysctl -q -w kernel.shmmax=100000
 expect_refused "size above SHMMAX" "kernel.shmmax is 100000" --size 200000
 sysctl -q -w kernel.shmmax=18446744073692774399
 sysctl -q -w kernel.shmmni=0
 expect_refused "no segment ids left (SHMMNI)" "not disk space" --size 1000
 sysctl -q -w kernel.shmmni=4096
+unset UCX_TLS
 
 # Without a launcher, the one process prints its message, whatever stale launcher variables say.
 SLURM_PROCID=1 PMI_RANK=3 "$SHMCOUNT" --kernel turbo >job.out 2>job.err

@@ -17,9 +17,10 @@ shm_left() { shm_files | grep -v '/vader_segment\.'; }
 kill_at() {
   local phase=$1 rank=$2 sig=$3 target=$4 share=${5:-sysv}
   local what="--share $share: kill -$sig $target with rank $rank stalled at $phase"
+  : >job.err  # Not the last job's stall message: its rank is gone.
   SHMCOUNT_FAULT="stall:$phase@$rank" timeout 120 "$MPIEXEC" -np 3 "$SHMCOUNT" --reps 2 \
     --share "$share" --output out/new.csv >job.out 2>job.err &
-  local launcher=$!
+  local launcher=$!  # timeout's; the launcher (mpirun) is its child.
   local pid=""
   for _ in $(seq 200); do
     pid=$(sed -n "s/.*stalling at $phase (pid \([0-9]*\)).*/\1/p" job.err | head -1)
@@ -28,8 +29,9 @@ kill_at() {
   done
   [ -n "$pid" ] || { fail "$what: rank never stalled: $(cat job.err)"; kill -9 $launcher; return; }
   if [ "$phase" != start ] && [ "$share" = sysv ]; then
-    # After attaching, the segment exists, is private and already marked for removal.
-    local seg; seg=$(segments)
+    # After attaching, the segment exists, is private and already marked for removal (found
+    # by its size, 200000 int32, among the MPI library's own).
+    local seg; seg=$(segments_of_size 800000)
     [ -n "$seg" ] || { fail "$what: no segment while running"; }
     echo "$seg" | awk '{ exit !($4 == "600" && $NF == "dest") }' ||
       fail "$what: segment not 600 and marked dest: $seg"
@@ -39,7 +41,12 @@ kill_at() {
     [ -z "$(shm_left)" ] || fail "$what: a file in /dev/shm while running: $(shm_left)"
   fi
   local started=$SECONDS
-  if [ "$target" = rank ]; then kill "-$sig" "$pid"; else kill "-$sig" $launcher; fi
+  # The signal goes to mpirun alone: a signal to timeout would reach the whole process group.
+  if [ "$target" = rank ]; then
+    kill "-$sig" "$pid"
+  else
+    kill "-$sig" $(ps -o pid= --ppid $launcher)
+  fi
   wait $launcher
   local status=$?
   [ "$status" -ne 0 ] || { fail "$what: job exited 0"; return; }

@@ -8,6 +8,15 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 # Quiet and quick on a small shared machine: no busy-polling while ranks wait.
 export OMPI_MCA_mpi_yield_when_idle=1
+# The MPI the launcher belongs to, openmpi or mpich (ctest says; else asked): which launcher
+# options a script may use.
+if [ -z "${SHMCOUNT_MPI:-}" ]; then
+  case "$("$MPIEXEC" --version 2>&1)" in
+    *"Open MPI"* | *OpenRTE*) SHMCOUNT_MPI=openmpi ;;
+    *HYDRA* | *MPICH*) SHMCOUNT_MPI=mpich ;;
+    *) SHMCOUNT_MPI=other ;;
+  esac
+fi
 
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
@@ -24,13 +33,17 @@ finish() {
 # Re-runs the calling script in fresh IPC and mount namespaces with a private /dev/shm, so its
 # segments and shared-memory files are its own: a leak is visible in `ipcs -m` and /dev/shm here,
 # and what Open MPI leaves behind when a test kills ranks goes with the namespace. Exits 77
-# (ctest: skipped) where that is not allowed.
+# (ctest: skipped) where that is not allowed. ISOLATE_PIDS=1 adds a PID namespace whose first
+# process is the script: when it ends, however it ends, the kernel kills every process it left.
 isolate() {
   if [ -z "${SHMCOUNT_ISOLATED:-}" ]; then
     if ! unshare --ipc --mount true 2>/dev/null; then
       echo "skipped: needs root for unshare --ipc --mount"; exit 77
     fi
-    SHMCOUNT_ISOLATED=1 exec unshare --ipc --mount --propagation private bash "$0" "$@"
+    local pids=()
+    [ -n "${ISOLATE_PIDS:-}" ] && pids=(--pid --fork --kill-child --mount-proc)
+    SHMCOUNT_ISOLATED=1 exec unshare --ipc --mount "${pids[@]}" --propagation private \
+      bash "$0" "$@"
   fi
   mount -t tmpfs -o mode=1777,size=4g shmcount-test-shm /dev/shm ||
     { echo "FAIL: cannot mount a private /dev/shm" >&2; exit 1; }
@@ -53,6 +66,9 @@ workdir() {
 # Segments in this IPC namespace, one line each (empty when none).
 segments() { ipcs -m | awk 'NR > 3 && $1 ~ /^0x/'; }
 no_segments() { [ -z "$(segments)" ]; }
+# Segments of BYTES bytes: shmcount's array among the MPI library's own (MPICH's UCX transport
+# keeps segments of its own, mode 660, while a job runs).
+segments_of_size() { segments | awk -v bytes="$1" '$5 == bytes'; }
 
 # job NP ARGS...: runs shmcount under mpirun; output in job.out, job.err, status in $rc.
 job() {

@@ -15,6 +15,7 @@ for n in "$@"; do
 done
 nodes=$#
 mpi_nodes() {  # mpi_nodes ARGS...: shmcount on the simulated nodes, in the background.
+  : >job.err  # Not the last job's stall message: its rank is gone.
   timeout 120 "$MPIEXEC" --host "$hosts" -np "$total" --mca plm_rsh_agent "$agent" \
     --mca btl self,vader,tcp --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo \
     "$SHMCOUNT" --share "${SHARE:-sysv}" "$@" >job.out 2>job.err &
@@ -62,7 +63,7 @@ esac
 if [ -n "$region" ]; then
   # Open MPI backs a window with a shared file only where the node has several ranks.
   want=$nodes
-  if [ "$SHARE" = window ]; then want=0; for n in "$@"; do [ "$n" -gt 1 ] && want=$((want + 1)); done; fi
+  if [ "${SHARE:-sysv}" = window ]; then want=0; for n in "$@"; do [ "$n" -gt 1 ] && want=$((want + 1)); done; fi
   regions=$(for pid in $(pgrep -f "^$SHMCOUNT .*$WORK"); do
               grep -E "$region" "/proc/$pid/maps" | awk '{ print $4, $5 }'
             done | sort -u | wc -l)

@@ -11,7 +11,7 @@ SHMCOUNT_FAULT=stall:kernel@0 timeout 120 "$MPIEXEC" -np 2 "$SHMCOUNT" --reps 1 
 launcher=$!
 for _ in $(seq 200); do grep -q 'stalling at kernel' job.err && break; sleep 0.1; done
 pid=$(sed -n 's/.*stalling at kernel (pid \([0-9]*\)).*/\1/p' job.err)
-id=$(ipcs -m | awk 'NR > 3 && $1 ~ /^0x/ { print $2 }' | head -1)
+id=$(segments_of_size 800000 | awk '{ print $2 }' | head -1)  # 200000 int32: shmcount's array
 check "the live segment is listed with perms 600" \
   [ "$(ipcs -m | awk -v id="$id" '$2 == id { print $4 }')" = 600 ]
 attach_as_nobody=$(setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 -c '
@@ -29,6 +29,7 @@ check "the job then finishes" [ $? -eq 0 ]
 
 # 1b. The same for POSIX shared memory: its name is gone before any kernel runs, the file is
 # 0600, and user nobody cannot open it through the process either.
+: >job.err  # Not the last job's stall message: its rank is gone.
 SHMCOUNT_FAULT=stall:kernel@0 timeout 120 "$MPIEXEC" -np 2 "$SHMCOUNT" --share posix --reps 1 \
   --output out/private-posix.csv >job.out 2>job.err &
 launcher=$!

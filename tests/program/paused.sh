@@ -10,6 +10,7 @@ mkdir out
 # faulted rank stalls and sets $stalled to its pid.
 background_job() {
   local np=$1 fault=$2; shift 2
+  : >job.err  # Not the last job's stall message: its rank is gone.
   SHMCOUNT_FAULT=$fault timeout 120 "$MPIEXEC" -np "$np" "$SHMCOUNT" "$@" >job.out 2>job.err &
   launcher=$!
   stalled=""

@@ -41,7 +41,9 @@ if [ "$pus" -ge 2 ]; then
   check "--pin core, 2 ranks on 2 PUs: not oversubscribed" \
     [ -z "$(csv_column core-2.csv oversubscribed | grep -v '^0$')" ]
 fi
-# Plans stay inside the launcher's CPUs: taskset on mpirun, mpirun --cpu-set.
+# Plans stay inside the launcher's CPUs: taskset on mpirun; and inside the binding the user asked
+# the launcher for: Open MPI's --cpu-set 1, MPICH's -bind-to user:1,1 (both ranks on PU 1).
+if [ "$SHMCOUNT_MPI" = mpich ]; then bind_pu1=(-bind-to user:1,1); else bind_pu1=(--cpu-set 1); fi
 if [ "$pus" -ge 2 ]; then
   taskset -c 1 timeout 120 "$MPIEXEC" -np 1 "$SHMCOUNT" --reps 2 --no-baseline \
     --output taskset.csv >job.out 2>job.err
@@ -52,16 +54,17 @@ if [ "$pus" -ge 2 ]; then
   check "taskset -c 1 mpirun -np 1: the summary says PU 1 of 0-1 was available" \
     grep -q "available: PUs 1 (of 0-$((pus - 1)))" job.out
   for pin in core none; do
-    timeout 120 "$MPIEXEC" -np 2 --cpu-set 1 "$SHMCOUNT" --pin $pin --reps 2 --no-baseline \
+    timeout 120 "$MPIEXEC" -np 2 "${bind_pu1[@]}" "$SHMCOUNT" --pin $pin --reps 2 --no-baseline \
       --output "cpuset-$pin.csv" >job.out 2>job.err
-    check "--cpu-set 1, --pin $pin: exit 0" [ $? -eq 0 ]
-    check "--cpu-set 1, --pin $pin: both ranks ran on PU 1" \
+    check "${bind_pu1[*]}, --pin $pin: exit 0" [ $? -eq 0 ]
+    check "${bind_pu1[*]}, --pin $pin: both ranks ran on PU 1" \
       [ "$(csv_column "cpuset-$pin.csv" pu_logical | sort -u)" = 1 ]
-    check "--cpu-set 1, --pin $pin: both bound to PU 1 only" \
+    check "${bind_pu1[*]}, --pin $pin: both bound to PU 1 only" \
       [ "$(csv_column "cpuset-$pin.csv" cpuset | sort -u)" = 1 ]
   done
-  check "--cpu-set 1, --pin none: the summary shows the binding" grep -q '\[\./B\]' job.out
-  check "--cpu-set 1, --pin core: flagged as sharing the PU" \
+  check "${bind_pu1[*]}, --pin none: the summary shows the binding" grep -q '\[\./B\]' job.out
+  check "${bind_pu1[*]}: the summary says PU 1 was available" grep -q 'available: PUs 1 (of' job.out
+  check "${bind_pu1[*]}, --pin core: flagged as sharing the PU" \
     [ "$(csv_column cpuset-core.csv oversubscribed | sort -u)" = 1 ]
   job 2 --pin none --reps 2 --no-baseline --output none-whole.csv
   check "unrestricted --pin none: each rank may use the whole node" \
