@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .common import plt, ranks_axis, save, series
+from .common import plain_log_y, plt, ranks_axis, save, series
 
 PSS_COLUMN = "array_pss_kib"  # the probe: PSS of the array's mapping in one rank, KiB
 
@@ -44,9 +44,13 @@ def draw_footprint(analysis, out_dir, _options):
     for ax, ylabel in ((total_ax, "array memory on the node (MiB, sum of the ranks' PSS)"),
                        (rank_ax, "one rank's array PSS (MiB, median)")):
         ranks_axis(ax, ranks)
-        ax.set_yscale("log")
+        low, high = ax.get_ylim()
+        if high > 20 * max(low, 1e-9):
+            plain_log_y(ax)  # Sizes and copies spread over decades.
+        else:
+            ax.set_ylim(bottom=0, top=high * 1.15)  # One size: plain MiB from zero.
         ax.set_xlabel("ranks N")
-        ax.set_ylabel(ylabel)
+        ax.set_ylabel(ylabel.replace("(MiB", "(MiB, log scale" if ax.get_yscale() == "log" else "(MiB"))
         ax.grid(True, which="major", alpha=0.3)
     total_ax.set_title("What the array costs the node")
     rank_ax.set_title("What each rank maps of it (PSS)")
