@@ -130,6 +130,12 @@ Region allocate_window(const NodeGroup& group, const ShareRequest& request) {
   Region region;
   auto owner = std::make_unique<WindowOwner>();
   const std::size_t bytes = mapped_bytes_for(request.elements, request.pages);
+  // The MPI library backs the window with a file in /dev/shm (Open MPI's osc/sm, MPICH); when it
+  // does not fit, Open MPI 4.1 fails on the leader inside the collective call and the other ranks
+  // wait forever: find out first.
+  group.all_or_none([&] {
+    if (group.is_leader() && group.local_size() > 1) check_space("/dev/shm", bytes, false);
+  });
   owner->window = group.allocate_window(bytes);
   group.all_or_none([&] {
     if (group.is_leader()) prepare(request, owner->window.base, bytes, true, true, region);

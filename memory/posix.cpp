@@ -32,6 +32,8 @@ std::string mib(double bytes) {
   return buf;
 }
 
+}  // namespace
+
 // The file system must have room: tmpfs accepts ftruncate() of any size and then kills the
 // process with SIGBUS when it writes a page that does not fit (Docker's 64 MB /dev/shm).
 void check_space(const std::string& folder, std::size_t bytes, bool huge) {
@@ -54,8 +56,6 @@ void check_space(const std::string& folder, std::size_t bytes, bool huge) {
                 "use a smaller --size, --share sysv, or a larger /dev/shm"));
   }
 }
-
-}  // namespace
 
 std::string shared_file_folder(bool huge) { return huge ? hugetlbfs_mount() : "/dev/shm"; }
 

@@ -52,4 +52,9 @@ class FileMapping {
 // Where POSIX shared memory lives ("/dev/shm"), or the hugetlbfs mount for huge pages.
 std::string shared_file_folder(bool huge);
 
+// Throws UsageError unless `folder` has room for `bytes` (free huge pages, for hugetlbfs): tmpfs
+// takes a file of any size and then kills the process with SIGBUS, and an MPI library that
+// runs out of it inside a collective call can leave the other ranks waiting forever.
+void check_space(const std::string& folder, std::size_t bytes, bool huge);
+
 }  // namespace shmcount

@@ -87,6 +87,7 @@ refused "bind without nodes" "bind needs NUMA nodes" --mempolicy bind
 refused "a NUMA node this machine lacks" "this node has no NUMA node 7" --mempolicy bind:7
 refused "huge pages in an MPI window" "offers no huge-page option" --share window --pages huge
 refused "a /dev/shm too small for the array" "/dev/shm has .* free" --share posix --size 4000000000
+refused "a /dev/shm too small for the MPI window" "/dev/shm has .* free" --share window --size 4000000000
 
 check "no segment left" no_segments
 check "no file left in /dev/shm (other than Open MPI's own)" \
