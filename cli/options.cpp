@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include <algorithm>
 #include <array>
 #include <set>
 #include <sstream>
@@ -336,7 +337,7 @@ std::string help_text() {
   for (const auto& spec : kOptions) {
     std::string left = "  " + std::string(spec.flag);
     if (!spec.metavar.empty()) left += " " + std::string(spec.metavar);
-    if (left.size() < 22) left.resize(22, ' ');
+    left.resize(std::max<std::size_t>(left.size() + 1, 22), ' ');
     std::string help(spec.help);
     if (!spec.default_text.empty()) help += " [" + std::string(spec.default_text) + "]";
     append_wrapped(out, left, help, 22);
@@ -367,7 +368,7 @@ std::string help_text() {
          "  mpirun -np 4 shmcount --share posix --touch ranks --size 50000000 --kernel histogram\n"
          "  mpirun -np 4 shmcount --share private --pages huge    (after sysctl vm.nr_hugepages)\n"
          "  shmcount --plan --ranks 4 --pin scatter --topology \"pack:2 core:8 pu:2\"\n"
-         "  shmcount --plan --ranks 8 --pin list:0,2,4-9 --format csv\n"
+         "  shmcount --plan --ranks 4 --pin list:core:1,0 --topology \"pack:1 core:4 pu:2\"\n"
          "  shmcount --plan --ranks 4 --pin list:numa:1,3\n"
          "  shmcount --domains --topology tests/data/topologies/dual-2p16c32t-intel.xml\n"
          "\nAs root, Open MPI needs OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1.\n"

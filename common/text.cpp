@@ -70,6 +70,8 @@ std::string printable(std::string_view text) {
       out += buf;
     } else if (n > 1) {
       out.append(text.substr(i, n));
+    } else if (c == '\\') {
+      out += "\\\\";  // So that a backslash in the text never reads as an escape.
     } else if (n == 1 && c >= 0x20 && c != 0x7f) {
       out += static_cast<char>(c);
     } else if (c == '\n') {

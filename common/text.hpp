@@ -13,8 +13,8 @@ namespace shmcount {
 std::string utf8_or_escaped(std::string_view text);
 
 // `text` for a terminal: control characters (below 0x20, and 0x7f) and bytes that are not valid
-// UTF-8 written as "\xNN" ("\n", "\r", "\t" and "\e" by name, C1 controls as "\u0080"), so no
-// byte can move the cursor or change colours.
+// UTF-8 written as "\xNN" ("\n", "\r", "\t" and "\e" by name, C1 controls as "\u0080"), and a
+// backslash doubled, so no byte can move the cursor or change colours and every escape is one.
 std::string printable(std::string_view text);
 
 }  // namespace shmcount

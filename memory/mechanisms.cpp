@@ -186,7 +186,8 @@ Region allocate_private(const NodeGroup& group, const ShareRequest& request) {
       const std::string call = "mmap(" + std::to_string(bytes) + " bytes, MAP_PRIVATE|" +
                                "MAP_ANONYMOUS" + (huge ? "|MAP_HUGETLB" : "") + ")";
       if (huge && err == ENOMEM) {
-        throw UsageError(describe_errno(call, err) + ": " + huge_page_hint(err, bytes));
+        throw UsageError(describe_errno(call, err) + ": " +
+                         huge_page_hint(err, bytes, group.local_size()));
       }
       throw Error(describe_errno(call, err));
     }

@@ -219,6 +219,8 @@ MappingInfo read_mapping(const void* data) {
     if (key == "AnonHugePages" || key == "ShmemPmdMapped" || key == "FilePmdMapped") {
       info.thp_kib += kib_of(line);
     }
+    if (key == "Shared_Hugetlb") info.shared_hugetlb_kib = kib_of(line);
+    if (key == "Private_Hugetlb") info.private_hugetlb_kib = kib_of(line);
   }
   return info;
 }

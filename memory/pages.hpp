@@ -58,6 +58,9 @@ struct MappingInfo {
   long pss_kib = 0;
   long kernel_page_kib = 0;  // KernelPageSize: 4 for small pages, 2048 for 2 MiB huge pages.
   long thp_kib = 0;          // AnonHugePages + ShmemPmdMapped + FilePmdMapped.
+  // Reserved huge pages (hugetlb), which smaps leaves out of Rss and Pss.
+  long shared_hugetlb_kib = 0;
+  long private_hugetlb_kib = 0;
 };
 MappingInfo read_mapping(const void* data);
 // Proportional set size of this whole process (/proc/self/smaps_rollup), in kB; -1 if unknown.

@@ -116,9 +116,13 @@ std::string summarize_local_pct(std::span<const std::string> values) {
   return buf;
 }
 
+// smaps gives reserved huge pages no PSS: a shared one counts whole in every process that maps
+// it, so its share is divided among the ranks that map the array.
 std::string take_array_pss(const ProbeContext& c) {
   const MappingInfo m = read_mapping(c.data);
-  return m.found ? std::to_string(m.pss_kib) : "";
+  if (!m.found) return "";
+  const long hugetlb = m.private_hugetlb_kib + m.shared_hugetlb_kib / std::max(1, c.sharers);
+  return std::to_string(m.pss_kib + hugetlb);
 }
 
 std::string summarize_sum(const char* what, std::span<const std::string> values) {
@@ -147,7 +151,8 @@ constexpr std::array kProbes{
           take_local_pct, summarize_local_pct},
     Probe{"array_pss_kib",
           "PSS of the array's mapping in the rank (KiB): about size / ranks when shared, size "
-          "when private",
+          "when private (reserved huge pages, which smaps leaves out of PSS, divided among the "
+          "ranks that map them)",
           take_array_pss,
           [](std::span<const std::string> v) { return summarize_sum("array memory: ", v); }},
     Probe{"pss_kib", "PSS of the whole rank process (KiB)", take_pss,

@@ -31,11 +31,16 @@ std::string kernel_limit(const char* name) {
   return (in >> value) ? value : "unknown";
 }
 
-std::string huge_page_hint(int err, std::size_t bytes) {
+std::string huge_page_hint(int err, std::size_t bytes, int copies) {
   const std::size_t page = huge_page_size();
-  const std::string need = page ? std::to_string((bytes + page - 1) / page) + " huge page(s) of " +
-                                      std::to_string(page >> 10) + " KiB"
-                                : "huge pages";
+  const std::size_t pages = page ? (bytes + page - 1) / page : 0;
+  std::string need =
+      page ? std::to_string(pages) + " huge page(s) of " + std::to_string(page >> 10) + " KiB"
+           : "huge pages";
+  if (page && copies > 1) {
+    need += " per rank, " + std::to_string(pages * static_cast<std::size_t>(copies)) +
+            " for the node's " + std::to_string(copies) + " private copies";
+  }
   switch (err) {
     case ENOMEM:
       return "not enough huge pages free (HugePages_Free = " + std::to_string(huge_pages_free()) +

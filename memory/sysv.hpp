@@ -58,7 +58,8 @@ class Attachment {
 
 // What to do when the kernel refuses huge pages for `bytes` with `err`: names vm.nr_hugepages and
 // how many pages are free.
-std::string huge_page_hint(int err, std::size_t bytes);
+// `copies` private copies of `bytes` each are needed on the node.
+std::string huge_page_hint(int err, std::size_t bytes, int copies = 1);
 
 // The hint PostgreSQL-style for a failed call (e.g. which sysctl to raise); empty if none.
 std::string shm_hint(const std::string& call, int err, std::size_t bytes);

@@ -224,6 +224,13 @@ std::string Topology::differs_from_os() const {
   hwloc_bitmap_list_asprintf(&text, described);
   const std::string described_text = text ? text : "?";
   std::free(text);
+  // NUMA nodes too: a synthetic machine can copy the PUs and still invent packages and nodes.
+  hwloc_bitmap_t nodes_online = hwloc_bitmap_alloc();
+  std::ifstream node_file("/sys/devices/system/node/online");
+  std::string node_list;
+  const bool have_nodes = std::getline(node_file, node_list) &&
+                          hwloc_bitmap_list_sscanf(nodes_online, node_list.c_str()) == 0;
+  hwloc_const_nodeset_t described_nodes = hwloc_topology_get_topology_nodeset(topo_);
   if (have_online && !hwloc_bitmap_isequal(online, described)) {
     why = "hwloc describes PUs " + described_text + " but the kernel reports CPUs " + list +
           " online";
@@ -232,7 +239,13 @@ std::string Topology::differs_from_os() const {
     why = "this process may run on CPUs " + std::string(text ? text : "?") +
           ", which hwloc's PUs " + described_text + " do not cover";
     std::free(text);
+  } else if (have_nodes && !hwloc_bitmap_isequal(nodes_online, described_nodes)) {
+    hwloc_bitmap_list_asprintf(&text, described_nodes);
+    why = "hwloc describes NUMA nodes " + std::string(text ? text : "?") +
+          " but the kernel reports nodes " + node_list + " online";
+    std::free(text);
   }
+  hwloc_bitmap_free(nodes_online);
   hwloc_bitmap_free(online);
   hwloc_bitmap_free(affinity);
   return why;

@@ -149,6 +149,14 @@ void check_name(const std::string& path, const std::string& folder) {
 }
 
 void refuse_existing(const std::string& csv, const std::string& json) {
+  for (const std::string& path : {csv, json}) {
+    struct stat there {};
+    if (::lstat(path.c_str(), &there) != 0 || S_ISREG(there.st_mode) || S_ISLNK(there.st_mode)) {
+      continue;
+    }
+    throw UsageError(quoted(path) + (S_ISDIR(there.st_mode) ? " is a folder" : " is not a file") +
+                     ", not a result file shmcount could write: choose another --output");
+  }
   struct stat st {};
   const bool csv_there = ::lstat(csv.c_str(), &st) == 0;
   const bool csv_link = csv_there && S_ISLNK(st.st_mode);

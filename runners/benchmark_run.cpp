@@ -88,6 +88,7 @@ struct RankState {
   BindOutcome bound;
   PolicyPlan policy;                // --mempolicy resolved on this node.
   Region region;                    // The array.
+  int sharers = 1;                  // Ranks that map it: the node's, or this one's own copy.
   std::vector<std::string> probes;  // This rank's value of every probe, in table order.
   std::vector<Record> records;
   std::string cpuset;          // The binding in force in the parallel phase, read back.
@@ -111,6 +112,14 @@ void look_at_machine(const Options& o, const MpiJob& job, RankState& s) {
                      "--reps " +
                      std::to_string(static_cast<long long>(
                          INT_MAX / ((job.world_size + job.node_count) * sizeof(Record)))));
+  }
+  for (const char* name : {"HWLOC_XMLFILE", "HWLOC_SYNTHETIC", "HWLOC_FSROOT"}) {
+    if (const char* value = std::getenv(name); value && *value) {
+      throw UsageError(std::string(name) +
+                       " is set: hwloc would describe another machine than "
+                       "this one, and binding there would be a lie; unset it, or use --plan "
+                       "--topology to plan for that machine");
+    }
   }
   s.topo.emplace(Topology::this_system());
   if (!s.topo->is_this_system()) {
@@ -179,6 +188,7 @@ void share_array(const Options& o, const MpiJob& job, RankState& s) {
   request.topo = &*s.topo;
   const MpiNodeGroup group(job);
   s.region = share_array(group, *o.share, request, o.data);
+  s.sharers = o.share->shared ? job.node_size : 1;
   job.all_or_none([&] { maybe_stall("attached"); });
 }
 
@@ -188,6 +198,7 @@ std::vector<std::string> take_probes(const RankState& s) {
   context.topo = &*s.topo;
   context.data = s.region.data;
   context.bytes = s.region.elements * sizeof(std::int32_t);
+  context.sharers = s.sharers;
   context.numa =
       s.last_pu_index >= 0 ? s.view.pus[static_cast<std::size_t>(s.last_pu_index)].numa : -1;
   std::vector<std::string> values;
@@ -435,7 +446,7 @@ void run_benchmark(const Options& o, const MpiJob& job) {
     std::fputs(format_header(run).c_str(), stdout);
     std::fflush(stdout);
   }
-  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  const bool terminal = stderr_reaches_terminal();
   Progress progress(talk && (o.progress || terminal), terminal);
   note_phase(RunPhase::kSetUp);
   RankState s;

@@ -1,7 +1,10 @@
 #include "launcher.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 namespace shmcount {
 namespace {
@@ -54,6 +57,17 @@ bool launcher_binding_requested() {
     return true;
   }
   return false;
+}
+
+bool stderr_reaches_terminal() {
+  if (::isatty(STDERR_FILENO)) return true;
+  if (!under_launcher()) return false;
+  char target[256] = {};
+  const std::string link = "/proc/" + std::to_string(::getppid()) + "/fd/2";
+  const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+  if (n <= 0) return false;
+  const std::string_view path(target, static_cast<std::size_t>(n));
+  return path.starts_with("/dev/pts/") || path.starts_with("/dev/tty");
 }
 
 std::string launcher_binding_variables() {

@@ -19,6 +19,10 @@ int launcher_rank();
 // launcher's default (Open MPI's one core per rank).
 bool launcher_binding_requested();
 
+// Whether what this process writes to stderr ends on a terminal: its own stderr is one, or, under
+// a launcher that forwards the ranks' output through a pipe (mpirun does), the launcher's is.
+bool stderr_reaches_terminal();
+
 // The launcher's variables that say how it bound the ranks ("OMPI_MCA_hwloc_base_binding_policy=
 // core SLURM_CPU_BIND_TYPE=cores"), for the run context; empty when none is set.
 std::string launcher_binding_variables();

@@ -88,7 +88,9 @@ def table(rs_a, pairs):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # Installed, the tool is called shmcount-plots (or -compare): its wrapper says so.
+    ap = argparse.ArgumentParser(prog=os.environ.get("SHMCOUNT_TOOL"),
+                                 description=__doc__.splitlines()[0])
     ap.add_argument("a", metavar="A", help="a run's CSV or a result set folder (the baseline)")
     ap.add_argument("b", metavar="B", help="a run's CSV or a result set folder (the contender)")
     ap.add_argument("--shmcount", help="a shmcount binary: columns must be ones it lists")

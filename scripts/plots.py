@@ -49,7 +49,9 @@ def draw_all(analysis, out_dir, options):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # Installed, the tool is called shmcount-plots (or -compare): its wrapper says so.
+    ap = argparse.ArgumentParser(prog=os.environ.get("SHMCOUNT_TOOL"),
+                                 description=__doc__.splitlines()[0])
     ap.add_argument("--results", help="a result set folder or one run's CSV "
                                       "(default: the newest result set under results/)")
     ap.add_argument("--out", help="output folder (default: plots/<result set or run name>)")

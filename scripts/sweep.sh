@@ -306,4 +306,9 @@ if [ ${#failed[@]} -gt 0 ]; then
   printf '  %s\n' "${failed[@]}" >&2
   exit 1
 fi
-echo "next: make plots RESULTS=$set_dir"
+# Installed, the tools are called shmcount-*; in a clone, make runs them.
+if [ -n "${SHMCOUNT_TOOL:-}" ]; then
+  echo "next: shmcount-plots --results $set_dir"
+else
+  echo "next: make plots RESULTS=$set_dir"
+fi

@@ -105,7 +105,8 @@ def _notes(point, s):
     if s.moved:
         notes.append(f"{count(s.moved, 'rank')} moved between PUs")
     if s.below_ideal:
-        notes.append(f"median below the ideal {ms(s.ideal_ms)} ms: noise or a slowed baseline")
+        notes.append(f"faster than perfect scaling (ideal {ms(s.ideal_ms)} ms, efficiency "
+                     f"{100 * s.efficiency.estimate:.0f}%): noise or a slowed baseline")
     if s.outliers:
         notes.append(f"{count(s.outliers, 'repetition')} flagged as outliers")
     return "; ".join(notes)

@@ -109,7 +109,9 @@ refused_in gone "deleted working folder" "the current folder no longer exists" "
 # Binding on a topology that is not this machine would be a lie, even when hwloc is told it is.
 HWLOC_XMLFILE="$SHMCOUNT_SOURCE_DIR/tests/data/topologies/dual-2p16c32t-intel.xml" \
   HWLOC_THISSYSTEM=1 expect_refused "foreign XML topology passed off as this machine" \
-  "hwloc describes PUs 0-31 but the kernel reports CPUs"
+  "HWLOC_XMLFILE is set: hwloc would describe another machine"
+HWLOC_SYNTHETIC="pack:2 numa:1 core:1 pu:1" HWLOC_THISSYSTEM=1 \
+  expect_refused "synthetic topology passed off as this machine" "HWLOC_SYNTHETIC is set"
 
 # Kernel limits, for real: lower them in this IPC namespace (the message names the sysctl).
 # MPICH's UCX transport would need System V segments of its own to start: it uses POSIX ones here.

@@ -40,7 +40,7 @@ check "singleton on a hostile host name exits 0" [ "$rc" -eq 0 ]
 check "its CSV reads row for row and its JSON parses" check_files "$name" 4
 check "its summary shows no control character" \
   [ -z "$(LC_ALL=C grep -n $'[\x01-\x08\x0b-\x1f\x7f]' job.out)" ]
-check "its summary shows the host name escaped" grep -qF 'h\x1f\x1f"\r\e(0\\xff' job.out
+check "its summary shows the host name escaped" grep -qF 'h\x1f\x1f"\r\e(0\\\xff' job.out
 
 # 2. Three ranks under mpirun, a hostile output name and command line.
 rm -f -- "$name" "${name%.csv}.json"

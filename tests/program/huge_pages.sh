@@ -18,6 +18,10 @@ if [ "$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)" -eq 0 ]; then
     job 2 --share "$share" --pages huge --reps 1 --output none.csv
     check "--share $share --pages huge with none reserved: exit 2, one message naming vm.nr_hugepages" \
       bash -c "[ $rc -eq 2 ] && [ \$(grep -c '^shmcount:' job.err) -eq 1 ] && grep -q 'vm.nr_hugepages' job.err"
+    if [ "$share" = private ]; then
+      check "--share private --pages huge with none reserved: the message counts every rank's copy" \
+        grep -q "per rank, 2 for the node's 2 private copies" job.err
+    fi
     check "--share $share --pages huge with none reserved: nothing left" \
       bash -c "[ ! -e none.csv ] && [ -z \"\$(ipcs -m | awk 'NR > 3 && \$1 ~ /^0x/')\" ]"
   done
@@ -36,6 +40,9 @@ for share in sysv posix private; do
     [ -z "$(csv_column "$share.csv" ok | grep -v '^1$')" ]
   check "--share $share --pages huge: $huge_kib KiB pages read back" \
     [ "$(csv_column "$share.csv" page_size | sort -u)" = $((huge_kib * 1024)) ]
+  if [ "$share" = private ]; then want=$huge_kib; else want=$((huge_kib / 2)); fi
+  check "--share $share --pages huge: array PSS per rank $want KiB (hugetlb counted)" \
+    [ "$(csv_column "$share.csv" array_pss_kib | sort -u)" = "$want" ]
   check "--share $share --pages huge: the summary says the size was rounded up" \
     grep -q "rounded up to $((huge_kib * 1024)) (whole $huge_kib KiB huge pages)" job.out
 done

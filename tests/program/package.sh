@@ -34,6 +34,7 @@ timeout 120 "$MPIEXEC" -np 2 /usr/bin/shmcount --reps 2 >run.out 2>run.err
 check "the installed shmcount runs under mpirun" [ $? -eq 0 ]
 check "its results go to the current folder" [ "$(ls results/shmcount-*.csv | wc -l)" -eq 1 ]
 /usr/bin/shmcount-sweep RANKS="1 2" PINS=core ROUNDS=1 REPS=2 BENCH=0 NAME=two >sweep.out 2>&1
+check "the installed sweep names the installed plots tool next" grep -q 'next: shmcount-plots --results' sweep.out
 check "the installed sweep runs two points" \
   [ "$(csv_column results/two/manifest.csv status | tr '\n' ' ')" = "done done " ]
 /usr/bin/shmcount-plots --results results/two >plots.out 2>&1
@@ -44,6 +45,8 @@ check "the installed plots write figures and a report here" \
 check "the installed compare answers" grep -q 'np1\|ranks\|ratio' compare.out
 /usr/bin/shmcount-sweep --help >help.out 2>&1
 check "the tools have --help" grep -q 'Settings' help.out
+check "the installed plots tool calls itself by its name" \
+  bash -c "/usr/bin/shmcount-plots --help | grep -q '^usage: shmcount-plots'"
 cd "$WORK" || exit 1
 extra=$(find /usr/share/shmcount /usr/libexec/shmcount | sort | comm -23 - <(dpkg -L shmcount | sort))
 check "nothing was written into the install tree ($extra)" [ -z "$extra" ]

@@ -37,7 +37,7 @@ TEST(MemoryOptions, ValuesParseAndBadOnesSayWhatIsAllowed) {
   EXPECT_NE(refusal([] { parse_pages("Huge"); }).find("use small"), std::string::npos);
   EXPECT_NE(refusal([] { parse_touch(""); }).find("use leader"), std::string::npos);
   for (const char* bad : {"bind", "bind:", "bind:x", "bind:1-", "interleave:,1", "default:0",
-                          "bind:0;rm", "spread"}) {
+                          "bind:0;rm", "spread", "bind:0,0", "interleave:0-2,1"}) {
     EXPECT_NE(refusal([&] { parse_mempolicy(bad); }), "") << bad;
   }
 }

@@ -2,6 +2,7 @@
 #include "placement/plan.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <climits>
@@ -475,6 +476,18 @@ TEST(Strategy, TableNamesParse) {
   }
   EXPECT_THROW(parse_strategy("list"), Error);
   EXPECT_THROW(parse_strategy("Core"), Error);
+}
+
+TEST(Topology, AnotherMachineIsToldApartFromThisOne) {
+  // What the kernel reports (online CPUs, NUMA nodes, this process's CPUs) against hwloc's view:
+  // a 32-PU XML file is not this machine, whatever HWLOC_THISSYSTEM says; this machine is.
+  const Topology dual = Topology::from_spec(std::string(SHMCOUNT_TEST_DATA) +
+                                            "/topologies/dual-2p16c32t-intel.xml");
+  const int cpus = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
+  if (cpus != 32) {
+    EXPECT_NE(dual.differs_from_os(), "");
+  }
+  EXPECT_EQ(Topology::this_system().differs_from_os(), "");
 }
 
 }  // namespace

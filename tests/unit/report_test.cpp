@@ -210,6 +210,15 @@ TEST_F(OutputFilesTest, NeverOverwritesAndNamesAnIncompletePair) {
   EXPECT_EQ(read("r.json"), "old\n");
 }
 
+TEST_F(OutputFilesTest, AFolderOrFifoAtTheNameIsNotAnIncompletePair) {
+  fs::create_directory(dir_ / "results");
+  const std::string why = refusal(path("results"), path("results.json"));
+  EXPECT_NE(why.find("'" + path("results") + "' is a folder"), std::string::npos) << why;
+  EXPECT_EQ(why.find("incomplete pair"), std::string::npos) << why;
+  ASSERT_EQ(::mkfifo(path("f.json").c_str(), 0600), 0);
+  EXPECT_NE(refusal(path("f.csv"), path("f.json")).find("is not a file"), std::string::npos);
+}
+
 TEST_F(OutputFilesTest, ADanglingLinkIsRefusedBeforeTheRun) {
   fs::create_symlink("/nonexistent/j", dir_ / "r.json");
   const std::string why = refusal(path("r.csv"), path("r.json"));
@@ -280,6 +289,9 @@ TEST(Text, AnyByteBecomesValidUtf8AndNoControlReachesATerminal) {
   EXPECT_EQ(utf8_or_escaped("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // A surrogate is not UTF-8.
   EXPECT_EQ(printable("a\x1b[31mb\r\n\x1f\x7f\xc2\x9b"), "a\\e[31mb\\r\\n\\x1f\\x7f\\u009b");
   EXPECT_EQ(printable("caf\xc3\xa9"), "caf\xc3\xa9");
+  // A real 0x1f and the four characters \x1f print differently.
+  EXPECT_NE(printable("\x1f"), printable("\\x1f"));
+  EXPECT_EQ(printable("a\\b"), "a\\\\b");
 }
 
 TEST(Wire, AnyByteInAStringKeepsTheFieldsApart) {

@@ -41,7 +41,7 @@ def draw_footprint(analysis, out_dir, _options):
         total_ax.axhline(size, color="0.5", ls=":", lw=1)
         total_ax.annotate(f"one copy: {size:.3g} MiB", (ranks[-1], size), xytext=(-4, 3),
                           textcoords="offset points", fontsize=8, color="0.35", ha="right")
-    for ax, ylabel in ((total_ax, "array memory on the node (MiB, sum of the ranks' PSS)"),
+    for ax, ylabel in ((total_ax, "array memory per node (MiB)"),
                        (rank_ax, "one rank's array PSS (MiB, median)")):
         ranks_axis(ax, ranks)
         low, high = ax.get_ylim()
@@ -52,7 +52,7 @@ def draw_footprint(analysis, out_dir, _options):
         ax.set_xlabel("ranks N")
         ax.set_ylabel(ylabel.replace("(MiB", "(MiB, log scale" if ax.get_yscale() == "log" else "(MiB"))
         ax.grid(True, which="major", alpha=0.3)
-    total_ax.set_title("What the array costs the node")
+    total_ax.set_title("What the array costs the node\n(the ranks' PSS summed)")
     rank_ax.set_title("What each rank maps of it (PSS)")
     handles, labels = total_ax.get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8,
