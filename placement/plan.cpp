@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 #include <map>
 #include <sstream>
 
@@ -114,19 +115,66 @@ std::vector<int> core_order(const MachineView& m) {
   return cores;
 }
 
+// The order in which to take n siblings so that every prefix is spread evenly over them: the
+// binary van der Corput sequence scaled to n (16 siblings: 0 8 4 12 2 10 ...; 6: 0 3 1 4 2 5),
+// as hwloc_distrib spaces ranks over a level. Returns each sibling's position in that order.
+std::vector<int> spread_positions(int n) {
+  int bits = 0;
+  while ((1 << bits) < n) ++bits;
+  std::vector<int> position(static_cast<std::size_t>(n), -1);
+  int next = 0;
+  for (unsigned j = 0; j < (1u << bits); ++j) {
+    unsigned reversed = 0;
+    for (int b = 0; b < bits; ++b) reversed |= ((j >> b) & 1u) << (bits - 1 - b);
+    const auto child =
+        static_cast<std::size_t>((std::uint64_t{reversed} * static_cast<unsigned>(n)) >> bits);
+    if (position[child] < 0) position[child] = next++;
+  }
+  return position;
+}
+
+// For every usable PU and level, the position of its object among the objects of the same parent
+// (the same path above) in spread_positions order; 0 where it has no object at that level.
+std::vector<std::vector<int>> spread_keys(const MachineView& m) {
+  const std::size_t nlevels = m.levels.size();
+  std::vector<std::vector<int>> keys(m.pus.size(), std::vector<int>(nlevels, 0));
+  for (std::size_t l = 0; l < nlevels; ++l) {
+    // The distinct objects at level l under each parent path, in logical order of their PUs.
+    std::map<std::vector<int>, std::vector<int>> children;
+    for (const auto& pu : m.pus) {
+      if (pu.path[l] < 0) continue;
+      auto& list =
+          children[std::vector<int>(pu.path.begin(), pu.path.begin() + static_cast<long>(l))];
+      if (std::find(list.begin(), list.end(), pu.path[l]) == list.end()) list.push_back(pu.path[l]);
+    }
+    for (std::size_t i = 0; i < m.pus.size(); ++i) {
+      const auto& pu = m.pus[i];
+      if (pu.path[l] < 0) continue;
+      const auto& list =
+          children[std::vector<int>(pu.path.begin(), pu.path.begin() + static_cast<long>(l))];
+      const auto at = std::find(list.begin(), list.end(), pu.path[l]) - list.begin();
+      keys[i][l] = spread_positions(static_cast<int>(list.size()))[static_cast<std::size_t>(at)];
+    }
+  }
+  return keys;
+}
+
 // Scatter (see plan_placement): the next PU is the free one whose path is best by (a) being in
 // an object without a rank at the highest level where candidates differ, then (b) being in the
-// object with fewer ranks at the highest level where they differ, then (c) logical order.
+// object with fewer ranks at the highest level where they differ, then (c) coming first in the
+// evenly spaced order of its siblings (spread_keys), level by level from the top.
 std::vector<std::size_t> scatter_order(const MachineView& m) {
   const std::size_t nlevels = m.levels.size();
   std::vector<std::vector<int>> ranks_in(nlevels);
   for (std::size_t l = 0; l < nlevels; ++l) {
     ranks_in[l].assign(static_cast<std::size_t>(m.levels[l].objects), 0);
   }
+  const auto keys = spread_keys(m);
   auto load = [&](const PuInfo& pu, std::size_t l) {
     return pu.path[l] < 0 ? -1 : ranks_in[l][static_cast<std::size_t>(pu.path[l])];
   };
-  auto better = [&](const PuInfo& a, const PuInfo& b) {
+  auto better = [&](std::size_t ia, std::size_t ib) {
+    const PuInfo &a = m.pus[ia], &b = m.pus[ib];
     for (std::size_t l = 0; l < nlevels; ++l) {
       const bool new_a = load(a, l) == 0, new_b = load(b, l) == 0;
       if (new_a != new_b) return new_a;
@@ -134,14 +182,14 @@ std::vector<std::size_t> scatter_order(const MachineView& m) {
     for (std::size_t l = 0; l < nlevels; ++l) {
       if (load(a, l) != load(b, l)) return load(a, l) < load(b, l);
     }
-    return false;
+    return keys[ia] < keys[ib];
   };
   std::vector<bool> taken(m.pus.size(), false);
   std::vector<std::size_t> order;
   while (order.size() < m.pus.size()) {
     std::size_t best = m.pus.size();
     for (std::size_t i = 0; i < m.pus.size(); ++i) {
-      if (!taken[i] && (best == m.pus.size() || better(m.pus[i], m.pus[best]))) best = i;
+      if (!taken[i] && (best == m.pus.size() || better(i, best))) best = i;
     }
     taken[best] = true;
     order.push_back(best);

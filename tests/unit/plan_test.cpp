@@ -330,6 +330,27 @@ TEST(Scatter, AtLeastAsSpreadAsHwlocDistribOnGeneratedShapes) {
   }
 }
 
+TEST(Scatter, SpacesRanksEvenlyOverTheObjectsOfALevel) {
+  // 16 cores under one L3 (a VM's flat tree): 2, 4, 8 ranks on the PUs hwloc_distrib picks, evenly
+  // spaced, not on the first cores; the order within a prefix alternates halves.
+  const Topology topo = Topology::from_spec(kData + "/topologies/device-16core-flat.xml");
+  const MachineView m = topo.view();
+  for (int n : {2, 4, 8, 16}) {
+    std::set<int> mine;
+    for (auto* pu : placed(m, n, "scatter")) mine.insert(pu->pu_os);
+    const auto theirs = distrib(topo, m, n, 0);
+    EXPECT_EQ(mine, std::set<int>(theirs.begin(), theirs.end())) << n << " ranks";
+  }
+  std::vector<int> order;
+  for (auto* pu : placed(m, 4, "scatter")) order.push_back(pu->pu_os);
+  EXPECT_EQ(order, (std::vector<int>{0, 8, 4, 12}));
+  // 6 cores: the halves first (0, 3), then the quarters (1, 4), then the rest (2, 5).
+  const MachineView six_cores = Topology::from_spec("core:6 pu:1").view();
+  std::vector<int> six;
+  for (auto* pu : placed(six_cores, 6, "scatter")) six.push_back(pu->core);
+  EXPECT_EQ(six, (std::vector<int>{0, 3, 1, 4, 2, 5}));
+}
+
 TEST(Scatter, PlansOfFewerRanksArePrefixes) {
   const MachineView m = fixture("ibm-x3950-4n16p96c-numa-holds-packages");
   const auto all = plan_placement(m, 96, parse_strategy("scatter"));
@@ -481,8 +502,8 @@ TEST(Strategy, TableNamesParse) {
 TEST(Topology, AnotherMachineIsToldApartFromThisOne) {
   // What the kernel reports (online CPUs, NUMA nodes, this process's CPUs) against hwloc's view:
   // a 32-PU XML file is not this machine, whatever HWLOC_THISSYSTEM says; this machine is.
-  const Topology dual = Topology::from_spec(std::string(SHMCOUNT_TEST_DATA) +
-                                            "/topologies/dual-2p16c32t-intel.xml");
+  const Topology dual =
+      Topology::from_spec(std::string(SHMCOUNT_TEST_DATA) + "/topologies/dual-2p16c32t-intel.xml");
   const int cpus = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
   if (cpus != 32) {
     EXPECT_NE(dual.differs_from_os(), "");
