@@ -16,10 +16,21 @@ done
 # Its own PID namespace: daemons, steps and ranks all end with the test, even on SIGKILL; and its
 # own /tmp, so not even its folder outlives it.
 ISOLATE_PIDS=1 isolate "$@"
+# The binaries may themselves live under /tmp (a clone in /tmp): the private /tmp would hide them
+# from the test and from Slurm's steps. Copies travel through this namespace's own /dev/shm into
+# the test's folder, and run from there.
+cp "$SHMCOUNT" /dev/shm/shmcount || { echo "FAIL: cannot copy $SHMCOUNT" >&2; exit 1; }
+if [ -x "${SHMCOUNT_MPICH:-}" ]; then
+  cp "$SHMCOUNT_MPICH" /dev/shm/shmcount-mpich || { echo "FAIL: cannot copy $SHMCOUNT_MPICH" >&2; exit 1; }
+fi
 mount -t tmpfs -o mode=1777,size=256m shmcount-slurm-tmp /tmp ||
   { echo "FAIL: cannot mount a private /tmp" >&2; exit 1; }
 trap 'exit 143' TERM INT  # So that the EXIT trap below stops Slurm.
 workdir
+mkdir bin && mv /dev/shm/shmcount bin/ && chmod 755 "$WORK" bin && SHMCOUNT=$WORK/bin/shmcount
+if [ -e /dev/shm/shmcount-mpich ]; then
+  mv /dev/shm/shmcount-mpich bin/ && SHMCOUNT_MPICH=$WORK/bin/shmcount-mpich
+fi
 chmod 755 "$WORK"  # munged wants every folder above its socket searchable by all.
 pus=$(nproc)
 [ "$pus" -ge 2 ] || skip "needs 2 CPUs for the binding runs, this machine has $pus"
