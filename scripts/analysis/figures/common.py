@@ -75,7 +75,9 @@ def series(result_set, points, axes):
     out = []
     for i, key in enumerate(sorted(groups, key=lambda k: [order[a][v] for a, v in zip(axes, k)])):
         label = ", ".join(axis_value(result_set, a, v) for a, v in zip(axes, key))
-        out.append(Series(label, COLOURS[i % len(COLOURS)], MARKERS[i % len(MARKERS)],
+        # Past ten lines the colours repeat; the marker moves on, so no two lines look alike.
+        marker = MARKERS[(i + i // len(COLOURS)) % len(MARKERS)]
+        out.append(Series(label, COLOURS[i % len(COLOURS)], marker,
                           sorted(groups[key], key=lambda p: p.ranks)))
     return out
 
