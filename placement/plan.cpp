@@ -145,15 +145,21 @@ std::vector<std::vector<int>> spread_keys(const MachineView& m) {
       if (pu.path[l] < 0) continue;
       auto& list =
           children[std::vector<int>(pu.path.begin(), pu.path.begin() + static_cast<long>(l))];
-      if (std::find(list.begin(), list.end(), pu.path[l]) == list.end()) list.push_back(pu.path[l]);
+      // PUs come in logical order, so an object's PUs mostly follow one another: check the last.
+      if ((list.empty() || list.back() != pu.path[l]) &&
+          std::find(list.begin(), list.end(), pu.path[l]) == list.end()) {
+        list.push_back(pu.path[l]);
+      }
+    }
+    std::vector<int> position(static_cast<std::size_t>(m.levels[l].objects), 0);
+    for (const auto& [parent, list] : children) {
+      const std::vector<int> spread = spread_positions(static_cast<int>(list.size()));
+      for (std::size_t k = 0; k < list.size(); ++k) {
+        position[static_cast<std::size_t>(list[k])] = spread[k];
+      }
     }
     for (std::size_t i = 0; i < m.pus.size(); ++i) {
-      const auto& pu = m.pus[i];
-      if (pu.path[l] < 0) continue;
-      const auto& list =
-          children[std::vector<int>(pu.path.begin(), pu.path.begin() + static_cast<long>(l))];
-      const auto at = std::find(list.begin(), list.end(), pu.path[l]) - list.begin();
-      keys[i][l] = spread_positions(static_cast<int>(list.size()))[static_cast<std::size_t>(at)];
+      if (m.pus[i].path[l] >= 0) keys[i][l] = position[static_cast<std::size_t>(m.pus[i].path[l])];
     }
   }
   return keys;
