@@ -115,20 +115,29 @@ std::vector<int> core_order(const MachineView& m) {
   return cores;
 }
 
-// The order in which to take n siblings so that every prefix is spread evenly over them: the
-// binary van der Corput sequence scaled to n (16 siblings: 0 8 4 12 2 10 ...; 6: 0 3 1 4 2 5),
-// as hwloc_distrib spaces ranks over a level. Returns each sibling's position in that order.
+// The order in which to take n siblings so that each prefix is spread over them: the binary van
+// der Corput sequence scaled to n and rounded to the nearest sibling. For a power of two every
+// prefix of a power-of-two length is evenly spaced, as hwloc_distrib spaces ranks (16 siblings:
+// 0 8 4 12 2 10 ...); other counts come close (6: 0 3 2 5 1 4; 5: 0 3 1 4 2), but since every
+// plan is a prefix of the next, not always on hwloc_distrib's choice (12 siblings, 3 ranks:
+// 0 6 3, where hwloc_distrib takes 0 4 8). Returns each sibling's position in that order.
 std::vector<int> spread_positions(int n) {
-  int bits = 0;
-  while ((1 << bits) < n) ++bits;
+  int bits = 1;  // One more than a power of two >= n needs: the scaled points are 1/2 apart.
+  while ((1 << (bits - 1)) < n) ++bits;
   std::vector<int> position(static_cast<std::size_t>(n), -1);
   int next = 0;
   for (unsigned j = 0; j < (1u << bits); ++j) {
     unsigned reversed = 0;
     for (int b = 0; b < bits; ++b) reversed |= ((j >> b) & 1u) << (bits - 1 - b);
+    // round(reversed * n / 2^bits), the last point rounding up to n kept on the last sibling.
+    const std::uint64_t scaled = std::uint64_t{reversed} * static_cast<unsigned>(n);
     const auto child =
-        static_cast<std::size_t>((std::uint64_t{reversed} * static_cast<unsigned>(n)) >> bits);
+        std::min(static_cast<std::size_t>(n - 1),
+                 static_cast<std::size_t>((2 * scaled + (1u << bits)) >> (bits + 1)));
     if (position[child] < 0) position[child] = next++;
+  }
+  for (auto& p : position) {
+    if (p < 0) p = next++;  // None is left out (the points are 1/2 apart); kept for safety.
   }
   return position;
 }
@@ -168,7 +177,7 @@ std::vector<std::vector<int>> spread_keys(const MachineView& m) {
 // Scatter (see plan_placement): the next PU is the free one whose path is best by (a) being in
 // an object without a rank at the highest level where candidates differ, then (b) being in the
 // object with fewer ranks at the highest level where they differ, then (c) coming first in the
-// evenly spaced order of its siblings (spread_keys), level by level from the top.
+// spread order of its siblings (spread_keys), level by level from the top, then (d) logical order.
 std::vector<std::size_t> scatter_order(const MachineView& m) {
   const std::size_t nlevels = m.levels.size();
   std::vector<std::vector<int>> ranks_in(nlevels);

@@ -62,9 +62,10 @@ struct Placement {
 // - scatter: each next rank on the free PU that is in an object without a rank at the highest
 //   possible level of machine.levels (then at the next level, and so on down to the core); ties
 //   go to the PU whose objects hold the fewest ranks, level by level from the top, then to the
-//   PU whose objects come first in an evenly spaced order of their siblings (16 siblings:
-//   0 8 4 12 2 10 ...). So for every N, each level holds ranks in as many objects as it can
-//   (min(N, its objects with usable PUs)), and no core gets a second rank while a core is idle.
+//   PU whose objects come first in a spread order of their siblings (16 siblings:
+//   0 8 4 12 2 10 ...; 6: 0 3 2 5 1 4), then to the lowest logical index. So for every N, each
+//   level holds ranks in as many objects as it can (min(N, its objects with usable PUs)), and no
+//   core gets a second rank while a core is idle.
 // - list of PUs: rank r on PU list[r]; list of objects: rank r on the first free usable PU of the
 //   next listed object, cycling through the objects while any of them has a free PU.
 // Past the end of the order, ranks share PUs round-robin and are flagged oversubscribed. Throws

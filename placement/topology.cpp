@@ -284,9 +284,14 @@ MachineView Topology::view(hwloc_const_cpuset_t available) const {
       }
     }
     for (const auto& [level, depth] : levels) {
-      info.path.push_back(depth == kNumaDepth ? info.numa
-                                              : logical_of(hwloc_get_ancestor_obj_by_depth(
-                                                    topo_, static_cast<unsigned>(depth), pu)));
+      if (depth == kNumaDepth) {
+        info.path.push_back(info.numa);
+        continue;
+      }
+      // hwloc returns a shallower ancestor where the PU has no object at this depth (a level
+      // that covers only part of the machine): that is "none here", not that ancestor's index.
+      hwloc_obj_t above = hwloc_get_ancestor_obj_by_depth(topo_, static_cast<unsigned>(depth), pu);
+      info.path.push_back(above && above->depth == depth ? logical_of(above) : -1);
     }
     if (info.core < 0) info.core = info.pu_logical;  // No core objects: each PU is its own core.
     if (info.usable) {

@@ -27,11 +27,15 @@ mount -t tmpfs -o mode=1777,size=256m shmcount-slurm-tmp /tmp ||
   { echo "FAIL: cannot mount a private /tmp" >&2; exit 1; }
 trap 'exit 143' TERM INT  # So that the EXIT trap below stops Slurm.
 workdir
-mkdir bin && mv /dev/shm/shmcount bin/ && chmod 755 "$WORK" bin && SHMCOUNT=$WORK/bin/shmcount
-if [ -e /dev/shm/shmcount-mpich ]; then
-  mv /dev/shm/shmcount-mpich bin/ && SHMCOUNT_MPICH=$WORK/bin/shmcount-mpich
-fi
 chmod 755 "$WORK"  # munged wants every folder above its socket searchable by all.
+mkdir -m 755 bin && mv /dev/shm/shmcount bin/ ||
+  { echo "FAIL: cannot move the binary into $WORK/bin" >&2; exit 1; }
+SHMCOUNT=$WORK/bin/shmcount
+if [ -e /dev/shm/shmcount-mpich ]; then
+  mv /dev/shm/shmcount-mpich bin/ ||
+    { echo "FAIL: cannot move the MPICH binary into $WORK/bin" >&2; exit 1; }
+  SHMCOUNT_MPICH=$WORK/bin/shmcount-mpich
+fi
 pus=$(nproc)
 [ "$pus" -ge 2 ] || skip "needs 2 CPUs for the binding runs, this machine has $pus"
 

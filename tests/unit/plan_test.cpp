@@ -195,6 +195,7 @@ TEST(Plan, SyntheticTopologiesWork) {
 // The real-machine captures of tests/data/topologies (README there: where each comes from).
 const std::vector<std::string> kFixtures = {
     "device-16core-flat",
+    "partial-l2-4p8c",
     "dual-2p16c32t-intel",
     "epyc-2p8numa64c128t-amd",
     "laptop-1p4c8t-intel",
@@ -344,11 +345,11 @@ TEST(Scatter, SpacesRanksEvenlyOverTheObjectsOfALevel) {
   std::vector<int> order;
   for (auto* pu : placed(m, 4, "scatter")) order.push_back(pu->pu_os);
   EXPECT_EQ(order, (std::vector<int>{0, 8, 4, 12}));
-  // 6 cores: the halves first (0, 3), then the quarters (1, 4), then the rest (2, 5).
+  // 6 cores (not a power of two): the halves first (0, 3), then the points nearest the quarters.
   const MachineView six_cores = Topology::from_spec("core:6 pu:1").view();
   std::vector<int> six;
   for (auto* pu : placed(six_cores, 6, "scatter")) six.push_back(pu->core);
-  EXPECT_EQ(six, (std::vector<int>{0, 3, 1, 4, 2, 5}));
+  EXPECT_EQ(six, (std::vector<int>{0, 3, 2, 5, 1, 4}));
 }
 
 TEST(Scatter, PlansOfFewerRanksArePrefixes) {
@@ -383,6 +384,21 @@ TEST(Topology, LevelsFollowTheTreeWithNumaWhereHwlocAttachesIt) {
   EXPECT_EQ(names(fixture("itanium-2n4p8c-numa-holds-packages")), "Group0 NUMANode Package Core ");
   EXPECT_EQ(names(fixture("xeon-2p4l2-8c-shared-l2")), "NUMANode Package L2 L1d Core ");
   EXPECT_EQ(names(fixture("dual-2p16c32t-intel")), "Package NUMANode L3 Core ");
+}
+
+TEST(Topology, ALevelThatCoversPartOfTheMachineIsNoneElsewhere) {
+  // One L2, in package 0 only: PUs of the other packages have no object at that level (-1), not
+  // the index of the package hwloc returns as their nearest ancestor at or above that depth.
+  const MachineView m = fixture("partial-l2-4p8c");
+  const auto l2 = static_cast<std::size_t>(m.level_of(HWLOC_OBJ_L2CACHE));
+  ASSERT_EQ(m.levels[l2].objects, 1);
+  for (const auto& pu : m.pus) {
+    EXPECT_EQ(pu.path[l2], pu.package == 0 ? 0 : -1) << "PU " << pu.pu_os;
+    for (std::size_t l = 0; l < m.levels.size(); ++l) EXPECT_LT(pu.path[l], m.levels[l].objects);
+  }
+  std::vector<int> packages;
+  for (auto* pu : placed(m, 4, "scatter")) packages.push_back(pu->package);
+  EXPECT_EQ(packages, (std::vector<int>{0, 2, 1, 3}));
 }
 
 TEST(Topology, ViewOfAnAvailableSetSaysWhatTheMachineHas) {
