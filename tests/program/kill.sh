@@ -49,7 +49,18 @@ kill_at() {
   fi
   wait $launcher
   local status=$?
-  [ "$status" -ne 0 ] || { fail "$what: job exited 0"; return; }
+  if [ "$status" -eq 0 ]; then
+    # MPICH's Hydra exits 0 after SIGINT or SIGTERM now and then (6 in 140 tries here, sent to
+    # mpiexec.mpich alone too): it sums the exit codes its proxies reported, and a proxy that has
+    # not reported yet counts as 0. That is the launcher's status, not shmcount's: under MPICH it
+    # is noted, and what shmcount promises (the job ends, nothing is left) is still checked.
+    if [ "$SHMCOUNT_MPI" = mpich ] && [ "$target" = mpirun ]; then
+      echo "note: $what: mpiexec.mpich exited 0 (Hydra's race, see README)"
+    else
+      fail "$what: job exited 0"
+      return
+    fi
+  fi
   # mpirun may return before its ranks are gone; they must all be gone, and have detached, soon.
   for _ in $(seq 150); do
     no_segments && break
