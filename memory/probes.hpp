@@ -19,7 +19,7 @@ struct ProbeContext {
   const Topology* topo = nullptr;
   const void* data = nullptr;  // The array as this rank maps it.
   std::size_t bytes = 0;
-  int numa = -1;  // Logical NUMA node of the PU the rank ran on; -1 unknown.
+  int numa = -1;    // Logical NUMA node of the PU the rank ran on; -1 unknown.
   int sharers = 1;  // Ranks that map this array (the node's ranks when shared, else 1).
   // Where the array's pages are, counted once for every probe that needs it.
   const PageCounts& pages() const;

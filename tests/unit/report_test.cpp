@@ -34,8 +34,20 @@ RunInfo two_rank_run() {
   run.pattern = "seed";
   run.strategy = "core";
   run.reps = 2;
-  run.nodes.push_back(NodeInfo{0, "host,with\"comma", "cpu", "1 package", "L1d:32768", 2, 2, "",
-                               "PUs 0-1 (of 0-1)", "the whole node", {}, {}, 0, "default"});
+  run.nodes.push_back(NodeInfo{0,
+                               "host,with\"comma",
+                               "cpu",
+                               "1 package",
+                               "L1d:32768",
+                               2,
+                               2,
+                               "",
+                               "PUs 0-1 (of 0-1)",
+                               "the whole node",
+                               {},
+                               {},
+                               0,
+                               "default"});
   return run;
 }
 
