@@ -133,6 +133,23 @@ std::string format_context_json(const RunInfo& run, const Provenance& p,
   o << "    \"wrong_counts\": " << f.wrong_counts << ", \"off_plan\": " << f.off_plan
     << ", \"oversubscribed_ranks\": " << f.oversubscribed_ranks
     << ", \"rebound_ranks\": " << f.rebound_ranks << ",\n";
+  o << "    \"disturbance\": {\"disturbed_reps\": " << f.disturbed_reps
+    << ", \"disturbed_sequential_reps\": " << f.disturbed_sequential << ", \"reps\": " << run.reps;
+  if (!f.load.empty()) {
+    // Node 0's load, and the worst node's limit check, as the analysis reads them.
+    const LoadCheck& c = f.load.front();
+    o << ", \"load_before\": " << num(c.before) << ", \"load_after\": " << num(c.after)
+      << ", \"usable_pus\": " << c.usable_pus << ", \"load_limit\": " << num(c.limit);
+  }
+  o << ", \"nodes_over_load\": [";
+  bool first_over = true;
+  for (const auto& c : f.load) {
+    if (!c.over) continue;
+    o << (first_over ? "" : ", ") << c.node;
+    first_over = false;
+  }
+  o << "], \"run_disturbed\": " << (f.run_disturbed ? "true" : "false")
+    << ", \"why\": " << q(f.disturbed_why) << "},\n";
   o << "    \"outliers\": [";
   for (std::size_t i = 0; i < f.outliers.size(); ++i) {
     const auto& x = f.outliers[i];

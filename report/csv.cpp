@@ -110,6 +110,16 @@ std::span<const CsvColumn> csv_schema() {
   static const std::vector<CsvColumn> schema = [] {
     std::vector<CsvColumn> all(kSchema.begin(), kSchema.end());
     int index = 0;
+    for (const auto& counter : disturbance_counters()) {
+      all.push_back(CsvColumn{counter.column, counter.description, nullptr, -1, index++});
+    }
+    all.push_back(
+        CsvColumn{"disturbed",
+                  "1 when something took the PU from the rank in this repetition: "
+                  "waiting for a CPU or steal over 1% of its time (rank alone on its "
+                  "PU), a major fault, or a pinned rank migrated",
+                  [](const RunInfo&, const Record& r) { return to_string(r.disturbed); }});
+    index = 0;
     for (const auto& probe : probe_table()) {
       all.push_back(CsvColumn{probe.column, probe.description, nullptr, index++});
     }
@@ -133,6 +143,8 @@ std::string format_csv(const RunInfo& run, const std::vector<Record>& records) {
       first = false;
       if (column.value) {
         out += column.value(run, r);
+      } else if (column.counter >= 0) {
+        out += optional_int(r.disturbance[static_cast<std::size_t>(column.counter)]);
       } else {
         const auto& probes = run.info_of(r.rank).probes;
         const auto index = static_cast<std::size_t>(column.probe);

@@ -2,10 +2,13 @@
 // run context) only ever see records and the run's fixed description, never the runner.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "placement/disturbance.hpp"
 
 namespace shmcount {
 
@@ -36,6 +39,10 @@ struct Record {
   std::int32_t placed_ok = 1;
   std::int32_t oversubscribed = 0;
   std::int32_t rebound = 0;  // shmcount replaced a binding the launcher had given.
+  // What took the PU from the rank during the timed kernel (placement/disturbance.hpp), in the
+  // table's order; -1 where the kernel does not report it.
+  DisturbanceCounts disturbance = kUnknownDisturbance;
+  std::int32_t disturbed = 0;  // is_disturbed() of the above.
 };
 
 // What one rank is for the whole run, beside its per-repetition records.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <sstream>
@@ -89,6 +90,90 @@ std::string rate(double per_second) {
   return fmt("%.0f ", per_second);
 }
 
+// The first number of a load reading ("1.23 0.98 0.50"), or -1.
+double one_minute_load(const NodeInfo& node, const std::string& name) {
+  for (const auto& [key, value] : node.noise) {
+    if (key != name) continue;
+    char* end = nullptr;
+    const double load = std::strtod(value.c_str(), &end);
+    return end == value.c_str() ? -1 : load;
+  }
+  return -1;
+}
+
+void note_disturbance(const RunInfo& run, const std::vector<Record>& records, RunFigures& f) {
+  std::set<std::int64_t> parallel, sequential;
+  for (const auto& r : records) {
+    if (!r.disturbed) continue;
+    (r.phase == Phase::kParallel ? parallel : sequential).insert(r.rep);
+  }
+  f.disturbed_reps = static_cast<int>(parallel.size());
+  f.disturbed_sequential = static_cast<int>(sequential.size());
+  std::string why;
+  for (const auto& node : run.nodes) {
+    LoadCheck c;
+    c.node = node.index;
+    c.before = one_minute_load(node, "load_before");
+    c.after = one_minute_load(node, "load_after");
+    c.usable_pus = node.pus;
+    c.limit = std::max(node.pus, node.ranks) + 1.0;
+    c.over = std::max(c.before, c.after) > c.limit;
+    if (c.over) {
+      why += (why.empty() ? "" : "; ") + std::string("load ") + fmt("%.2f", c.before) +
+             " before, " + fmt("%.2f", c.after) + " after on node " + std::to_string(node.index) +
+             "'s " + std::to_string(node.pus) + " usable PU(s), above " + fmt("%.0f", c.limit);
+    }
+    f.load.push_back(c);
+  }
+  if (f.disturbed_reps > 0 && 4 * static_cast<std::uint64_t>(f.disturbed_reps) >= run.reps) {
+    why += (why.empty() ? "" : "; ") + std::to_string(f.disturbed_reps) + " of " +
+           std::to_string(run.reps) + " parallel repetitions disturbed";
+  }
+  f.run_disturbed = !why.empty();
+  f.disturbed_why = why;
+}
+
+// What disturbed the run: repetitions, the record that lost most, each node's load.
+std::string disturbance_lines(const RunInfo& run, const std::vector<Record>& records,
+                              const RunFigures& f) {
+  std::ostringstream out;
+  const Record* worst = nullptr;
+  auto lost = [](const Record& r) {
+    return std::max<std::int64_t>(r.disturbance[kRunDelayNs], 0) +
+           std::max<std::int64_t>(r.disturbance[kStealNs], 0);
+  };
+  for (const auto& r : records) {
+    if (r.disturbed && (!worst || lost(r) > lost(*worst))) worst = &r;
+  }
+  out << "disturbance: ";
+  if (!worst) {
+    out << "none (no repetition lost over " << fmt("%.0f", 100 * kLostShare)
+        << "% of its time waiting for a CPU or to steal, no major fault, no pinned rank "
+           "moved)\n";
+  } else {
+    out << f.disturbed_reps << " of " << run.reps << " parallel repetition(s)";
+    if (f.disturbed_sequential) out << " and " << f.disturbed_sequential << " sequential";
+    out << " disturbed (CSV column disturbed); most: rank " << worst->rank << ", "
+        << (worst->phase == Phase::kParallel ? "parallel" : "sequential") << " repetition "
+        << worst->rep << ": " << fmt("%.3f", static_cast<double>(lost(*worst)) / kNsPerMs)
+        << " ms waiting for a CPU or stolen of " << fmt("%.3f", ms_of(*worst)) << " ms, "
+        << std::max<std::int64_t>(worst->disturbance[kInvoluntarySwitches], 0)
+        << " involuntary switch(es)\n";
+  }
+  for (const auto& c : f.load) {
+    out << "load (1 min) on node " << c.node << ": " << fmt("%.2f", c.before) << " before, "
+        << fmt("%.2f", c.after) << " after, " << c.usable_pus << " usable PU(s)"
+        << (c.over ? "; above " + fmt("%.0f", c.limit) + ": something else wanted the CPUs" : "")
+        << "\n";
+  }
+  if (f.run_disturbed) {
+    out << "warning: this run is disturbed (" << f.disturbed_why
+        << "): its times carry other work; run it again on a quieter machine, or let the "
+           "analysis leave it out\n";
+  }
+  return out.str();
+}
+
 }  // namespace
 
 std::vector<double> makespan_per_rep(const std::vector<Record>& records, int node) {
@@ -147,6 +232,7 @@ RunFigures compute_figures(const RunInfo& run, const std::vector<Record>& record
   f.rebound_ranks = static_cast<int>(rebound.size());
   f.outliers = find_outliers(Phase::kParallel, f.parallel_ms);
   for (const auto& o : find_outliers(Phase::kSequential, f.sequential_ms)) f.outliers.push_back(o);
+  note_disturbance(run, records, f);
   const Spread par = spread_of(f.parallel_ms);
   const Spread seq = spread_of(f.sequential_ms);
   if (seq.n > 0 && par.median > 0) {
@@ -253,6 +339,8 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
   const Spread skew = spread_of(start_skew_us(records));
   out << "start skew (last minus first start in a repetition): median " << fmt("%.1f", skew.median)
       << " us, max " << fmt("%.1f", skew.max) << " us\n";
+
+  out << disturbance_lines(run, records, f);
 
   if (run.nodes.size() > 1) {
     out << "\n  node  host                  ranks  sequential ms  parallel ms  speedup\n";

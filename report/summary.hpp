@@ -19,6 +19,18 @@ struct Outlier {
   double median_ms = 0;
 };
 
+// A node's load average (1 minute) before set-up and after the timed phases, against what the
+// run itself puts there: a load above max(usable PUs, the node's ranks) + 1 means something
+// else wanted the node's CPUs while the run measured.
+struct LoadCheck {
+  int node = 0;
+  double before = -1;  // -1: not read.
+  double after = -1;
+  int usable_pus = 0;
+  double limit = 0;
+  bool over = false;
+};
+
 // Figures derived from the records, shared by the summary and the run context.
 struct RunFigures {
   // Per repetition: the makespan, last rank's end minus first rank's start on each node (one
@@ -40,6 +52,14 @@ struct RunFigures {
   int oversubscribed_ranks = 0;
   int rebound_ranks = 0;
   std::vector<Outlier> outliers;
+  // Disturbance (placement/disturbance.hpp): repetitions with a disturbed record, the load on
+  // each node, and whether the run as a whole is to be read as disturbed (a node's load above its
+  // limit, or a quarter of the parallel repetitions disturbed), with why.
+  int disturbed_reps = 0;
+  int disturbed_sequential = 0;
+  std::vector<LoadCheck> load;
+  bool run_disturbed = false;
+  std::string disturbed_why;
 };
 
 RunFigures compute_figures(const RunInfo& run, const std::vector<Record>& records);

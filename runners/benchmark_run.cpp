@@ -18,6 +18,7 @@
 #include "memory/mechanisms.hpp"
 #include "memory/probes.hpp"
 #include "placement/binding.hpp"
+#include "placement/disturbance.hpp"
 #include "report/context.hpp"
 #include "report/csv.hpp"
 #include "report/output_files.hpp"
@@ -220,6 +221,13 @@ Record base_record(const MpiJob& job, const RankState& s, Phase phase, std::int6
   return r;
 }
 
+// What took the PU from this rank since `before` (right before the timed kernel), and whether
+// that disturbed the repetition.
+void note_disturbance(const DisturbanceReading& before, Record& r) {
+  r.disturbance = disturbance_delta(before, read_disturbance(), r.time_ns);
+  r.disturbed = is_disturbed(r.disturbance, r.time_ns, r.oversubscribed != 0, r.planned_pu >= 0);
+}
+
 // Fills the placement fields of `r` from where this thread last ran; in the parallel phase also
 // what the placement picture and the cpuset column show.
 void record_where(RankState& s, Record& r) {
@@ -257,10 +265,12 @@ void time_parallel(const Options& o, const MpiJob& job, RankState& s,
     job.quiet_barrier();
     MPI_Barrier(MPI_COMM_WORLD);
     if (rep == 0) maybe_stall("kernel");
+    const DisturbanceReading before = read_disturbance();
     r.start_ns = monotonic_ns();
     if (rep == 0) maybe_stall("timed");  // A rank paused inside the timed region.
     o.kernel->fn(data, counts);
     r.time_ns = monotonic_ns() - r.start_ns;
+    note_disturbance(before, r);
     record_where(s, r);
     if (miscount) counts[0] += 1;
     verify(counts, expected, r);
@@ -281,6 +291,7 @@ void lead_sequential(const Options& o, const MpiJob& job, RankState& s,
     note_phase(RunPhase::kSequential, rep, o.reps);
     Record r = base_record(job, s, Phase::kSequential, static_cast<std::int64_t>(rep));
     r.units = job.node_size;
+    const DisturbanceReading before = read_disturbance();
     for (int u = 0; u < job.node_size; ++u) {
       const std::int64_t t0 = monotonic_ns();
       if (u == 0) r.start_ns = t0;
@@ -288,8 +299,9 @@ void lead_sequential(const Options& o, const MpiJob& job, RankState& s,
       r.time_ns += monotonic_ns() - t0;
       if (r.ok) verify(counts, expected, r);
     }
-    record_where(s, r);
     r.oversubscribed = 0;  // One process runs alone in this phase.
+    note_disturbance(before, r);
+    record_where(s, r);
     s.records.push_back(r);
   }
 }
