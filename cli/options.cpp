@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli/params.hpp"
 #include "common/error.hpp"
 #include "common/parse.hpp"
 
@@ -33,68 +34,6 @@ std::uint64_t number(std::string_view value, std::string_view flag, std::uint64_
 }
 
 constexpr std::array kOptions{
-    OptionSpec{"--size", "N", "200000", "int32 elements in the shared array (one per node)",
-               [](Options& o, std::string_view v, std::string_view f) {
-                 o.data.size = number(v, f, 1, kMaxSize);
-               }},
-    OptionSpec{"--values", "V", "1000", "count each value 0..V-1 (the data holds them)",
-               [](Options& o, std::string_view v, std::string_view f) {
-                 o.data.values = number(v, f, 1, kMaxValues);
-               }},
-    OptionSpec{"--kernel", "NAME", "naive", "counting kernel (table below)",
-               [](Options& o, std::string_view v, std::string_view f) {
-                 o.kernel = find_kernel(v);
-                 if (!o.kernel) {
-                   throw UsageError(std::string(f) + " '" + std::string(v) +
-                                    "': unknown kernel; use one of " + kernel_names());
-                 }
-               }},
-    OptionSpec{"--pattern", "P", "seed",
-               "data: seed (0..V-1 repeating, as in the article) or random (uniform)",
-               [](Options& o, std::string_view v, std::string_view f) {
-                 if (!parse_pattern(v, &o.data.pattern)) {
-                   throw UsageError(std::string(f) + " '" + std::string(v) +
-                                    "': unknown pattern; use seed or random");
-                 }
-               }},
-    OptionSpec{"--seed", "S", "1", "random generator seed (with --pattern random)",
-               [](Options& o, std::string_view v, std::string_view f) {
-                 o.data.seed = number(v, f, 0, UINT64_MAX);
-               }},
-    OptionSpec{"--reps", "R", "10", "timed repetitions (all recorded)",
-               [](Options& o, std::string_view v, std::string_view f) {
-                 o.reps = number(v, f, 1, kMaxReps);
-               }},
-    OptionSpec{"--warmup", "W", "1", "untimed repetitions before the timed ones",
-               [](Options& o, std::string_view v, std::string_view f) {
-                 o.warmup = number(v, f, 0, kMaxReps);
-               }},
-    OptionSpec{"--no-baseline", "", "",
-               "skip the sequential baseline (one process doing every rank's unit, on by default)",
-               [](Options& o, std::string_view, std::string_view) { o.baseline = false; }},
-    OptionSpec{"--pin", "STRATEGY", "core", "where ranks run (strategies below)",
-               [](Options& o, std::string_view v, std::string_view) { o.pin = parse_strategy(v); }},
-    OptionSpec{"--share", "HOW", "sysv", "how the node's ranks share the array (mechanisms below)",
-               [](Options& o, std::string_view v, std::string_view f) {
-                 o.share = find_mechanism(v);
-                 if (!o.share) {
-                   throw UsageError(std::string(f) + " '" + std::string(v.substr(0, 40)) +
-                                    "': unknown mechanism; use one of " + mechanism_names());
-                 }
-               }},
-    OptionSpec{"--pages", "KIND", "small",
-               "small, huge (reserved huge pages: vm.nr_hugepages) or thp (madvise "
-               "MADV_HUGEPAGE); the page size obtained is read back",
-               [](Options& o, std::string_view v, std::string_view) { o.pages = parse_pages(v); }},
-    OptionSpec{"--touch", "WHO", "leader",
-               "who writes the array first, so where its pages land: leader (all of it) or "
-               "ranks (each its own contiguous slice)",
-               [](Options& o, std::string_view v, std::string_view) { o.touch = parse_touch(v); }},
-    OptionSpec{
-        "--mempolicy", "P", "default",
-        "default, interleave[:LIST] or bind:LIST (logical NUMA nodes), set before the "
-        "first touch",
-        [](Options& o, std::string_view v, std::string_view) { o.mempolicy = parse_mempolicy(v); }},
     OptionSpec{"--output", "PATH", "results/shmcount-<run id>.csv",
                "CSV file to create (never overwritten); the run context goes to PATH's .json",
                [](Options& o, std::string_view v, std::string_view f) {
@@ -121,8 +60,8 @@ constexpr std::array kOptions{
                "marking those ranks may not use, and exit",
                [](Options& o, std::string_view, std::string_view) { o.action = Action::kDomains; }},
     OptionSpec{"--list", "WHAT", "-",
-               "print WHAT (columns, kernels, strategies, axes, noise) tab-separated with a "
-               "header line, and exit: what scripts read instead of keeping copies",
+               "print WHAT (below) tab-separated with a header line, and exit: what scripts "
+               "read instead of keeping copies",
                [](Options& o, std::string_view v, std::string_view f) {
                  for (const auto& [name, help] : kListables) {
                    if (v == name) {
@@ -171,46 +110,6 @@ const OptionSpec* find_option(std::string_view flag) {
   }
   return nullptr;
 }
-
-// The options a sweep varies, by the name a sweep gives the axis.
-struct AxisSpec {
-  std::string_view name;
-  std::string_view flag;
-  std::string (*choices)();  // nullptr for numbers.
-};
-constexpr std::array kAxes{
-    AxisSpec{"kernel", "--kernel",
-             [] {
-               std::string out;
-               for (const auto& k : kernel_table())
-                 out += (out.empty() ? "" : " ") + std::string(k.name);
-               return out;
-             }},
-    AxisSpec{"pin", "--pin",
-             [] {
-               std::string out;
-               for (const auto& st : strategy_table()) {
-                 out += (out.empty() ? "" : " ") + (st.kind == StrategyKind::kList
-                                                        ? std::string("list:...")
-                                                        : std::string(st.name));
-               }
-               return out;
-             }},
-    AxisSpec{"share", "--share",
-             [] {
-               std::string out;
-               for (const auto& m : mechanism_table())
-                 out += (out.empty() ? "" : " ") + std::string(m.name);
-               return out;
-             }},
-    AxisSpec{"pages", "--pages", [] { return std::string("small huge thp"); }},
-    AxisSpec{"touch", "--touch", [] { return std::string("leader ranks"); }},
-    AxisSpec{"mempolicy", "--mempolicy",
-             [] { return std::string("default interleave interleave:LIST bind:LIST"); }},
-    AxisSpec{"size", "--size", nullptr},
-    AxisSpec{"values", "--values", nullptr},
-    AxisSpec{"pattern", "--pattern", [] { return std::string("seed random"); }},
-};
 
 // Options that only make sense together, checked once every option is known.
 void check_combinations(const Options& o, const std::set<std::string_view>& given) {
@@ -275,9 +174,8 @@ void append_wrapped(std::ostringstream& out, const std::string& first, const std
 
 std::vector<Axis> run_axes() {
   std::vector<Axis> out;
-  for (const auto& axis : kAxes) {
-    out.push_back(Axis{axis.name, axis.flag, find_option(axis.flag)->default_text,
-                       axis.choices ? axis.choices() : std::string()});
+  for (const auto& p : param_table()) {
+    if (p.axis) out.push_back(Axis{p.name, p.flag, default_text(p), p.choices()});
   }
   return out;
 }
@@ -298,25 +196,31 @@ Options parse_options(std::span<const std::string_view> args) {
       has_inline_value = true;
     }
     if (arg == "-h") arg = "--help";
-    const OptionSpec* spec = find_option(arg);
-    if (!spec) {
+    const Param* param = find_param(arg);
+    const OptionSpec* spec = param ? nullptr : find_option(arg);
+    if (!param && !spec) {
       throw UsageError("unknown option '" + std::string(arg.substr(0, 60)) +
                        "'; see shmcount --help for the options");
     }
-    if (given.count(spec->flag) && spec->flag != "--help" && spec->flag != "--version") {
-      throw UsageError(std::string(spec->flag) + " is given twice; give it once");
+    const std::string_view flag = param ? param->flag : spec->flag;
+    const std::string_view metavar = param ? param->metavar : spec->metavar;
+    if (given.count(flag) && flag != "--help" && flag != "--version") {
+      throw UsageError(std::string(flag) + " is given twice; give it once");
     }
-    given.insert(spec->flag);
-    if (spec->metavar.empty()) {
-      if (has_inline_value) throw UsageError(std::string(spec->flag) + " takes no value");
+    given.insert(flag);
+    if (metavar.empty()) {
+      if (has_inline_value) throw UsageError(std::string(flag) + " takes no value");
     } else if (!has_inline_value) {
       if (i + 1 >= args.size()) {
-        throw UsageError(std::string(spec->flag) + " needs a value (" + std::string(spec->metavar) +
-                         ")");
+        throw UsageError(std::string(flag) + " needs a value (" + std::string(metavar) + ")");
       }
       value = args[++i];
     }
-    spec->set(o, value, spec->flag);
+    if (param) {
+      param->parse(o, value);
+    } else {
+      spec->set(o, value, spec->flag);
+    }
     if (o.action == Action::kHelp || o.action == Action::kVersion) return o;
   }
   check_combinations(o, given);
@@ -333,14 +237,28 @@ std::string help_text() {
          "The ranks of each node share one array of int32 (System V by default: 0600, removed\n"
          "before any kernel runs), pin themselves, count every value 0..V-1 with the kernel,\n"
          "verify the counts, and send their times to rank 0, which prints a summary and writes a\n"
-         "CSV and a JSON run context.\n\nOptions:\n";
-  for (const auto& spec : kOptions) {
-    std::string left = "  " + std::string(spec.flag);
-    if (!spec.metavar.empty()) left += " " + std::string(spec.metavar);
+         "CSV and a JSON run context.\n\nWhat to run (recorded with every result):\n";
+  auto entry = [&](std::string_view flag, std::string_view metavar, std::string help,
+                   const std::string& default_value) {
+    std::string left = "  " + std::string(flag);
+    if (!metavar.empty()) left += " " + std::string(metavar);
     left.resize(std::max<std::size_t>(left.size() + 1, 22), ' ');
-    std::string help(spec.help);
-    if (!spec.default_text.empty()) help += " [" + std::string(spec.default_text) + "]";
+    if (!default_value.empty()) help += " [" + default_value + "]";
     append_wrapped(out, left, help, 22);
+  };
+  for (const auto& p : param_table()) {
+    entry(p.flag, p.metavar, std::string(p.description),
+          p.type == ParamType::kFlag ? "" : default_text(p));
+  }
+  out << "\nOutput and other commands:\n";
+  for (const auto& spec : kOptions) {
+    entry(spec.flag, spec.metavar, std::string(spec.help), std::string(spec.default_text));
+  }
+  out << "\nLists (--list):\n";
+  for (const auto& [name, what] : kListables) {
+    std::string left = "  " + std::string(name);
+    left.resize(14, ' ');
+    append_wrapped(out, left, std::string(what), 14);
   }
   out << "\nKernels (--kernel):\n";
   for (const auto& k : kernel_table()) {

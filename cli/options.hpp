@@ -1,5 +1,6 @@
-// Command-line options: parsed once, before MPI starts, into one immutable value. One table
-// drives both the parser and --help, so they cannot drift apart.
+// Command-line options: parsed once, before MPI starts, into one immutable value. The run's
+// parameters come from one table (cli/params.hpp), the other options from a second one in
+// options.cpp; both drive the parser and --help, so they cannot drift apart.
 #pragma once
 
 #include <cstdint>
@@ -45,12 +46,13 @@ struct Options {
   std::string command_line;  // The full command line, for the run context.
 };
 
-// An option a sweep may vary: its name in a sweep, its flag, its default (as typed), and the
-// values it takes (space-separated; empty for numbers).
+// A parameter a sweep may vary (cli/params.hpp): its name in a sweep, its flag, its default (as
+// printed, so that parsing it gives the default back), and the values it takes (space-separated;
+// empty for numbers).
 struct Axis {
   std::string_view name;
   std::string_view flag;
-  std::string_view default_value;
+  std::string default_value;
   std::string choices;
 };
 std::vector<Axis> run_axes();
@@ -62,6 +64,7 @@ inline constexpr std::string_view kListables[][2] = {
     {"strategies", "the --pin strategies"},
     {"axes", "the options a sweep can vary, with defaults and values"},
     {"noise", "what is recorded about noise with every run"},
+    {"faults", "the calls SHMCOUNT_FAULT can make fail, for fault-injection tests"},
 };
 
 // Limits of the values options accept (also printed by --help).

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
@@ -29,6 +30,22 @@ constexpr std::array<std::pair<std::string_view, int>, 9> kErrnos{{
     {"EOPNOTSUPP", EOPNOTSUPP},
 }};
 
+constexpr std::array kCalls{
+    FaultCall{"shmget", "memory/sysv.cpp: the node leader creates the System V segment"},
+    FaultCall{"shmat", "memory/sysv.cpp: a rank attaches the segment"},
+    FaultCall{"shmctl", "memory/sysv.cpp: the leader marks the segment for removal (IPC_RMID)"},
+    FaultCall{"shm_open",
+              "memory/posix.cpp: the leader creates the POSIX file; another rank opens it through "
+              "the leader's descriptor"},
+    FaultCall{"ftruncate", "memory/posix.cpp: the leader sizes the POSIX file"},
+    FaultCall{"mmap",
+              "memory/posix.cpp: a rank maps the POSIX file; memory/mechanisms.cpp: a rank maps "
+              "its private copy"},
+    FaultCall{"madvise", "memory/pages.cpp: MADV_HUGEPAGE for --pages thp"},
+    FaultCall{"mbind", "memory/pages.cpp: the --mempolicy of the array (hwloc_set_area_membind)"},
+    FaultCall{"tmpfile", "report/output_files.cpp: the unnamed O_TMPFILE result files"},
+};
+
 FaultPlan g_fault;
 bool g_armed = false;  // This process is the target and the call fault has not fired yet.
 
@@ -49,7 +66,9 @@ FaultPlan FaultPlan::from_environment() {
   f.what = std::string(head.substr(0, colon));
   f.arg = colon == std::string_view::npos ? "" : std::string(head.substr(colon + 1));
   f.rank = static_cast<int>(*rank);
-  if (f.what == "shmget" || f.what == "shmat" || f.what == "shmctl" || f.what == "tmpfile") {
+  const bool is_call = std::any_of(kCalls.begin(), kCalls.end(),
+                                   [&](const FaultCall& c) { return c.name == f.what; });
+  if (is_call) {
     for (const auto& [name, value] : kErrnos) {
       if (name == f.arg) f.err = value;
     }
@@ -59,6 +78,8 @@ FaultPlan FaultPlan::from_environment() {
   }
   return f;
 }
+
+std::span<const FaultCall> fault_calls() { return kCalls; }
 
 const FaultPlan& process_fault() { return g_fault; }
 

@@ -1,9 +1,9 @@
 // Fault injection for the fault suite, read once from SHMCOUNT_FAULT. Production runs have it
 // unset and then nothing here has any effect.
 //
-//   SHMCOUNT_FAULT=CALL:ERRNO@RANK   make CALL (shmget, shmat, shmctl; tmpfile: the O_TMPFILE
-//                                    open of the result files) fail once with ERRNO
-//                                    (e.g. ENOSPC) on world rank RANK
+//   SHMCOUNT_FAULT=CALL:ERRNO@RANK   make CALL (one of fault_calls(): shmget, shm_open, mmap,
+//                                    mbind, tmpfile, ...) fail once with ERRNO (e.g. ENOSPC) on
+//                                    world rank RANK
 //   SHMCOUNT_FAULT=stall:PHASE@RANK  wait for SIGUSR1 at PHASE (start, attached, kernel,
 //                                    timed (inside the first timed repetition), gather, write,
 //                                    link (between naming the CSV and naming the JSON))
@@ -11,12 +11,24 @@
 //   SHMCOUNT_FAULT=slow:refusal@RANK make RANK take a second before it refuses a command line
 #pragma once
 
+#include <span>
 #include <string>
+#include <string_view>
 
 namespace shmcount {
 
+// A system call that a fault can make fail: its name in SHMCOUNT_FAULT and where it is made.
+struct FaultCall {
+  std::string_view name;
+  std::string_view where;
+};
+
+// Every call site that inject_call_fault() guards, one entry each (the fault suite covers them
+// all: tests/program/faults.sh reads this list through `shmcount --list faults`).
+std::span<const FaultCall> fault_calls();
+
 struct FaultPlan {
-  std::string what;  // "shmget", "shmat", "shmctl", "stall", "miscount", or empty for none.
+  std::string what;  // A fault_calls() name, "stall", "miscount", "slow", or empty for none.
   std::string arg;   // ERRNO name or PHASE.
   int rank = -1;
   int err = 0;  // errno value for call faults.
@@ -30,7 +42,7 @@ struct FaultPlan {
 const FaultPlan& process_fault();
 void set_process_fault(const FaultPlan& fault, int world_rank);
 
-// True once for a call fault aimed at `call` on this process; sets errno.
+// True once for a call fault aimed at `call` (a fault_calls() name) on this process; sets errno.
 bool inject_call_fault(const char* call);
 
 // Sleeps a second, when this process is told to be slow at `phase`.

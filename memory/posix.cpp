@@ -93,7 +93,7 @@ SharedFile SharedFile::create(std::size_t bytes, bool huge) {
   SharedFile file(fd);
   // A umask can take bits away from 0600, never add them: make sure it is exactly 0600.
   if (::fchmod(fd, kMode) != 0) throw Error(describe_errno("fchmod(0600)", errno));
-  if (::ftruncate(fd, static_cast<off_t>(bytes)) != 0) {
+  if (inject_call_fault("ftruncate") || ::ftruncate(fd, static_cast<off_t>(bytes)) != 0) {
     const int err = errno;
     if (huge && (err == ENOMEM || err == EINVAL)) {
       throw UsageError(

@@ -61,8 +61,25 @@ std::string_view touch_name(TouchKind kind) {
   return kind == TouchKind::kLeader ? "leader" : "ranks";
 }
 
+constexpr PageKind kPageKinds[] = {PageKind::kSmall, PageKind::kHuge, PageKind::kThp};
+constexpr TouchKind kTouchKinds[] = {TouchKind::kLeader, TouchKind::kRanks};
+
+std::string page_kind_names() {
+  std::string out;
+  for (PageKind kind : kPageKinds)
+    out += (out.empty() ? "" : " ") + std::string(page_kind_name(kind));
+  return out;
+}
+
+std::string touch_names() {
+  std::string out;
+  for (TouchKind kind : kTouchKinds)
+    out += (out.empty() ? "" : " ") + std::string(touch_name(kind));
+  return out;
+}
+
 PageKind parse_pages(std::string_view text) {
-  for (PageKind kind : {PageKind::kSmall, PageKind::kHuge, PageKind::kThp}) {
+  for (PageKind kind : kPageKinds) {
     if (text == page_kind_name(kind)) return kind;
   }
   throw UsageError("--pages " + shown(text) +
@@ -71,8 +88,9 @@ PageKind parse_pages(std::string_view text) {
 }
 
 TouchKind parse_touch(std::string_view text) {
-  if (text == "leader") return TouchKind::kLeader;
-  if (text == "ranks") return TouchKind::kRanks;
+  for (TouchKind kind : kTouchKinds) {
+    if (text == touch_name(kind)) return kind;
+  }
   throw UsageError("--touch " + shown(text) +
                    ": use leader (the node leader fills the whole array) or ranks (each rank "
                    "fills its own contiguous slice)");

@@ -22,6 +22,9 @@ struct MemPolicy {
 
 std::string_view page_kind_name(PageKind kind);
 std::string_view touch_name(TouchKind kind);
+// Every value --pages and --touch take, space-separated.
+std::string page_kind_names();
+std::string touch_names();
 
 // Parse one option value each; throw UsageError with what is allowed.
 PageKind parse_pages(std::string_view text);

@@ -70,11 +70,11 @@ BindOutcome apply_placement(const Topology& topo, const MachineView& view,
   CpuSet start = CpuSet::parse_list(starting);
   hwloc_bitmap_and(start.get(), start.get(), hwloc_topology_get_allowed_cpuset(t));
   outcome.launcher_had_bound = !hwloc_bitmap_isequal(start.get(), usable.get());
-  if (strategy.kind == StrategyKind::kLauncher) return outcome;
+  if (strategy.info->bind == BindMode::kKeep) return outcome;
 
   Bitmap target = make_bitmap();
   std::string what;
-  if (strategy.kind == StrategyKind::kNone) {
+  if (strategy.info->bind == BindMode::kAvailablePus) {
     hwloc_bitmap_copy(target.get(), usable.get());
     what = "every available PU (" + view.usable_list + ")";
   } else {

@@ -13,30 +13,6 @@
 namespace shmcount {
 namespace {
 
-constexpr std::array kStrategies{
-    StrategyInfo{"core", StrategyKind::kCore,
-                 "one rank per physical core in logical order; SMT siblings only once every core "
-                 "has a rank",
-                 "--map-by core --bind-to core", "-c N:0-{n-1} on first threads"},
-    StrategyInfo{"compact", StrategyKind::kCompact,
-                 "rank r on the r-th PU in logical order: a core's hardware threads fill first",
-                 "--map-by hwthread --bind-to hwthread", "E:N:n (compact)"},
-    StrategyInfo{"scatter", StrategyKind::kScatter,
-                 "each rank in objects without a rank at the highest level possible, level by "
-                 "level from the top of hwloc's tree (groups, packages, NUMA nodes, caches, cores)",
-                 "--map-by ppr:1:package --rank-by span (approx.)", "S:scatter / E:S0:..@S1:..."},
-    StrategyInfo{"list", StrategyKind::kList,
-                 "list:L0,L1,... logical PU by local rank, or list:TYPE:I0,I1,... objects (core, "
-                 "l1, l2, l3, numa, die, package) taken in turn; ranges A-B allowed",
-                 "--cpu-set / rankfile", "-c L:0,2,4"},
-    StrategyInfo{"none", StrategyKind::kNone,
-                 "no pinning: each rank may run on every allowed PU (launcher binding undone)",
-                 "--bind-to none", "(no likwid-pin)"},
-    StrategyInfo{"launcher", StrategyKind::kLauncher,
-                 "keep whatever binding mpirun or srun gave each rank, and record it",
-                 "(mpirun's default binding)", "(likwid-mpirun's pinning)"},
-};
-
 constexpr std::array kListObjects{
     ListObject{"core", HWLOC_OBJ_CORE, "core"},
     ListObject{"l1", HWLOC_OBJ_L1CACHE, "L1 cache"},
@@ -260,15 +236,16 @@ std::vector<std::size_t> object_list_order(const MachineView& m, const Strategy&
   return order;
 }
 
-// Indices into m.pus in the order ranks take them.
-std::vector<std::size_t> pu_order(const MachineView& m, const Strategy& s) {
+// compact: usable PUs in logical order.
+std::vector<std::size_t> compact_order(const MachineView& m, const Strategy&, int) {
   std::vector<std::size_t> order;
-  if (s.kind == StrategyKind::kCompact) {
-    for (std::size_t i = 0; i < m.pus.size(); ++i) order.push_back(i);
-    return order;
-  }
-  if (s.kind == StrategyKind::kScatter) return scatter_order(m);
-  // core: the k-th hardware thread of every core (in core order), for k = 0, 1, ...
+  for (std::size_t i = 0; i < m.pus.size(); ++i) order.push_back(i);
+  return order;
+}
+
+// core: the k-th hardware thread of every core (in core order), for k = 0, 1, ...
+std::vector<std::size_t> core_first_order(const MachineView& m, const Strategy&, int) {
+  std::vector<std::size_t> order;
   const std::vector<int> cores = core_order(m);
   for (int k = 0; order.size() < m.pus.size(); ++k) {
     for (int core : cores) {
@@ -280,6 +257,80 @@ std::vector<std::size_t> pu_order(const MachineView& m, const Strategy& s) {
   return order;
 }
 
+std::vector<std::size_t> scatter(const MachineView& m, const Strategy&, int) {
+  return scatter_order(m);
+}
+
+// list: the listed PUs, one per rank, or the listed objects' PUs taken in turn.
+std::vector<std::size_t> list_order(const MachineView& m, const Strategy& s, int ranks) {
+  if (s.objects) return object_list_order(m, s);
+  if (s.list.size() < static_cast<std::size_t>(ranks)) {
+    throw UsageError("--pin " + s.text + " names " + std::to_string(s.list.size()) +
+                     " PU(s) but the node has " + std::to_string(ranks) +
+                     " ranks; give one logical PU per local rank");
+  }
+  std::vector<std::size_t> order;
+  for (int logical : s.list) {
+    const PuInfo* pu = m.find_logical(logical);
+    if (!pu) {
+      std::vector<int> usable;
+      for (const auto& other : m.pus) usable.push_back(other.pu_logical);
+      throw UsageError("--pin " + s.text + ": PU L#" + std::to_string(logical) +
+                       " is not on this node or not allowed; allowed logical PUs are " +
+                       ranges(usable) + " (see shmcount --domains)");
+    }
+    order.push_back(static_cast<std::size_t>(pu - m.pus.data()));
+  }
+  return order;
+}
+
+// list's argument: "L0,L1,..." (logical PUs) or "TYPE:I0,I1,..." (objects), ranges "A-B".
+void parse_list_argument(std::string_view body, std::string_view text, Strategy& s) {
+  if (!body.empty() && std::isalpha(static_cast<unsigned char>(body.front()))) {
+    const std::string_view name = body.substr(0, body.find(':'));
+    for (const auto& o : kListObjects) {
+      if (o.name == name) s.objects = &o;
+    }
+    if (!s.objects || name.size() == body.size()) {
+      throw UsageError("--pin '" + std::string(text) + "': " +
+                       (s.objects ? "no " + std::string(name) + " indices after the type"
+                                  : "unknown object type '" + std::string(name) + "'") +
+                       "; write list:TYPE:I0,I1,... with TYPE one of " + list_object_names() +
+                       " (e.g. list:core:0-3), or list:L0,L1,... for logical PUs");
+    }
+    body = body.substr(name.size() + 1);
+  }
+  s.list = parse_index_list(body, text, s.objects ? std::string(s.objects->name) : "PU");
+}
+
+constexpr std::array kStrategies{
+    StrategyInfo{"core",
+                 "one rank per physical core in logical order; SMT siblings only once every core "
+                 "has a rank",
+                 "--map-by core --bind-to core", "-c N:0-{n-1} on first threads", core_first_order,
+                 BindMode::kOnePu, nullptr, ""},
+    StrategyInfo{"compact",
+                 "rank r on the r-th PU in logical order: a core's hardware threads fill first",
+                 "--map-by hwthread --bind-to hwthread", "E:N:n (compact)", compact_order,
+                 BindMode::kOnePu, nullptr, ""},
+    StrategyInfo{"scatter",
+                 "each rank in objects without a rank at the highest level possible, level by "
+                 "level from the top of hwloc's tree (groups, packages, NUMA nodes, caches, cores)",
+                 "--map-by ppr:1:package --rank-by span (approx.)", "S:scatter / E:S0:..@S1:...",
+                 scatter, BindMode::kOnePu, nullptr, ""},
+    StrategyInfo{"list",
+                 "list:L0,L1,... logical PU by local rank, or list:TYPE:I0,I1,... objects (core, "
+                 "l1, l2, l3, numa, die, package) taken in turn; ranges A-B allowed",
+                 "--cpu-set / rankfile", "-c L:0,2,4", list_order, BindMode::kOnePu,
+                 parse_list_argument, "L0,L1,..."},
+    StrategyInfo{
+        "none", "no pinning: each rank may run on every allowed PU (launcher binding undone)",
+        "--bind-to none", "(no likwid-pin)", nullptr, BindMode::kAvailablePus, nullptr, ""},
+    StrategyInfo{"launcher", "keep whatever binding mpirun or srun gave each rank, and record it",
+                 "(mpirun's default binding)", "(likwid-mpirun's pinning)", nullptr,
+                 BindMode::kKeep, nullptr, ""},
+};
+
 std::string cell(int value) { return value < 0 ? "-" : std::to_string(value); }
 
 }  // namespace
@@ -288,44 +339,34 @@ std::span<const StrategyInfo> strategy_table() { return kStrategies; }
 
 std::span<const ListObject> list_object_table() { return kListObjects; }
 
+std::string strategy_usage(const StrategyInfo& info) {
+  return info.parse_argument ? std::string(info.name) + ":" + std::string(info.argument_syntax)
+                             : std::string(info.name);
+}
+
 std::string strategy_names() {
   std::string out;
-  for (const auto& s : kStrategies) {
-    if (!out.empty()) out += ", ";
-    out += s.kind == StrategyKind::kList ? "list:L0,L1,..." : std::string(s.name);
-  }
+  for (const auto& s : kStrategies) out += (out.empty() ? "" : ", ") + strategy_usage(s);
   return out;
 }
 
 Strategy parse_strategy(std::string_view text) {
   Strategy s;
   s.text = std::string(text);
-  constexpr std::string_view kListPrefix = "list:";
-  if (text.substr(0, kListPrefix.size()) == kListPrefix) {
-    s.kind = StrategyKind::kList;
-    std::string_view body = text.substr(kListPrefix.size());
-    if (!body.empty() && std::isalpha(static_cast<unsigned char>(body.front()))) {
-      const std::string_view name = body.substr(0, body.find(':'));
-      for (const auto& o : kListObjects) {
-        if (o.name == name) s.objects = &o;
-      }
-      if (!s.objects || name.size() == body.size()) {
-        throw UsageError("--pin '" + std::string(text) + "': " +
-                         (s.objects ? "no " + std::string(name) + " indices after the type"
-                                    : "unknown object type '" + std::string(name) + "'") +
-                         "; write list:TYPE:I0,I1,... with TYPE one of " + list_object_names() +
-                         " (e.g. list:core:0-3), or list:L0,L1,... for logical PUs");
-      }
-      body = body.substr(name.size() + 1);
-    }
-    s.list = parse_index_list(body, text, s.objects ? std::string(s.objects->name) : "PU");
-    return s;
-  }
+  const auto colon = text.find(':');
+  const std::string_view name = text.substr(0, colon);
   for (const auto& info : kStrategies) {
-    if (info.name == text && info.kind != StrategyKind::kList) {
-      s.kind = info.kind;
-      return s;
+    if (info.name != name) continue;
+    const bool has_argument = colon != std::string_view::npos;
+    if (has_argument != (info.parse_argument != nullptr)) {
+      throw UsageError("--pin '" + std::string(text) + "': " +
+                       (has_argument ? std::string(name) + " takes no argument"
+                                     : "write " + strategy_usage(info)) +
+                       "; use one of " + strategy_names());
     }
+    s.info = &info;
+    if (has_argument) info.parse_argument(text.substr(colon + 1), text, s);
+    return s;
   }
   throw UsageError("--pin '" + std::string(text) + "': unknown strategy; use one of " +
                    strategy_names());
@@ -335,35 +376,11 @@ std::vector<Placement> plan_placement(const MachineView& m, int ranks, const Str
   if (m.pus.empty()) throw UsageError("the machine has no allowed PU to place ranks on");
   std::vector<Placement> plan(static_cast<std::size_t>(ranks));
   for (int r = 0; r < ranks; ++r) plan[r].local_rank = r;
-  const bool more_ranks_than_pus = static_cast<std::size_t>(ranks) > m.pus.size();
-
-  if (s.kind == StrategyKind::kNone || s.kind == StrategyKind::kLauncher) {
-    for (auto& p : plan) p.oversubscribed = more_ranks_than_pus;
+  if (!s.plans_pus()) {
+    for (auto& p : plan) p.oversubscribed = static_cast<std::size_t>(ranks) > m.pus.size();
     return plan;
   }
-  std::vector<std::size_t> order;
-  if (s.kind == StrategyKind::kList && s.objects) {
-    order = object_list_order(m, s);
-  } else if (s.kind == StrategyKind::kList) {
-    if (s.list.size() < static_cast<std::size_t>(ranks)) {
-      throw UsageError("--pin " + s.text + " names " + std::to_string(s.list.size()) +
-                       " PU(s) but the node has " + std::to_string(ranks) +
-                       " ranks; give one logical PU per local rank");
-    }
-    for (int logical : s.list) {
-      const PuInfo* pu = m.find_logical(logical);
-      if (!pu) {
-        std::vector<int> usable;
-        for (const auto& other : m.pus) usable.push_back(other.pu_logical);
-        throw UsageError("--pin " + s.text + ": PU L#" + std::to_string(logical) +
-                         " is not on this node or not allowed; allowed logical PUs are " +
-                         ranges(usable) + " (see shmcount --domains)");
-      }
-      order.push_back(static_cast<std::size_t>(pu - m.pus.data()));
-    }
-  } else {
-    order = pu_order(m, s);
-  }
+  const std::vector<std::size_t> order = s.info->order(m, s, ranks);
   // Past the end of the order, ranks share PUs round-robin: oversubscription.
   std::vector<int> ranks_on(m.pus.size(), 0);
   for (auto& p : plan) {
@@ -470,7 +487,8 @@ std::string format_plan_table(const MachineView& m, const std::vector<Placement>
   if (m.restricted()) out << "  available: " << m.availability() << '\n';
   if (plan.empty() || plan.front().planned_pu < 0) {
     out << "  no PU is planned: ranks run where the "
-        << (s.kind == StrategyKind::kNone ? "OS scheduler puts them" : "launcher bound them")
+        << (s.info->bind == BindMode::kAvailablePus ? "OS scheduler puts them"
+                                                    : "launcher bound them")
         << "; shmcount records where they ran\n";
     if (!plan.empty() && plan.front().oversubscribed) {
       out << "  warning: more ranks than PUs (" << m.pus.size() << "): oversubscribed\n";

@@ -11,19 +11,41 @@
 
 namespace shmcount {
 
-enum class StrategyKind { kNone, kLauncher, kCompact, kCore, kScatter, kList };
+struct Strategy;
 
+// How a rank binds once the plan is made.
+enum class BindMode {
+  kOnePu,         // To the one PU the plan gives it.
+  kAvailablePus,  // To every available PU (the node's usable set): no pinning.
+  kKeep,          // Not at all: whatever the launcher gave it stays.
+};
+
+// One pinning strategy: a name, what it promises, the closest options of the tools users know,
+// how it orders the usable PUs and how a rank binds. Adding a strategy is one entry of the table
+// in plan.cpp plus its order function.
 struct StrategyInfo {
-  std::string_view name;  // As typed after --pin ("list" takes ":L0,L1,...").
-  StrategyKind kind;
+  std::string_view name;  // As typed after --pin.
   std::string_view description;
   std::string_view openmpi;  // The closest mpirun option.
   std::string_view likwid;   // The closest likwid-pin expression.
+  // Indices into machine.pus in the order ranks take them (ranks past the end share PUs
+  // round-robin); nullptr when the strategy plans no PU. Throws Error where the strategy cannot
+  // place `ranks` ranks on this machine (a list naming a PU it lacks).
+  std::vector<std::size_t> (*order)(const MachineView& machine, const Strategy& strategy,
+                                    int ranks);
+  BindMode bind;
+  // For a strategy written NAME:ARGUMENT (list:0,2): reads the argument into the strategy, or
+  // throws Error; nullptr when the strategy takes none. `text` is the whole --pin value.
+  void (*parse_argument)(std::string_view argument, std::string_view text, Strategy& out);
+  std::string_view argument_syntax;  // "L0,L1,..." for messages and --list; empty for none.
 };
 
 // Every strategy, the default first.
 std::span<const StrategyInfo> strategy_table();
+// "core, compact, scatter, list:L0,L1,..., none, launcher".
 std::string strategy_names();
+// The strategy as --pin takes it: "core", or "list:L0,L1,..." for one with an argument.
+std::string strategy_usage(const StrategyInfo& info);
 
 // An hwloc object type that a list can name instead of PUs, as in list:core:0-3.
 struct ListObject {
@@ -37,11 +59,13 @@ std::span<const ListObject> list_object_table();
 
 // A parsed --pin value.
 struct Strategy {
-  StrategyKind kind = StrategyKind::kCore;
-  // For kList: logical indices of PUs, or of objects of `objects` when that is set.
+  const StrategyInfo* info = &strategy_table().front();
+  // For list: logical indices of PUs, or of objects of `objects` when that is set.
   std::vector<int> list;
   const ListObject* objects = nullptr;
-  std::string text;  // As the user wrote it, for records.
+  std::string text = "core";  // As the user wrote it, for records.
+
+  bool plans_pus() const { return info->order != nullptr; }
 };
 
 // Parses a --pin value: a table name, "list:L0,L1,..." (logical PUs) or "list:TYPE:I0,I1,..."
@@ -56,7 +80,8 @@ struct Placement {
   bool oversubscribed = false;  // This rank shares its PU (or the node has more ranks than PUs).
 };
 
-// The placement of `ranks` local ranks on the usable PUs of `machine`:
+// The placement of `ranks` local ranks on the usable PUs of `machine`, in the strategy's order
+// (see each order function in plan.cpp):
 // - core: the k-th usable thread of every core in logical core order, for k = 0, 1, ...
 // - compact: usable PUs in logical order.
 // - scatter: each next rank on the free PU that is in an object without a rank at the highest
@@ -68,9 +93,10 @@ struct Placement {
 //   core gets a second rank while a core is idle.
 // - list of PUs: rank r on PU list[r]; list of objects: rank r on the first free usable PU of the
 //   next listed object, cycling through the objects while any of them has a free PU.
-// Past the end of the order, ranks share PUs round-robin and are flagged oversubscribed. Throws
-// Error for a list naming a PU or object the machine does not have or let ranks use, or a PU list
-// with fewer entries than ranks.
+// Past the end of the order, ranks share PUs round-robin and are flagged oversubscribed. A
+// strategy that plans no PU (none, launcher) gives every rank planned_pu -1. Throws Error for a
+// list naming a PU or object the machine does not have or let ranks use, or a PU list with fewer
+// entries than ranks.
 std::vector<Placement> plan_placement(const MachineView& machine, int ranks,
                                       const Strategy& strategy);
 

@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <sstream>
 
+#include "cli/params.hpp"
 #include "common/text.hpp"
 #include "report/csv.hpp"
 #include "report/stats.hpp"
-#include "report/summary.hpp"
 
 namespace shmcount {
 namespace {
@@ -27,14 +27,14 @@ std::string noise_json(const std::vector<std::pair<std::string, std::string>>& n
   return out + "}";
 }
 
-std::string memory_json(const RunInfo& run, const NodeInfo& n, const std::vector<Record>& records) {
+std::string memory_json(const NodeInfo& n, const NodeFigures& figures) {
   std::string out = "{\"mapped_bytes\": " + std::to_string(n.mapped_bytes) +
                     ", \"policy\": " + q(n.policy) + ", \"notes\": [";
   for (std::size_t i = 0; i < n.memory_notes.size(); ++i) {
     out += (i ? ", " : "") + q(n.memory_notes[i]);
   }
   out += "]";
-  for (const auto& [column, line] : node_memory_lines(run, n, records)) {
+  for (const auto& [column, line] : figures.memory_lines) {
     out += ", " + q(column) + ": " + q(line);
   }
   return out + "}";
@@ -78,9 +78,10 @@ std::string json_escape(const std::string& raw) {
   return out;
 }
 
-std::string format_context_json(const RunInfo& run, const Provenance& p,
-                                const std::vector<Record>& records, const std::string& csv_name) {
-  const RunFigures f = compute_figures(run, records);
+std::string json_text(std::string_view text) { return q(std::string(text)); }
+
+std::string format_context_json(const RunInfo& run, const Provenance& p, const RunFigures& f,
+                                const std::string& csv_name) {
   std::ostringstream o;
   o << "{\n";
   o << "  \"tool\": \"shmcount\",\n";
@@ -103,7 +104,7 @@ std::string format_context_json(const RunInfo& run, const Provenance& p,
       << ", \"cpu_model\": " << q(n.cpu_model) << ", \"topology\": " << q(n.topology)
       << ", \"caches\": " << q(n.caches) << ", \"pus\": " << n.pus << ", \"ranks\": " << n.ranks
       << ", \"available\": " << q(n.available) << ", \"available_from\": " << q(n.available_from)
-      << ", \"noise\": " << noise_json(n.noise) << ", \"memory\": " << memory_json(run, n, records)
+      << ", \"noise\": " << noise_json(n.noise) << ", \"memory\": " << memory_json(n, f.nodes[i])
       << "}" << (i + 1 < run.nodes.size() ? "," : "") << "\n";
   }
   o << "  ],\n";
@@ -112,14 +113,13 @@ std::string format_context_json(const RunInfo& run, const Provenance& p,
   o << "  \"compiler\": " << q(p.compiler) << ",\n";
   o << "  \"build_flags\": " << q(p.build_flags) << ",\n";
   o << "  \"revision\": " << q(p.revision) << ",\n";
-  o << "  \"config\": {\"ranks\": " << run.ranks << ", \"kernel\": " << q(run.kernel)
-    << ", \"algorithm\": " << q(run.algorithm) << ", \"work_per_unit\": " << num(run.work_per_unit)
-    << ", \"size\": " << run.size << ", \"values\": " << run.values
-    << ", \"pattern\": " << q(run.pattern) << ", \"seed\": " << run.seed
-    << ", \"strategy\": " << q(run.strategy) << ", \"share\": " << q(run.share)
-    << ", \"pages\": " << q(run.pages) << ", \"touch\": " << q(run.touch)
-    << ", \"mempolicy\": " << q(run.mempolicy) << ", \"reps\": " << run.reps
-    << ", \"warmup\": " << run.warmup << "},\n";
+  // Every run parameter under its key (cli/params.hpp), then what the kernel makes of them.
+  o << "  \"config\": {\"ranks\": " << run.ranks;
+  for (const auto& param : param_table()) {
+    o << ", " << q(std::string(param.key)) << ": " << json_value(param, run.options, json_text);
+  }
+  o << ", \"algorithm\": " << q(run.algorithm) << ", \"work_per_unit\": " << num(run.work_per_unit)
+    << "},\n";
   o << "  \"summary\": {\n";
   o << "    \"parallel_ms\": " << spread_json(f.parallel_ms) << ",\n";
   o << "    \"rank_ms\": {\"t_min\": " << spread_json(f.t_min_ms)
@@ -134,7 +134,8 @@ std::string format_context_json(const RunInfo& run, const Provenance& p,
     << ", \"oversubscribed_ranks\": " << f.oversubscribed_ranks
     << ", \"rebound_ranks\": " << f.rebound_ranks << ",\n";
   o << "    \"disturbance\": {\"disturbed_reps\": " << f.disturbed_reps
-    << ", \"disturbed_sequential_reps\": " << f.disturbed_sequential << ", \"reps\": " << run.reps;
+    << ", \"disturbed_sequential_reps\": " << f.disturbed_sequential
+    << ", \"reps\": " << run.options.reps;
   if (!f.load.empty()) {
     // Node 0's load, and the worst node's limit check, as the analysis reads them.
     const LoadCheck& c = f.load.front();

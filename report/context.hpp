@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "report/figures.hpp"
 #include "report/record.hpp"
 
 namespace shmcount {
@@ -23,7 +24,8 @@ struct Provenance {
 // characters escaped.
 std::string json_escape(const std::string& text);
 
+// The run context of `run`, with its figures (compute_figures of its records).
 std::string format_context_json(const RunInfo& run, const Provenance& provenance,
-                                const std::vector<Record>& records, const std::string& csv_name);
+                                const RunFigures& figures, const std::string& csv_name);
 
 }  // namespace shmcount

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "cli/params.hpp"
 #include "common/text.hpp"
 #include "memory/probes.hpp"
 
@@ -26,7 +27,8 @@ const NodeInfo* node_of(const RunInfo& run, const Record& r) {
   return static_cast<std::size_t>(r.node) < run.nodes.size() ? &run.nodes[r.node] : nullptr;
 }
 
-constexpr std::array kSchema{
+// The columns before the parameters' (cli/params.hpp).
+constexpr std::array kHead{
     CsvColumn{"run_id", "identifies the run; the same in the JSON run context",
               [](const RunInfo& run, const Record&) { return field(run.run_id); }},
     CsvColumn{"phase", "parallel (all ranks at once) or sequential (one process, all units)",
@@ -50,16 +52,12 @@ constexpr std::array kSchema{
               [](const RunInfo&, const Record& r) { return to_string(r.local_rank); }},
     CsvColumn{"rep", "timed repetition, from 0 (warm-ups are not recorded)",
               [](const RunInfo&, const Record& r) { return to_string(r.rep); }},
-    CsvColumn{"kernel", "counting kernel",
-              [](const RunInfo& run, const Record&) { return field(run.kernel); }},
+};
+
+// The columns after the parameters'.
+constexpr std::array kTail{
     CsvColumn{"algorithm", "multi-pass or histogram (never compare rates across the two)",
               [](const RunInfo& run, const Record&) { return field(run.algorithm); }},
-    CsvColumn{"size", "int32 elements in the array",
-              [](const RunInfo& run, const Record&) { return to_string(run.size); }},
-    CsvColumn{"values", "values counted, 0..values-1",
-              [](const RunInfo& run, const Record&) { return to_string(run.values); }},
-    CsvColumn{"pattern", "seed or random",
-              [](const RunInfo& run, const Record&) { return field(run.pattern); }},
     CsvColumn{"units", "kernel calls in time_ns: 1 in parallel, the node's ranks in sequential",
               [](const RunInfo&, const Record& r) { return to_string(r.units); }},
     CsvColumn{"work_per_unit", "compares (multi-pass) or element visits (histogram) per unit",
@@ -72,17 +70,6 @@ constexpr std::array kSchema{
               [](const RunInfo&, const Record& r) { return to_string(r.start_ns); }},
     CsvColumn{"ok", "1 when every count was verified right",
               [](const RunInfo&, const Record& r) { return to_string(r.ok); }},
-    CsvColumn{"strategy", "--pin strategy",
-              [](const RunInfo& run, const Record&) { return field(run.strategy); }},
-    CsvColumn{"share", "how the array was shared (--share)",
-              [](const RunInfo& run, const Record&) { return field(run.share); }},
-    CsvColumn{"pages", "the pages asked for (--pages); page_size says what was obtained",
-              [](const RunInfo& run, const Record&) { return field(run.pages); }},
-    CsvColumn{"touch",
-              "who writes the array first (--touch; with private copies each rank its own)",
-              [](const RunInfo& run, const Record&) { return field(run.touch); }},
-    CsvColumn{"mempolicy", "the memory policy asked for (--mempolicy)",
-              [](const RunInfo& run, const Record&) { return field(run.mempolicy); }},
     CsvColumn{"planned_pu", "logical PU the plan gave the rank (empty: none planned)",
               [](const RunInfo&, const Record& r) { return optional_int(r.planned_pu); }},
     CsvColumn{"pu_logical", "logical PU the rank's main thread last ran on (read back)",
@@ -108,7 +95,14 @@ constexpr std::array kSchema{
 
 std::span<const CsvColumn> csv_schema() {
   static const std::vector<CsvColumn> schema = [] {
-    std::vector<CsvColumn> all(kSchema.begin(), kSchema.end());
+    std::vector<CsvColumn> all(kHead.begin(), kHead.end());
+    for (const auto& param : param_table()) {
+      if (!param.column) continue;
+      CsvColumn column{param.key, param.description, nullptr};
+      column.param = &param;
+      all.push_back(column);
+    }
+    all.insert(all.end(), kTail.begin(), kTail.end());
     int index = 0;
     for (const auto& counter : disturbance_counters()) {
       all.push_back(CsvColumn{counter.column, counter.description, nullptr, -1, index++});
@@ -128,6 +122,11 @@ std::span<const CsvColumn> csv_schema() {
   return schema;
 }
 
+std::string describe(const CsvColumn& column) {
+  if (!column.param) return std::string(column.description);
+  return std::string(column.param->flag) + ": " + std::string(column.param->description);
+}
+
 std::string format_csv(const RunInfo& run, const std::vector<Record>& records) {
   std::string out;
   const auto schema = csv_schema();
@@ -143,6 +142,8 @@ std::string format_csv(const RunInfo& run, const std::vector<Record>& records) {
       first = false;
       if (column.value) {
         out += column.value(run, r);
+      } else if (column.param) {
+        out += field(column.param->print(run.options));
       } else if (column.counter >= 0) {
         out += optional_int(r.disturbance[static_cast<std::size_t>(column.counter)]);
       } else {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/params.hpp"
 #include "report/record.hpp"
 
 namespace shmcount {
@@ -16,11 +17,17 @@ struct CsvColumn {
   std::string (*value)(const RunInfo&, const Record&);  // nullptr for the columns below.
   int probe = -1;    // Index into probe_table(): the rank's value of that measurement.
   int counter = -1;  // Index into disturbance_counters(): the record's value of that counter.
+  const Param* param = nullptr;  // A run parameter (cli/params.hpp): its value, printed.
 };
 
-// The fixed columns, then one per disturbance counter (placement/disturbance.hpp) and
+// The record's identity, then one column per run parameter that has one (cli/params.hpp), then
+// the record's times and placement, one per disturbance counter (placement/disturbance.hpp) and
 // `disturbed`, then one per probe (memory/probes.hpp), in order.
 std::span<const CsvColumn> csv_schema();
+
+// What the column holds, for --list columns and the docs: a parameter's column is "--flag: its
+// description".
+std::string describe(const CsvColumn& column);
 
 // Header plus one row per record, in the order given.
 std::string format_csv(const RunInfo& run, const std::vector<Record>& records);

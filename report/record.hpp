@@ -4,17 +4,21 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "cli/options.hpp"
+#include "common/wire.hpp"
 #include "placement/disturbance.hpp"
 
 namespace shmcount {
 
 enum class Phase : std::int32_t { kParallel = 0, kSequential = 1 };
 
-// Trivially copyable: records travel to rank 0 as bytes.
+// Trivially copyable: records travel to rank 0 as bytes (records_to_bytes).
 struct Record {
   Phase phase = Phase::kParallel;
   std::int32_t rank = 0;        // World rank.
@@ -77,20 +81,9 @@ struct RunInfo {
   std::string run_id;
   int ranks = 0;
   int node_count = 1;
-  std::string kernel;
-  std::string algorithm;
+  Options options;           // The run's parameters as parsed (cli/params.hpp prints them).
+  std::string algorithm;     // The kernel's: "multi-pass" or "histogram".
   double work_per_unit = 0;  // Compares (or element visits) in one kernel call.
-  std::uint64_t size = 0;
-  std::uint64_t values = 0;
-  std::string pattern;
-  std::uint64_t seed = 0;
-  std::string strategy;
-  std::string share;      // --share mechanism.
-  std::string pages;      // --pages asked for (page_size says what was obtained).
-  std::string touch;      // --touch (a private copy is written by its own rank whatever it says).
-  std::string mempolicy;  // --mempolicy as given.
-  std::uint64_t reps = 0;
-  std::uint64_t warmup = 0;
   std::vector<NodeInfo> nodes;
   std::vector<RankInfo> rank_info;  // Indexed by world rank.
 
@@ -100,5 +93,16 @@ struct RunInfo {
     return static_cast<std::size_t>(rank) < rank_info.size() ? rank_info[rank] : none;
   }
 };
+
+// How the structs that cross ranks travel: next to them, so a field added to one is added here
+// (the round trips are tested in report_test). Strings are length-prefixed (common/wire.hpp).
+void write_node(WireWriter& w, const NodeInfo& node);
+NodeInfo read_node(WireReader& r);
+void write_rank(WireWriter& w, const RankInfo& rank);
+RankInfo read_rank(WireReader& r);
+// Records are trivially copyable: they travel as their bytes. Throws Error when `bytes` is not a
+// whole number of records.
+std::string records_to_bytes(std::span<const Record> records);
+std::vector<Record> records_from_bytes(std::string_view bytes);
 
 }  // namespace shmcount

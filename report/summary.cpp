@@ -8,8 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "cli/params.hpp"
 #include "common/text.hpp"
-#include "memory/probes.hpp"
 #include "report/stats.hpp"
 
 namespace shmcount {
@@ -30,134 +30,30 @@ std::string spread_line(const std::string& label, const Spread& s) {
   return buf;
 }
 
-// Per repetition, the values of `of` over the records `keep` selects, reduced by `combine`.
-template <class Keep, class Of, class Combine>
-std::vector<double> per_rep(const std::vector<Record>& records, Keep keep, Of of, Combine combine) {
-  std::map<std::int64_t, std::vector<double>> by_rep;
-  for (const auto& r : records) {
-    if (keep(r)) by_rep[r.rep].push_back(of(r));
-  }
-  std::vector<double> out;
-  for (const auto& [rep, xs] : by_rep) out.push_back(combine(xs));
-  return out;
-}
-
-double ms_of(const Record& r) { return static_cast<double>(r.time_ns) / kNsPerMs; }
-double max_of(const std::vector<double>& xs) { return *std::max_element(xs.begin(), xs.end()); }
-double min_of(const std::vector<double>& xs) { return *std::min_element(xs.begin(), xs.end()); }
-double mean_of(const std::vector<double>& xs) {
-  double sum = 0;
-  for (double x : xs) sum += x;
-  return sum / static_cast<double>(xs.size());
-}
-
-// Per repetition, the slowest sequential time of `node`.
-std::vector<double> sequential_of_node(const std::vector<Record>& records, int node) {
-  return per_rep(
-      records, [&](const Record& r) { return r.phase == Phase::kSequential && r.node == node; },
-      ms_of, max_of);
-}
-
-// Per repetition, the sum over nodes of the sequential times: one process doing every unit.
-std::vector<double> sequential_per_rep(const std::vector<Record>& records) {
-  std::map<std::int64_t, double> by_rep;
-  for (const auto& r : records) {
-    if (r.phase == Phase::kSequential) by_rep[r.rep] += static_cast<double>(r.time_ns) / kNsPerMs;
-  }
-  std::vector<double> out;
-  for (const auto& [rep, ms] : by_rep) out.push_back(ms);
-  return out;
-}
-
-// Per (node, repetition): last start minus first start, in microseconds.
-std::vector<double> start_skew_us(const std::vector<Record>& records) {
-  std::map<std::pair<int, std::int64_t>, std::pair<std::int64_t, std::int64_t>> range;
-  for (const auto& r : records) {
-    if (r.phase != Phase::kParallel) continue;
-    auto [it, fresh] = range.try_emplace({r.node, r.rep}, r.start_ns, r.start_ns);
-    it->second.first = std::min(it->second.first, r.start_ns);
-    it->second.second = std::max(it->second.second, r.start_ns);
-  }
-  std::vector<double> out;
-  for (const auto& [key, lh] : range)
-    out.push_back(static_cast<double>(lh.second - lh.first) / 1e3);
-  return out;
-}
-
 std::string rate(double per_second) {
   if (per_second >= 1e9) return fmt("%.2f G", per_second / 1e9);
   if (per_second >= 1e6) return fmt("%.2f M", per_second / 1e6);
   return fmt("%.0f ", per_second);
 }
 
-// The first number of a load reading ("1.23 0.98 0.50"), or -1.
-double one_minute_load(const NodeInfo& node, const std::string& name) {
-  for (const auto& [key, value] : node.noise) {
-    if (key != name) continue;
-    char* end = nullptr;
-    const double load = std::strtod(value.c_str(), &end);
-    return end == value.c_str() ? -1 : load;
-  }
-  return -1;
-}
-
-void note_disturbance(const RunInfo& run, const std::vector<Record>& records, RunFigures& f) {
-  std::set<std::int64_t> parallel, sequential;
-  for (const auto& r : records) {
-    if (!r.disturbed) continue;
-    (r.phase == Phase::kParallel ? parallel : sequential).insert(r.rep);
-  }
-  f.disturbed_reps = static_cast<int>(parallel.size());
-  f.disturbed_sequential = static_cast<int>(sequential.size());
-  std::string why;
-  for (const auto& node : run.nodes) {
-    LoadCheck c;
-    c.node = node.index;
-    c.before = one_minute_load(node, "load_before");
-    c.after = one_minute_load(node, "load_after");
-    c.usable_pus = node.pus;
-    c.limit = std::max(node.pus, node.ranks) + 1.0;
-    c.over = std::max(c.before, c.after) > c.limit;
-    if (c.over) {
-      why += (why.empty() ? "" : "; ") + std::string("load ") + fmt("%.2f", c.before) +
-             " before, " + fmt("%.2f", c.after) + " after on node " + std::to_string(node.index) +
-             "'s " + std::to_string(node.pus) + " usable PU(s), above " + fmt("%.0f", c.limit);
-    }
-    f.load.push_back(c);
-  }
-  if (f.disturbed_reps > 0 && 4 * static_cast<std::uint64_t>(f.disturbed_reps) >= run.reps) {
-    why += (why.empty() ? "" : "; ") + std::to_string(f.disturbed_reps) + " of " +
-           std::to_string(run.reps) + " parallel repetitions disturbed";
-  }
-  f.run_disturbed = !why.empty();
-  f.disturbed_why = why;
-}
-
 // What disturbed the run: repetitions, the record that lost most, each node's load.
-std::string disturbance_lines(const RunInfo& run, const std::vector<Record>& records,
-                              const RunFigures& f) {
+std::string disturbance_lines(const RunInfo& run, const RunFigures& f) {
   std::ostringstream out;
-  const Record* worst = nullptr;
-  auto lost = [](const Record& r) {
-    return std::max<std::int64_t>(r.disturbance[kRunDelayNs], 0) +
-           std::max<std::int64_t>(r.disturbance[kStealNs], 0);
-  };
-  for (const auto& r : records) {
-    if (r.disturbed && (!worst || lost(r) > lost(*worst))) worst = &r;
-  }
   out << "disturbance: ";
-  if (!worst) {
+  if (!f.most_disturbed) {
     out << "none (no repetition lost over " << fmt("%.0f", 100 * kLostShare)
         << "% of its time waiting for a CPU or to steal, no major fault, no pinned rank "
            "moved)\n";
   } else {
-    out << f.disturbed_reps << " of " << run.reps << " parallel repetition(s)";
+    const Record& worst = *f.most_disturbed;
+    out << f.disturbed_reps << " of " << run.options.reps << " parallel repetition(s)";
     if (f.disturbed_sequential) out << " and " << f.disturbed_sequential << " sequential";
-    out << " disturbed (CSV column disturbed); most: rank " << worst->rank << ", "
-        << (worst->phase == Phase::kParallel ? "parallel" : "sequential") << " repetition "
-        << worst->rep << ": " << fmt("%.3f", static_cast<double>(lost(*worst)) / kNsPerMs)
-        << " ms waiting for a CPU or stolen of " << fmt("%.3f", ms_of(*worst)) << " ms, "
-        << std::max<std::int64_t>(worst->disturbance[kInvoluntarySwitches], 0)
+    out << " disturbed (CSV column disturbed); most: rank " << worst.rank << ", "
+        << (worst.phase == Phase::kParallel ? "parallel" : "sequential") << " repetition "
+        << worst.rep << ": " << fmt("%.3f", static_cast<double>(lost_ns(worst)) / kNsPerMs)
+        << " ms waiting for a CPU or stolen of "
+        << fmt("%.3f", static_cast<double>(worst.time_ns) / kNsPerMs) << " ms, "
+        << std::max<std::int64_t>(worst.disturbance[kInvoluntarySwitches], 0)
         << " involuntary switch(es)\n";
   }
   for (const auto& c : f.load) {
@@ -176,116 +72,21 @@ std::string disturbance_lines(const RunInfo& run, const std::vector<Record>& rec
 
 }  // namespace
 
-std::vector<double> makespan_per_rep(const std::vector<Record>& records, int node) {
-  // (node, rep) -> first start, last end: starts compare only within a node.
-  std::map<std::pair<std::int64_t, int>, std::pair<std::int64_t, std::int64_t>> span;
-  for (const auto& r : records) {
-    if (r.phase != Phase::kParallel || (node >= 0 && r.node != node)) continue;
-    const std::int64_t end = r.start_ns + r.time_ns;
-    auto [it, fresh] = span.try_emplace({r.rep, r.node}, r.start_ns, end);
-    it->second.first = std::min(it->second.first, r.start_ns);
-    it->second.second = std::max(it->second.second, end);
-  }
-  std::map<std::int64_t, double> by_rep;
-  for (const auto& [key, first_last] : span) {
-    const double ms = static_cast<double>(first_last.second - first_last.first) / kNsPerMs;
-    by_rep[key.first] = std::max(by_rep[key.first], ms);
-  }
-  std::vector<double> out;
-  for (const auto& [rep, ms] : by_rep) out.push_back(ms);
-  return out;
-}
-
-std::vector<Outlier> find_outliers(Phase phase, const std::vector<double>& per_rep) {
-  std::vector<Outlier> out;
-  if (per_rep.size() < 3) return out;
-  const double median = spread_of(per_rep).median;
-  std::vector<double> deviations;
-  for (double x : per_rep) deviations.push_back(std::abs(x - median));
-  const double mad = spread_of(deviations).median;
-  for (std::size_t rep = 0; rep < per_rep.size(); ++rep) {
-    const double x = per_rep[rep];
-    if (x > 3 * median && x - median > 10 * mad) {
-      out.push_back(Outlier{phase, static_cast<std::int64_t>(rep), x, median});
-    }
-  }
-  return out;
-}
-
-RunFigures compute_figures(const RunInfo& run, const std::vector<Record>& records) {
-  RunFigures f;
-  f.parallel_ms = makespan_per_rep(records);
-  auto parallel = [](const Record& r) { return r.phase == Phase::kParallel; };
-  f.t_min_ms = per_rep(records, parallel, ms_of, min_of);
-  f.t_avg_ms = per_rep(records, parallel, ms_of, mean_of);
-  f.t_max_ms = per_rep(records, parallel, ms_of, max_of);
-  f.sequential_ms = sequential_per_rep(records);
-  std::set<int> over, rebound;
-  for (const auto& r : records) {
-    if (r.phase == Phase::kParallel) f.unit_ms.push_back(static_cast<double>(r.time_ns) / kNsPerMs);
-    f.wrong_counts += r.ok ? 0 : 1;
-    f.off_plan += r.placed_ok ? 0 : 1;
-    if (r.oversubscribed) over.insert(r.rank);
-    if (r.rebound) rebound.insert(r.rank);
-  }
-  f.oversubscribed_ranks = static_cast<int>(over.size());
-  f.rebound_ranks = static_cast<int>(rebound.size());
-  f.outliers = find_outliers(Phase::kParallel, f.parallel_ms);
-  for (const auto& o : find_outliers(Phase::kSequential, f.sequential_ms)) f.outliers.push_back(o);
-  note_disturbance(run, records, f);
-  const Spread par = spread_of(f.parallel_ms);
-  const Spread seq = spread_of(f.sequential_ms);
-  if (seq.n > 0 && par.median > 0) {
-    f.speedup = seq.median / par.median;
-    f.efficiency = f.speedup / run.ranks;
-  }
-  for (const auto& node : run.nodes) {
-    const Spread node_seq = spread_of(sequential_of_node(records, node.index));
-    if (node_seq.n == 0 || node.ranks == 0 || node.pus == 0) continue;
-    const int units = (node.ranks + node.pus - 1) / node.pus;
-    const double ideal = units * node_seq.median / node.ranks;
-    if (ideal > f.ideal_ms) {
-      f.ideal_ms = ideal;
-      f.units_per_pu = units;
-    }
-  }
-  return f;
-}
-
-std::vector<std::pair<std::string, std::string>> node_memory_lines(
-    const RunInfo& run, const NodeInfo& node, const std::vector<Record>& records) {
-  std::set<int> ranks;
-  for (const auto& r : records) {
-    if (r.node == node.index && r.phase == Phase::kParallel) ranks.insert(r.rank);
-  }
-  std::vector<std::pair<std::string, std::string>> out;
-  const auto probes = probe_table();
-  for (std::size_t p = 0; p < probes.size(); ++p) {
-    std::vector<std::string> values;
-    for (int rank : ranks) {
-      const auto& info = run.info_of(rank);
-      if (p < info.probes.size()) values.push_back(info.probes[p]);
-    }
-    std::string line = probes[p].summarize(values);
-    if (!line.empty()) out.emplace_back(std::string(probes[p].column), std::move(line));
-  }
-  return out;
-}
-
 std::string format_header(const RunInfo& run) {
+  const Options& o = run.options;
   std::ostringstream out;
   out << "shmcount: " << run.ranks << " rank(s) on " << run.node_count << " node(s), kernel "
-      << run.kernel << " (" << run.algorithm << "), " << run.size << " int32 x " << run.values
-      << " values (" << run.pattern << " data), --pin " << run.strategy << ", " << run.reps
-      << " repetition(s) after " << run.warmup << " warm-up(s)\n"
-      << "memory: --share " << run.share << ", --pages " << run.pages << ", touch " << run.touch
-      << ", --mempolicy " << run.mempolicy << "\n";
+      << o.kernel->name << " (" << run.algorithm << "), " << o.reps << " repetition(s) after "
+      << o.warmup << " warm-up(s)" << (o.baseline ? "" : ", no sequential baseline") << "\n"
+      << "  run: " << group_options(ParamGroup::kRun, o) << "\n"
+      << "  placement: " << group_options(ParamGroup::kPlacement, o) << "\n"
+      << "  memory: " << group_options(ParamGroup::kMemory, o) << "\n";
   return out.str();
 }
 
 std::string format_summary(const RunInfo& run, const std::vector<Record>& records,
-                           const std::string& csv_path, const std::string& json_path) {
-  const RunFigures f = compute_figures(run, records);
+                           const RunFigures& f, const std::string& csv_path,
+                           const std::string& json_path) {
   const Spread par = spread_of(f.parallel_ms);
   const Spread seq = spread_of(f.sequential_ms);
   const Spread unit = spread_of(f.unit_ms);
@@ -336,17 +137,18 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
   out << "\nper unit: " << rate(work) << what << "; median " << fmt("%.3f", unit.median)
       << " ms = " << rate(work / unit_s) << what << "/s per rank, "
       << rate(work * run.ranks / (par.median / 1e3)) << what << "/s for the job (by makespan)\n";
-  const Spread skew = spread_of(start_skew_us(records));
+  const Spread& skew = f.start_skew_us;
   out << "start skew (last minus first start in a repetition): median " << fmt("%.1f", skew.median)
       << " us, max " << fmt("%.1f", skew.max) << " us\n";
 
-  out << disturbance_lines(run, records, f);
+  out << disturbance_lines(run, f);
 
   if (run.nodes.size() > 1) {
     out << "\n  node  host                  ranks  sequential ms  parallel ms  speedup\n";
-    for (const auto& node : run.nodes) {
-      const Spread np = spread_of(makespan_per_rep(records, node.index));
-      const Spread ns = spread_of(sequential_of_node(records, node.index));
+    for (std::size_t i = 0; i < run.nodes.size(); ++i) {
+      const NodeInfo& node = run.nodes[i];
+      const Spread& np = f.nodes[i].parallel_ms;
+      const Spread& ns = f.nodes[i].sequential_ms;
       std::snprintf(row, sizeof row, "  %4d  %-20s  %5d  %13.3f  %11.3f  %6.2fx\n", node.index,
                     printable(node.host).c_str(), node.ranks, ns.median, np.median,
                     np.median > 0 && ns.n ? ns.median / np.median : 0.0);
@@ -357,13 +159,13 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
     if (shapes.size() > 1) out << "  note: the nodes differ (CPU model or topology)\n";
   }
 
-  out << "\nmemory (--share " << run.share << ", --pages " << run.pages << ", touch " << run.touch
-      << ", --mempolicy " << run.mempolicy << "):\n";
-  for (const auto& node : run.nodes) {
+  out << "\nmemory (" << group_options(ParamGroup::kMemory, run.options) << "):\n";
+  for (std::size_t i = 0; i < run.nodes.size(); ++i) {
+    const NodeInfo& node = run.nodes[i];
     out << "node " << node.index << " (" << printable(node.host)
         << "): " << fmt("%.0f", static_cast<double>(node.mapped_bytes)) << " bytes allocated"
-        << (run.share == "private" ? " per rank" : "") << "; policy " << node.policy << "\n";
-    for (const auto& [column, line] : node_memory_lines(run, node, records)) {
+        << (run.options.share->shared ? "" : " per rank") << "; policy " << node.policy << "\n";
+    for (const auto& [column, line] : f.nodes[i].memory_lines) {
       out << "  " << line << "\n";
     }
     for (const auto& note : node.memory_notes) out << "  note: " << note << "\n";
@@ -376,7 +178,7 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
     out << "  rank  local  planned  ran on PU L#  P#  core  NUMA  package  bound to\n";
     for (const auto& r : records) {
       if (r.phase != Phase::kParallel || r.node != node.index ||
-          r.rep != static_cast<std::int64_t>(run.reps) - 1) {
+          r.rep != static_cast<std::int64_t>(run.options.reps) - 1) {
         continue;
       }
       auto cell = [](int v) { return v < 0 ? std::string("-") : std::to_string(v); };
@@ -396,7 +198,7 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
   }
   if (f.rebound_ranks) {
     out << "note: the launcher had bound " << f.rebound_ranks
-        << " rank(s); shmcount rebound them as --pin " << run.strategy
+        << " rank(s); shmcount rebound them as --pin " << run.options.pin.text
         << " says (--pin launcher keeps the launcher's binding)\n";
   }
   if (f.oversubscribed_ranks) {
@@ -417,9 +219,9 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
     out << "\nverification: " << f.wrong_counts << " of " << checked
         << " records WRONG (one per rank and repetition, and per node sequentially)\n";
   } else {
-    out << "\nverification: all counts right in " << checked << " records (" << run.reps
+    out << "\nverification: all counts right in " << checked << " records (" << run.options.reps
         << " repetition(s) x " << run.ranks << " rank(s)"
-        << (checked > run.reps * static_cast<std::uint64_t>(run.ranks)
+        << (checked > run.options.reps * static_cast<std::uint64_t>(run.ranks)
                 ? ", and the sequential baseline per node"
                 : "")
         << ")\n";

@@ -19,6 +19,7 @@
 #include "memory/probes.hpp"
 #include "placement/binding.hpp"
 #include "placement/disturbance.hpp"
+#include "placement/node_plan.hpp"
 #include "report/context.hpp"
 #include "report/csv.hpp"
 #include "report/output_files.hpp"
@@ -33,9 +34,6 @@
 
 namespace shmcount {
 namespace {
-
-// Whether the ranks' starting bindings are a choice to plan within (see available_pus()).
-bool bindings_chosen() { return !under_launcher() || launcher_binding_requested(); }
 
 constexpr const char* kResultsFolder = "results";
 
@@ -137,17 +135,16 @@ void look_at_machine(const Options& o, const MpiJob& job, RankState& s) {
   s.launcher_cpus = launcher_cpus(*s.topo);
 }
 
-// Plans this node over the PUs its ranks may use (available_pus() of their starting bindings and
+// Plans this node over the PUs its ranks may use (plan_node() of their starting bindings and
 // their launchers' CPUs, within what hwloc allows) and binds this rank; rank 0 also creates the
 // (unnamed) result files, so that whatever would make writing them fail is found now. Local
 // only: no MPI calls.
-void set_up(const Options& o, const MpiJob& job, const std::vector<std::string>& node_bindings,
-            const std::vector<std::string>& node_launchers, const std::string& csv,
+void set_up(const Options& o, const MpiJob& job, const NodeStart& start, const std::string& csv,
             const std::string& json, RankState& s) {
-  const Availability available = available_pus(node_bindings, node_launchers, bindings_chosen());
-  s.view = s.topo->view(available.set.get());
-  s.available_from = s.view.restricted() ? available.from : "the whole node";
-  s.plan = plan_placement(s.view, job.node_size, o.pin);
+  NodePlan node = plan_node(*s.topo, start, job.node_size, o.pin);
+  s.view = std::move(node.view);
+  s.available_from = std::move(node.available_from);
+  s.plan = std::move(node.placements);
   s.bound = apply_placement(*s.topo, s.view, s.starting_binding, o.pin,
                             s.plan[static_cast<std::size_t>(job.node_rank)]);
   if (job.world_rank == 0) {
@@ -317,12 +314,11 @@ void time_sequential(const Options& o, const MpiJob& job, RankState& s,
   job.quiet_barrier();
 }
 
-// A node's description travels length-prefixed: no byte of a host name or CPU model can shift
-// the fields after it.
-std::string encode_node(const MpiJob& job, const RankState& s) {
+// This node's description, at its leader (empty elsewhere): what the sinks say about the node.
+std::optional<NodeInfo> describe_node(const MpiJob& job, const RankState& s) {
   std::vector<int> pu_of_rank(job.is_leader() ? job.node_size : 0);
   MPI_Gather(&s.last_pu_index, 1, MPI_INT, pu_of_rank.data(), 1, MPI_INT, 0, job.node);
-  if (!job.is_leader()) return "";
+  if (!job.is_leader()) return std::nullopt;
   std::vector<std::vector<int>> ranks_by_pu(s.view.pus.size());
   std::vector<int> used_pus;  // OS indices, for the clock readings.
   for (int r = 0; r < job.node_size; ++r) {
@@ -330,93 +326,65 @@ std::string encode_node(const MpiJob& job, const RankState& s) {
     ranks_by_pu[static_cast<std::size_t>(pu_of_rank[r])].push_back(r);
     used_pus.push_back(s.view.pus[static_cast<std::size_t>(pu_of_rank[r])].pu_os);
   }
-  auto noise = s.noise_before;
-  for (auto& reading : read_noise(NoiseWhen::kAfter, {used_pus, s.kernel_isa})) {
-    noise.push_back(reading);
-  }
-  const std::string map =
-      "  PUs by package and NUMA node, [core], local ranks last seen on "
-      "each PU ('.' = none):\n" +
-      format_pu_map(s.view, ranks_by_pu);
-  WireWriter w;
-  w.put(job.node_index).put(job.node_size).put(static_cast<int>(s.view.pus.size()));
-  w.put_string(job.host).put_string(s.view.cpu_model).put_string(s.view.summary);
-  w.put_string(s.view.caches).put_string(map).put_string(s.view.availability());
-  w.put_string(s.available_from);
-  w.put(noise.size());
-  for (const auto& [name, value] : noise) w.put_string(name).put_string(value);
-  w.put(s.region.notes.size());
-  for (const auto& note : s.region.notes) w.put_string(note);
-  w.put(s.region.mapped_bytes).put_string(s.policy.description);
-  return w.bytes();
-}
-
-NodeInfo decode_node(const std::string& bytes) {
-  WireReader r(bytes);
   NodeInfo n;
-  n.index = r.get<int>();
-  n.ranks = r.get<int>();
-  n.pus = r.get<int>();
-  n.host = r.get_string();
-  n.cpu_model = r.get_string();
-  n.topology = r.get_string();
-  n.caches = r.get_string();
-  n.placement_map = r.get_string();
-  n.available = r.get_string();
-  n.available_from = r.get_string();
-  for (auto count = r.get<std::size_t>(); count > 0; --count) {
-    std::string name = r.get_string();
-    n.noise.emplace_back(std::move(name), r.get_string());
+  n.index = job.node_index;
+  n.ranks = job.node_size;
+  n.pus = static_cast<int>(s.view.pus.size());
+  n.host = job.host;
+  n.cpu_model = s.view.cpu_model;
+  n.topology = s.view.summary;
+  n.caches = s.view.caches;
+  n.placement_map =
+      "  PUs by package and NUMA node, [core], local ranks last seen on each PU ('.' = none):\n" +
+      format_pu_map(s.view, ranks_by_pu);
+  n.available = s.view.availability();
+  n.available_from = s.available_from;
+  n.noise = s.noise_before;
+  for (auto& reading : read_noise(NoiseWhen::kAfter, {used_pus, s.kernel_isa})) {
+    n.noise.push_back(reading);
   }
-  for (auto count = r.get<std::size_t>(); count > 0; --count)
-    n.memory_notes.push_back(r.get_string());
-  n.mapped_bytes = r.get<std::size_t>();
-  n.policy = r.get_string();
+  n.memory_notes = s.region.notes;
+  n.mapped_bytes = s.region.mapped_bytes;
+  n.policy = s.policy.description;
   return n;
 }
 
 // Every rank's records and every node's description, at world rank 0.
 std::vector<Record> gather_records(const MpiJob& job, const RankState& s, RunInfo& run) {
   maybe_stall("gather");
-  for (const auto& text : job.gather_strings(encode_node(job, s))) {
-    if (!text.empty()) run.nodes.push_back(decode_node(text));
+  WireWriter node;
+  if (const auto mine = describe_node(job, s)) write_node(node, *mine);
+  for (const auto& bytes : job.gather_strings(node.bytes())) {
+    if (bytes.empty()) continue;
+    WireReader r(bytes);
+    run.nodes.push_back(read_node(r));
   }
-  WireWriter me;
-  me.put_string(s.cpuset).put_string(format_binding_mask(s.view, s.cpuset));
-  me.put(s.probes.size());
-  for (const auto& value : s.probes) me.put_string(value);
-  int rank = 0;
-  for (const auto& bytes : job.gather_strings(me.bytes())) {
+  RankInfo me{job.world_rank, s.cpuset, format_binding_mask(s.view, s.cpuset), s.probes};
+  WireWriter rank;
+  write_rank(rank, me);
+  for (const auto& bytes : job.gather_strings(rank.bytes())) {
     if (job.world_rank != 0) break;
     WireReader r(bytes);
-    RankInfo info;
-    info.rank = rank++;
-    info.cpuset = r.get_string();
-    info.mask = r.get_string();
-    for (auto count = r.get<std::size_t>(); count > 0; --count)
-      info.probes.push_back(r.get_string());
-    run.rank_info.push_back(info);
+    run.rank_info.push_back(read_rank(r));
   }
-  const std::string mine(reinterpret_cast<const char*>(s.records.data()),
-                         s.records.size() * sizeof(Record));
   std::vector<Record> all;
-  for (const auto& bytes : job.gather_strings(mine)) {
-    const std::size_t first = all.size();
-    all.resize(first + bytes.size() / sizeof(Record));
-    std::memcpy(static_cast<void*>(all.data() + first), bytes.data(), bytes.size());
+  for (const auto& bytes : job.gather_strings(records_to_bytes(s.records))) {
+    for (const Record& r : records_from_bytes(bytes)) all.push_back(r);
   }
   return all;
 }
 
-// Rank 0: both files written completely, then named back to back; then the summary.
+// Rank 0: both files written completely, then named back to back; then the summary. The figures
+// are computed once, for both.
 void write_and_report(const Provenance& provenance, const RunInfo& run,
                       const std::vector<Record>& records, const std::string& csv,
                       const std::string& json, OutputFiles& outputs, bool quiet) {
+  const RunFigures figures = compute_figures(run, records);
   const auto slash = csv.rfind('/');
   const std::string csv_name = slash == std::string::npos ? csv : csv.substr(slash + 1);
-  outputs.commit(format_csv(run, records), format_context_json(run, provenance, records, csv_name));
+  outputs.commit(format_csv(run, records), format_context_json(run, provenance, figures, csv_name));
   if (quiet) return;
-  std::fputs(format_summary(run, records, csv, json).c_str(), stdout);
+  std::fputs(format_summary(run, records, figures, csv, json).c_str(), stdout);
   std::fflush(stdout);
 }
 
@@ -426,20 +394,9 @@ RunInfo describe_run(const Options& o, const MpiJob& job, const std::string& run
   run.run_id = run_id;
   run.ranks = job.world_size;
   run.node_count = job.node_count;
-  run.kernel = std::string(o.kernel->name);
+  run.options = o;
   run.algorithm = std::string(o.kernel->algorithm);
   run.work_per_unit = work_per_unit(*o.kernel, o.data.size, o.data.values);
-  run.size = o.data.size;
-  run.values = o.data.values;
-  run.pattern = std::string(pattern_name(o.data.pattern));
-  run.seed = o.data.seed;
-  run.strategy = o.pin.text;
-  run.share = std::string(o.share->name);
-  run.pages = std::string(page_kind_name(o.pages));
-  run.touch = std::string(touch_name(o.touch));
-  run.mempolicy = o.mempolicy.text;
-  run.reps = o.reps;
-  run.warmup = o.warmup;
   return run;
 }
 
@@ -465,9 +422,9 @@ void run_benchmark(const Options& o, const MpiJob& job) {
   s.kernel_isa = std::string(kernel_isa(*o.kernel));
   if (job.is_leader()) s.noise_before = read_noise(NoiseWhen::kBefore, {{}, s.kernel_isa});
   job.all_or_none([&] { look_at_machine(o, job, s); });
-  const auto node_bindings = job.node_allgather_strings(s.starting_binding);
-  const auto node_launchers = job.node_allgather_strings(s.launcher_cpus);
-  job.all_or_none([&] { set_up(o, job, node_bindings, node_launchers, csv, json, s); });
+  const NodeStart start{job.node_allgather_strings(s.starting_binding),
+                        job.node_allgather_strings(s.launcher_cpus), launch_bindings_chosen()};
+  job.all_or_none([&] { set_up(o, job, start, csv, json, s); });
   note_phase(RunPhase::kShare);
   share_array(o, job, s);
 

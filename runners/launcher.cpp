@@ -59,6 +59,8 @@ bool launcher_binding_requested() {
   return false;
 }
 
+bool launch_bindings_chosen() { return !under_launcher() || launcher_binding_requested(); }
+
 bool stderr_reaches_terminal() {
   if (::isatty(STDERR_FILENO)) return true;
   if (!under_launcher()) return false;

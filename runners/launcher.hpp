@@ -19,6 +19,10 @@ int launcher_rank();
 // launcher's default (Open MPI's one core per rank).
 bool launcher_binding_requested();
 
+// Whether the ranks' starting bindings are a choice to plan within (placement/node_plan.hpp): a
+// process no launcher started, or a launcher that bound as the user asked.
+bool launch_bindings_chosen();
+
 // Whether what this process writes to stderr ends on a terminal: its own stderr is one, or, under
 // a launcher that forwards the ranks' output through a pipe (mpirun does), the launcher's is.
 bool stderr_reaches_terminal();

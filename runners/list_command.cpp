@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli/options.hpp"
+#include "common/fault.hpp"
 #include "placement/plan.hpp"
 #include "report/csv.hpp"
 #include "runners/commands.hpp"
@@ -22,7 +23,7 @@ std::string list_text(const std::string& what) {
   };
   if (what == "columns") {
     row({"name", "description"});
-    for (const auto& c : csv_schema()) row({c.name, c.description});
+    for (const auto& c : csv_schema()) row({c.name, describe(c)});
   } else if (what == "kernels") {
     row({"name", "algorithm", "description"});
     for (const auto& k : kernel_table()) row({k.name, k.algorithm, k.description});
@@ -34,6 +35,9 @@ std::string list_text(const std::string& what) {
     for (const auto& n : noise_sources()) {
       row({n.name, n.when == NoiseWhen::kBefore ? "before" : "after", n.description});
     }
+  } else if (what == "faults") {
+    row({"call", "where"});
+    for (const auto& f : fault_calls()) row({f.name, f.where});
   } else if (what == "axes") {
     row({"axis", "option", "default", "values"});
     for (const auto& a : run_axes()) row({a.name, a.flag, a.default_value, a.choices});

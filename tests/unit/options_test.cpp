@@ -3,9 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli/params.hpp"
 #include "common/error.hpp"
 
 namespace shmcount {
@@ -34,7 +37,7 @@ TEST(Options, DefaultsAreTheArticlesExperiment) {
   EXPECT_EQ(o.reps, 10u);
   EXPECT_EQ(o.warmup, 1u);
   EXPECT_TRUE(o.baseline);
-  EXPECT_EQ(o.pin.kind, StrategyKind::kCore);
+  EXPECT_EQ(o.pin.info->name, "core");
   EXPECT_TRUE(o.output.empty());
 }
 
@@ -50,7 +53,7 @@ TEST(Options, EveryOptionSetsItsField) {
   EXPECT_EQ(o.reps, 3u);
   EXPECT_EQ(o.warmup, 0u);
   EXPECT_FALSE(o.baseline);
-  EXPECT_EQ(o.pin.kind, StrategyKind::kList);
+  EXPECT_EQ(o.pin.info->name, "list");
   EXPECT_EQ(o.pin.list, (std::vector<int>{1, 0}));
   EXPECT_EQ(o.output, "x.csv");
   EXPECT_EQ(o.command_line,
@@ -135,6 +138,81 @@ TEST(Options, HelpListsEveryOptionKernelStrategyAndExamples) {
   for (const auto& s : strategy_table()) EXPECT_NE(help.find(s.name), std::string::npos);
   EXPECT_NE(help.find("Examples:"), std::string::npos);
   EXPECT_NE(help.find("[200000]"), std::string::npos);
+}
+
+// Every parameter of the table, printed with no option given, parses back to the same value: the
+// default that --help, --list axes and the man page show is the one a run gets.
+TEST(Params, EveryPrintedDefaultParsesBackToTheDefault) {
+  const Options none = parse({});
+  for (const auto& p : param_table()) {
+    const std::string text = p.print(none);
+    EXPECT_EQ(text, default_text(p)) << p.flag;
+    std::vector<std::string_view> args{p.flag};
+    if (p.type != ParamType::kFlag) {
+      args.push_back(text);
+    } else {
+      continue;  // A flag turns its default off: it has no printed value to give.
+    }
+    // --seed only works with --pattern random; give it a context where it applies.
+    if (p.applies && !p.applies(none)) args.insert(args.end(), {"--pattern", "random"});
+    const Options o = parse(args);
+    EXPECT_EQ(p.print(o), text) << p.flag;
+  }
+}
+
+// --list axes is the table's axes, with the defaults a run really gets.
+TEST(Params, AxesAreTheTablesWithTheRealDefaults) {
+  const Options none = parse({});
+  std::vector<std::string_view> from_table;
+  for (const auto& p : param_table()) {
+    if (p.axis) from_table.push_back(p.name);
+  }
+  const auto axes = run_axes();
+  ASSERT_EQ(axes.size(), from_table.size());
+  for (std::size_t i = 0; i < axes.size(); ++i) {
+    EXPECT_EQ(axes[i].name, from_table[i]);
+    const Param* p = find_param(axes[i].flag);
+    ASSERT_NE(p, nullptr) << axes[i].flag;
+    EXPECT_EQ(axes[i].default_value, p->print(none));
+    // Every listed choice that is a plain name parses (LIST, L0,... are placeholders).
+    std::istringstream choices(axes[i].choices);
+    for (std::string choice; choices >> choice;) {
+      if (choice.find_first_of("LI.") != std::string::npos && choice.find(':') != std::string::npos)
+        continue;
+      EXPECT_NO_THROW(parse({axes[i].flag, choice})) << axes[i].flag << " " << choice;
+    }
+  }
+}
+
+// Each parameter is set by its own flag and printed back as given.
+TEST(Params, EachFlagSetsWhatItPrints) {
+  const std::vector<std::pair<const char*, const char*>> given{
+      {"--kernel", "blocked"}, {"--size", "1234"},    {"--values", "7"},
+      {"--pattern", "random"}, {"--seed", "99"},      {"--reps", "4"},
+      {"--warmup", "0"},       {"--pin", "list:1,0"}, {"--share", "posix"},
+      {"--pages", "thp"},      {"--touch", "ranks"},  {"--mempolicy", "interleave:0"}};
+  std::vector<std::string_view> args;
+  for (const auto& [flag, value] : given) args.insert(args.end(), {flag, value});
+  args.push_back("--no-baseline");
+  const Options o = parse(args);
+  for (const auto& [flag, value] : given) EXPECT_EQ(find_param(flag)->print(o), value) << flag;
+  EXPECT_EQ(find_param("--no-baseline")->print(o), "false");
+  EXPECT_EQ(as_option(*find_param("--no-baseline"), o), "--no-baseline");
+  EXPECT_EQ(as_option(*find_param("--no-baseline"), parse({})), "");
+  EXPECT_EQ(as_option(*find_param("--seed"), parse({})), "") << "no seed without random data";
+  EXPECT_EQ(group_options(ParamGroup::kMemory, parse({})),
+            "--share sysv --pages small --touch leader --mempolicy default");
+}
+
+TEST(Params, FlagsAndKeysAreUnique) {
+  std::set<std::string_view> flags, keys, names;
+  for (const auto& p : param_table()) {
+    EXPECT_TRUE(flags.insert(p.flag).second) << p.flag;
+    EXPECT_TRUE(keys.insert(p.key).second) << p.key;
+    EXPECT_TRUE(names.insert(p.name).second) << p.name;
+    EXPECT_FALSE(p.description.empty()) << p.flag;
+    EXPECT_EQ(p.metavar.empty(), p.type == ParamType::kFlag) << p.flag;
+  }
 }
 
 }  // namespace

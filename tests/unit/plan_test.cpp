@@ -508,8 +508,15 @@ TEST(Topology, BadSpecsAreRefusedWithAHint) {
 
 TEST(Strategy, TableNamesParse) {
   for (const auto& s : strategy_table()) {
-    if (s.kind == StrategyKind::kList) continue;
-    EXPECT_EQ(parse_strategy(s.name).kind, s.kind);
+    // A strategy with an argument needs one: list:0.
+    const std::string text = s.parse_argument ? std::string(s.name) + ":0" : std::string(s.name);
+    EXPECT_EQ(parse_strategy(text).info, &s) << text;
+    EXPECT_EQ(parse_strategy(text).plans_pus(), s.order != nullptr);
+    if (s.parse_argument) {
+      EXPECT_THROW(parse_strategy(s.name), Error) << s.name << " without its argument";
+    } else {
+      EXPECT_THROW(parse_strategy(std::string(s.name) + ":1"), Error) << s.name << " with one";
+    }
   }
   EXPECT_THROW(parse_strategy("list"), Error);
   EXPECT_THROW(parse_strategy("Core"), Error);

@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "cli/params.hpp"
 #include "common/error.hpp"
 #include "common/text.hpp"
 #include "common/wire.hpp"
@@ -26,14 +28,9 @@ RunInfo two_rank_run() {
   RunInfo run;
   run.run_id = "id";
   run.ranks = 2;
-  run.kernel = "naive";
+  run.options.reps = 2;
   run.algorithm = "multi-pass";
   run.work_per_unit = 2e8;
-  run.size = 200000;
-  run.values = 1000;
-  run.pattern = "seed";
-  run.strategy = "core";
-  run.reps = 2;
   run.nodes.push_back(NodeInfo{0,
                                "host,with\"comma",
                                "cpu",
@@ -99,6 +96,78 @@ TEST(Csv, SchemaHasTheDocumentedColumns) {
   }
 }
 
+// The structs that cross ranks come back as they went, whatever bytes their strings hold.
+TEST(Wire, NodeRankAndRecordsRoundTrip) {
+  NodeInfo n = two_rank_run().nodes[0];
+  n.index = 3;
+  n.host = std::string("h\0st\n,\"", 8);
+  n.noise = {{"load_before", "1.0 2.0 3.0"}, {"governor", ""}};
+  n.memory_notes = {"a note", ""};
+  n.mapped_bytes = 1ull << 40;
+  n.placement_map = "[0][1]\n";
+  WireWriter w;
+  write_node(w, n);
+  WireReader r(w.bytes());
+  const NodeInfo back = read_node(r);
+  EXPECT_TRUE(r.done());
+  EXPECT_EQ(back.index, n.index);
+  EXPECT_EQ(back.host, n.host);
+  EXPECT_EQ(back.cpu_model, n.cpu_model);
+  EXPECT_EQ(back.topology, n.topology);
+  EXPECT_EQ(back.caches, n.caches);
+  EXPECT_EQ(back.ranks, n.ranks);
+  EXPECT_EQ(back.pus, n.pus);
+  EXPECT_EQ(back.placement_map, n.placement_map);
+  EXPECT_EQ(back.available, n.available);
+  EXPECT_EQ(back.available_from, n.available_from);
+  EXPECT_EQ(back.noise, n.noise);
+  EXPECT_EQ(back.memory_notes, n.memory_notes);
+  EXPECT_EQ(back.mapped_bytes, n.mapped_bytes);
+  EXPECT_EQ(back.policy, n.policy);
+
+  const RankInfo info{7, "0-3", "[B/B]", {"4096", "", "0:1 1:2"}};
+  WireWriter wr;
+  write_rank(wr, info);
+  WireReader rr(wr.bytes());
+  const RankInfo rank = read_rank(rr);
+  EXPECT_TRUE(rr.done());
+  EXPECT_EQ(rank.rank, 7);
+  EXPECT_EQ(rank.cpuset, info.cpuset);
+  EXPECT_EQ(rank.mask, info.mask);
+  EXPECT_EQ(rank.probes, info.probes);
+
+  std::vector<Record> records = two_rank_records();
+  records[2].disturbance[kRunDelayNs] = 12345;
+  records[2].disturbed = 1;
+  const std::vector<Record> again = records_from_bytes(records_to_bytes(records));
+  ASSERT_EQ(again.size(), records.size());
+  EXPECT_EQ(std::memcmp(again.data(), records.data(), records.size() * sizeof(Record)), 0);
+  EXPECT_THROW(records_from_bytes(records_to_bytes(records).substr(1)), Error);
+  WireReader truncated(std::string_view(w.bytes()).substr(0, w.bytes().size() - 1));
+  EXPECT_THROW(read_node(truncated), Error);
+}
+
+// The CSV and the JSON config carry every parameter of the table, under its key.
+TEST(Csv, EveryParameterHasItsColumnAndConfigKey) {
+  RunInfo run = two_rank_run();
+  run.options = parse_options(std::vector<std::string_view>{"--size", "4321", "--pin", "compact"});
+  const std::string csv = format_csv(run, two_rank_records());
+  const std::string header = csv.substr(0, csv.find('\n'));
+  const std::string json =
+      format_context_json(run, Provenance{}, compute_figures(run, two_rank_records()), "x.csv");
+  for (const auto& p : param_table()) {
+    const std::string key(p.key);
+    if (p.column) {
+      EXPECT_NE(("," + header + ",").find("," + key + ","), std::string::npos) << key;
+    }
+    EXPECT_NE(json.find("\"" + key + "\": "), std::string::npos) << key;
+  }
+  EXPECT_NE(json.find("\"size\": 4321"), std::string::npos);
+  EXPECT_NE(json.find("\"strategy\": \"compact\""), std::string::npos);
+  EXPECT_NE(json.find("\"baseline\": true"), std::string::npos);
+  EXPECT_NE(csv.find(",4321,"), std::string::npos);
+}
+
 TEST(Stats, SpreadOfKnownSamples) {
   const Spread s = spread_of({4, 1, 3, 2});
   EXPECT_DOUBLE_EQ(s.min, 1);
@@ -124,7 +193,8 @@ TEST(Summary, ParallelTimeIsTheMakespanAndOwnTimesAreKeptBeside) {
   EXPECT_EQ(f.t_avg_ms, (std::vector<double>{15, 16}));
   EXPECT_NEAR(f.speedup, 40 / 25.5, 1e-12);
   EXPECT_NEAR(f.efficiency, 40 / 25.5 / 2, 1e-12);
-  const std::string text = format_summary(two_rank_run(), records, "a.csv", "a.json");
+  const std::string text = format_summary(
+      two_rank_run(), records, compute_figures(two_rank_run(), records), "a.csv", "a.json");
   EXPECT_NE(text.find("1.57x"), std::string::npos) << text;
   EXPECT_NE(text.find("verification: all counts right"), std::string::npos);
 }
@@ -142,7 +212,8 @@ TEST(Summary, TheIdealIsCeilOfRanksOverPusUnitsAndBeatingItIsFlagged) {
   }
   f = compute_figures(run, records);
   EXPECT_GT(f.efficiency, 1);
-  EXPECT_NE(format_summary(run, records, "", "").find("faster than perfect scaling"),
+  EXPECT_NE(format_summary(run, records, compute_figures(run, records), "", "")
+                .find("faster than perfect scaling"),
             std::string::npos);
 }
 
@@ -150,15 +221,16 @@ TEST(Summary, WrongCountsAndOffPlanRanksAreShown) {
   auto records = two_rank_records();
   records[1].ok = 0;
   records[1].placed_ok = 0;
-  const std::string text = format_summary(two_rank_run(), records, "", "");
+  const std::string text =
+      format_summary(two_rank_run(), records, compute_figures(two_rank_run(), records), "", "");
   EXPECT_NE(text.find("1 of 6 records WRONG"), std::string::npos);
   EXPECT_NE(text.find("ran elsewhere than planned"), std::string::npos);
 }
 
 TEST(Context, JsonEscapesAndNamesTheCsv) {
   EXPECT_EQ(json_escape("a\"b\\c\n\x01"), "a\\\"b\\\\c\\n\\u0001");
-  const std::string json =
-      format_context_json(two_rank_run(), Provenance{}, two_rank_records(), "x.csv");
+  const std::string json = format_context_json(
+      two_rank_run(), Provenance{}, compute_figures(two_rank_run(), two_rank_records()), "x.csv");
   EXPECT_NE(json.find("\"csv\": \"x.csv\""), std::string::npos);
   EXPECT_NE(json.find("\"host\": \"host,with\\\"comma\""), std::string::npos);
 }

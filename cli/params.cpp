@@ -1,0 +1,165 @@
+#include "params.hpp"
+
+#include <array>
+
+#include "common/error.hpp"
+#include "common/parse.hpp"
+
+namespace shmcount {
+namespace {
+
+// The value as messages quote it: cut at 40 characters.
+std::string shown(std::string_view value) {
+  return "'" + std::string(value.substr(0, 40)) + (value.size() > 40 ? "...'" : "'");
+}
+
+std::uint64_t number(std::string_view value, std::string_view flag, std::uint64_t min,
+                     std::uint64_t max) {
+  const auto n = parse_u64(value);
+  if (!n || *n < min || *n > max) {
+    throw UsageError(std::string(flag) + " " + shown(value) + ": expected a whole number from " +
+                     std::to_string(min) + " to " + std::to_string(max));
+  }
+  return *n;
+}
+
+// Names of a table, space-separated.
+template <class Table, class Name>
+std::string names_of(const Table& table, Name name) {
+  std::string out;
+  for (const auto& entry : table) out += (out.empty() ? "" : " ") + std::string(name(entry));
+  return out;
+}
+
+std::string text(std::string_view v) { return std::string(v); }
+std::string number_text(std::uint64_t v) { return std::to_string(v); }
+
+constexpr std::array kParams{
+    Param{"kernel", "--kernel", "NAME", ParamType::kText, "kernel", ParamGroup::kRun,
+          "counting kernel", true, true,
+          [] { return names_of(kernel_table(), [](const KernelInfo& k) { return k.name; }); },
+          [](Options& o, std::string_view v) {
+            o.kernel = find_kernel(v);
+            if (!o.kernel) {
+              throw UsageError("--kernel " + shown(v) + ": unknown kernel; use one of " +
+                               kernel_names());
+            }
+          },
+          [](const Options& o) { return text(o.kernel->name); }, nullptr},
+    Param{"pin", "--pin", "STRATEGY", ParamType::kText, "strategy", ParamGroup::kPlacement,
+          "where ranks run: a pinning strategy", true, true,
+          [] {
+            return names_of(strategy_table(),
+                            [](const StrategyInfo& s) { return strategy_usage(s); });
+          },
+          [](Options& o, std::string_view v) { o.pin = parse_strategy(v); },
+          [](const Options& o) { return o.pin.text; }, nullptr},
+    Param{"share", "--share", "HOW", ParamType::kText, "share", ParamGroup::kMemory,
+          "how the node's ranks share the array: a mechanism", true, true,
+          [] { return names_of(mechanism_table(), [](const Mechanism& m) { return m.name; }); },
+          [](Options& o, std::string_view v) {
+            o.share = find_mechanism(v);
+            if (!o.share) {
+              throw UsageError("--share " + shown(v) + ": unknown mechanism; use one of " +
+                               mechanism_names());
+            }
+          },
+          [](const Options& o) { return text(o.share->name); }, nullptr},
+    Param{"pages", "--pages", "KIND", ParamType::kText, "pages", ParamGroup::kMemory,
+          "small, huge (reserved huge pages: vm.nr_hugepages) or thp (madvise MADV_HUGEPAGE); the "
+          "page size obtained is read back",
+          true, true, [] { return page_kind_names(); },
+          [](Options& o, std::string_view v) { o.pages = parse_pages(v); },
+          [](const Options& o) { return text(page_kind_name(o.pages)); }, nullptr},
+    Param{"touch", "--touch", "WHO", ParamType::kText, "touch", ParamGroup::kMemory,
+          "who writes the array first, so where its pages land: leader (all of it) or ranks "
+          "(each its own contiguous slice)",
+          true, true, [] { return touch_names(); },
+          [](Options& o, std::string_view v) { o.touch = parse_touch(v); },
+          [](const Options& o) { return text(touch_name(o.touch)); }, nullptr},
+    Param{"mempolicy", "--mempolicy", "P", ParamType::kText, "mempolicy", ParamGroup::kMemory,
+          "default, interleave[:LIST] or bind:LIST (logical NUMA nodes), set before the first "
+          "touch",
+          true, true, [] { return std::string("default interleave interleave:LIST bind:LIST"); },
+          [](Options& o, std::string_view v) { o.mempolicy = parse_mempolicy(v); },
+          [](const Options& o) { return o.mempolicy.text; }, nullptr},
+    Param{"size", "--size", "N", ParamType::kNumber, "size", ParamGroup::kRun,
+          "int32 elements in the shared array (one per node)", true, true,
+          [] { return std::string(); },
+          [](Options& o, std::string_view v) { o.data.size = number(v, "--size", 1, kMaxSize); },
+          [](const Options& o) { return number_text(o.data.size); }, nullptr},
+    Param{"values", "--values", "V", ParamType::kNumber, "values", ParamGroup::kRun,
+          "count each value 0..V-1 (the data holds them)", true, true, [] { return std::string(); },
+          [](Options& o, std::string_view v) {
+            o.data.values = number(v, "--values", 1, kMaxValues);
+          },
+          [](const Options& o) { return number_text(o.data.values); }, nullptr},
+    Param{"pattern", "--pattern", "P", ParamType::kText, "pattern", ParamGroup::kRun,
+          "data: seed (0..V-1 repeating, as in the article) or random (uniform)", true, true,
+          [] { return std::string("seed random"); },
+          [](Options& o, std::string_view v) {
+            if (!parse_pattern(v, &o.data.pattern)) {
+              throw UsageError("--pattern " + shown(v) + ": unknown pattern; use seed or random");
+            }
+          },
+          [](const Options& o) { return text(pattern_name(o.data.pattern)); }, nullptr},
+    Param{"seed", "--seed", "S", ParamType::kNumber, "seed", ParamGroup::kRun,
+          "random generator seed (with --pattern random)", false, false,
+          [] { return std::string(); },
+          [](Options& o, std::string_view v) { o.data.seed = number(v, "--seed", 0, UINT64_MAX); },
+          [](const Options& o) { return number_text(o.data.seed); },
+          [](const Options& o) { return o.data.pattern == Pattern::kRandom; }},
+    Param{"reps", "--reps", "R", ParamType::kNumber, "reps", ParamGroup::kRun,
+          "timed repetitions (all recorded)", false, false, [] { return std::string(); },
+          [](Options& o, std::string_view v) { o.reps = number(v, "--reps", 1, kMaxReps); },
+          [](const Options& o) { return number_text(o.reps); }, nullptr},
+    Param{"warmup", "--warmup", "W", ParamType::kNumber, "warmup", ParamGroup::kRun,
+          "untimed repetitions before the timed ones", false, false, [] { return std::string(); },
+          [](Options& o, std::string_view v) { o.warmup = number(v, "--warmup", 0, kMaxReps); },
+          [](const Options& o) { return number_text(o.warmup); }, nullptr},
+    Param{"baseline", "--no-baseline", "", ParamType::kFlag, "baseline", ParamGroup::kRun,
+          "skip the sequential baseline (one process doing every rank's unit, on by default)",
+          false, false, [] { return std::string(); },
+          [](Options& o, std::string_view) { o.baseline = false; },
+          [](const Options& o) { return std::string(o.baseline ? "true" : "false"); }, nullptr},
+};
+
+}  // namespace
+
+std::span<const Param> param_table() { return kParams; }
+
+const Param* find_param(std::string_view flag) {
+  for (const auto& p : kParams) {
+    if (p.flag == flag) return &p;
+  }
+  return nullptr;
+}
+
+std::string default_text(const Param& param) { return param.print(Options{}); }
+
+std::string as_option(const Param& param, const Options& o) {
+  if (param.applies && !param.applies(o)) return "";
+  const std::string value = param.print(o);
+  if (param.type == ParamType::kFlag) {
+    return value == default_text(param) ? "" : std::string(param.flag);
+  }
+  return std::string(param.flag) + " " + value;
+}
+
+std::string group_options(ParamGroup group, const Options& o) {
+  std::string out;
+  for (const auto& p : kParams) {
+    if (p.group != group) continue;
+    const std::string option = as_option(p, o);
+    if (!option.empty()) out += (out.empty() ? "" : " ") + option;
+  }
+  return out;
+}
+
+std::string json_value(const Param& param, const Options& o,
+                       std::string (*quote)(std::string_view)) {
+  const std::string value = param.print(o);
+  return param.type == ParamType::kText ? quote(value) : value;
+}
+
+}  // namespace shmcount
