@@ -1,6 +1,7 @@
 # Convenience targets over CMake; every target works from the repository root as typed.
 #   make            build (Release) into build/
 #   make test       build, then run every test (ctest); MPICH's build too (build-mpich/)
+#   make check      build, then the unit and fast program tests (ctest -L 'unit|fast')
 #   make MPI=mpich  build against MPICH into build-mpich/ (also: make test MPI=mpich, run, ...)
 #   make run        the article's experiment: 8 ranks, summary, CSV + JSON under results/
 #   make bench      Google Benchmark of every kernel path and its reference, 9 interleaved
@@ -33,7 +34,7 @@ endif
 # The analysis checks columns against this binary's --list columns, when it is built.
 LISTS_FROM := $(if $(wildcard $(BUILD)/shmcount),--shmcount $(BUILD)/shmcount)
 
-.PHONY: all build test run bench seed sweep plots compare install package clean format
+.PHONY: all build test check run bench seed sweep plots compare install package clean format
 
 all: build
 
@@ -45,6 +46,9 @@ build:
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+check: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L 'unit|fast'
 
 run: build
 	$(MPI_ENV) $(MPIRUN) -np $(NP) $(BUILD)/shmcount $(ARGS)

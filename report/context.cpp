@@ -109,6 +109,7 @@ std::string format_context_json(const RunInfo& run, const Provenance& p, const R
   }
   o << "  ],\n";
   o << "  \"mpi_library\": " << q(p.mpi_library) << ",\n";
+  o << "  \"mpi_library_details\": " << q(p.mpi_library_details) << ",\n";
   o << "  \"hwloc_version\": " << q(p.hwloc_version) << ",\n";
   o << "  \"compiler\": " << q(p.compiler) << ",\n";
   o << "  \"build_flags\": " << q(p.build_flags) << ",\n";

@@ -11,7 +11,8 @@ namespace shmcount {
 
 struct Provenance {
   std::string shmcount_version;
-  std::string mpi_library;
+  std::string mpi_library;          // One line: "Open MPI v4.1.4, ...", "MPICH Version: 4.0".
+  std::string mpi_library_details;  // MPI_Get_library_version() whole.
   std::string hwloc_version;
   std::string compiler;
   std::string build_flags;

@@ -1,5 +1,6 @@
 #include "launcher.hpp"
 
+#include <mpi.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -35,6 +36,87 @@ bool under_launcher() {
     if (std::getenv(name)) return true;
   }
   return false;
+}
+
+namespace {
+
+int env_int(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? std::atoi(value) : 0;
+}
+
+bool has_env(const char* name) { return std::getenv(name) != nullptr; }
+
+}  // namespace
+
+LaunchEnv launch_env() {
+  LaunchEnv env;
+  env.pmix = has_env("PMIX_RANK");
+  env.pmi = has_env("PMI_FD") || has_env("PMI_PORT") || has_env("PMI_SIZE");
+  auto note = [&](const char* name) {
+    if (const char* value = std::getenv(name)) {
+      env.evidence += (env.evidence.empty() ? "" : " ") + std::string(name) + "=" + value;
+    }
+  };
+  if (has_env("OMPI_COMM_WORLD_SIZE")) {
+    env.launcher = "Open MPI's mpirun";
+    env.size = env_int("OMPI_COMM_WORLD_SIZE");
+    note("OMPI_COMM_WORLD_SIZE");
+  } else if (has_env("SLURM_STEP_ID") &&
+             (has_env("SLURM_STEP_NUM_TASKS") || has_env("SLURM_NTASKS"))) {
+    env.launcher = "srun";
+    env.size =
+        has_env("SLURM_STEP_NUM_TASKS") ? env_int("SLURM_STEP_NUM_TASKS") : env_int("SLURM_NTASKS");
+    note(has_env("SLURM_STEP_NUM_TASKS") ? "SLURM_STEP_NUM_TASKS" : "SLURM_NTASKS");
+    note("SLURM_MPI_TYPE");
+  } else if (has_env("PMI_SIZE") || has_env("HYDI_CONTROL_FD")) {
+    env.launcher = "MPICH's mpiexec (Hydra)";
+    env.size = env_int("PMI_SIZE");
+    note("PMI_SIZE");
+  } else if (has_env("PMIX_RANK")) {
+    env.launcher = "a PMIx launcher";
+    note("PMIX_RANK");
+  }
+  return env;
+}
+
+const char* built_mpi_family() {
+#if defined(OMPI_MAJOR_VERSION)
+  return "Open MPI";
+#elif defined(MPICH_VERSION)
+  return "MPICH";
+#else
+  return "MPI";
+#endif
+}
+
+std::string launch_mismatch(const LaunchEnv& env, int mpi_size) {
+  if (env.launcher.empty()) return "";
+  const std::string family = built_mpi_family();
+  const bool open_mpi = family == "Open MPI";
+  const std::string fix =
+      open_mpi ? "run it with Open MPI's mpirun (or srun --mpi=pmix), or use a shmcount built with "
+                 "the launcher's MPI (make MPI=mpich: build-mpich/shmcount under mpiexec.mpich)"
+               : "run it with mpiexec.mpich (or srun --mpi=pmi2), or use a shmcount built with "
+                 "Open MPI (make: build/shmcount under mpirun)";
+  // Before MPI starts: a launcher that offers only what this MPI cannot speak. Open MPI 4.1
+  // joins a job through PMIx; MPICH as Debian builds it through PMI.
+  if (mpi_size == 0) {
+    const bool cannot_join = open_mpi
+                                 ? (!env.pmix && env.pmi && env.launcher != "Open MPI's mpirun")
+                                 : (env.launcher == "Open MPI's mpirun" && !env.pmi);
+    if (!cannot_join) return "";
+    return env.launcher + " started this process (" + env.evidence +
+           ") but shmcount is built with " + family + ", which cannot join its job" +
+           (env.launcher == "srun" && open_mpi ? " through PMI-2 (srun --mpi=pmi2)" : "") + ": " +
+           fix;
+  }
+  if (env.size > 1 && mpi_size == 1) {
+    return env.launcher + " started " + std::to_string(env.size) + " ranks (" + env.evidence +
+           ") but MPI sees 1: each rank started alone, because shmcount is built with " + family +
+           " and the launcher belongs to another MPI library; " + fix;
+  }
+  return "";
 }
 
 int launcher_rank() {

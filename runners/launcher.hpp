@@ -9,6 +9,25 @@ namespace shmcount {
 // Whether a launcher started this process (Open MPI, PMIx, PMI or a Slurm step variables).
 bool under_launcher();
 
+// What the environment says about the launcher that started this process, before MPI starts.
+struct LaunchEnv {
+  std::string launcher;  // "Open MPI's mpirun", "MPICH's mpiexec (Hydra)", "srun", or "".
+  int size = 0;          // Ranks it started (0: it does not say).
+  std::string evidence;  // The variables that tell, e.g. "OMPI_COMM_WORLD_SIZE=2".
+  bool pmix = false;     // It offers PMIx (Open MPI's mpirun, srun --mpi=pmix).
+  bool pmi = false;      // It offers PMI-1/PMI-2 (Hydra, srun --mpi=pmi2).
+};
+LaunchEnv launch_env();
+
+// The MPI library shmcount was built with: "Open MPI" or "MPICH" (from mpi.h), or "MPI".
+const char* built_mpi_family();
+
+// Empty when this build can join the job `env` describes; otherwise one message naming the
+// launcher, this build's MPI and what to run instead. `mpi_size` is MPI_COMM_WORLD's size once
+// MPI started (0 before): a launcher that started N ranks while MPI sees 1 means each rank
+// started alone, as a singleton of another MPI library.
+std::string launch_mismatch(const LaunchEnv& env, int mpi_size);
+
 // The launcher's rank variable, for the few things decided before MPI_Init (only rank 0 prints
 // --help). A process no launcher started is rank 0, whatever stale variables it inherited.
 int launcher_rank();

@@ -1,6 +1,8 @@
 // shmcount's entry point: parse options before MPI starts, dispatch, and turn every failure into
 // one message and the same non-zero exit on every rank (2: fix the command line or environment,
 // 1: failure, 3: wrong counts).
+#include <time.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -27,13 +29,31 @@ using shmcount::under_launcher;
 // SHMCOUNT_FAULT, when it asks for a slow refusal (read apart from the options, which may be bad).
 shmcount::FaultPlan slow_fault;
 
+// A binary of one MPI library under another's launcher: its ranks cannot reach each other, so
+// there is nobody to agree with. The launcher's rank 0 says why; the others wait a moment (so
+// that the launcher does not end the job before the message is out) and exit alike.
+int refuse_mismatch(const std::string& message) {
+  if (launcher_rank() == 0) {
+    std::fprintf(stderr, "shmcount: %s\n", shmcount::printable(message).c_str());
+    std::fflush(stderr);
+  } else {
+    const timespec wait{1, 0};
+    nanosleep(&wait, nullptr);
+  }
+  return shmcount::kExitUsage;
+}
+
 int refuse(const std::string& message, int* argc, char*** argv) {
   const std::string text = message + " (see shmcount --help)";
   if (!shmcount::under_launcher()) {
     std::fprintf(stderr, "shmcount: %s\n", shmcount::printable(text).c_str());
     return shmcount::kExitUsage;
   }
+  // Ranks of another MPI library's launcher cannot agree with each other: one speaks for all.
+  const shmcount::LaunchEnv env = shmcount::launch_env();
+  if (!shmcount::launch_mismatch(env, 0).empty()) return refuse_mismatch(text);
   shmcount::MpiJob job(argc, argv);
+  if (!shmcount::launch_mismatch(env, job.world_size).empty()) return refuse_mismatch(text);
   try {
     // The fault suite makes one rank slow to speak: the others must wait for its message.
     shmcount::set_process_fault(slow_fault, job.world_rank);
@@ -71,6 +91,16 @@ int main(int argc, char** argv) {
       if (launcher_rank() == 0) std::printf("shmcount %s\n", std::string(kShmcountVersion).c_str());
       return 0;
     case Action::kPlan:
+      // A launcher of one task (an interactive srun --pty shell) is not a job to plan for.
+      if (launched && shmcount::launch_env().size <= 1 && options.plan_ranks != 0) {
+        try {
+          print_plan(options);
+          return 0;
+        } catch (const Error& e) {
+          std::fprintf(stderr, "shmcount: %s\n", printable(e.what()).c_str());
+          return e.exit_code();
+        }
+      }
       if (launched && options.plan_ranks != 0) {
         return refuse("--ranks does not work under mpirun: the launcher's ranks are planned", &argc,
                       &argv);
@@ -103,9 +133,19 @@ int main(int argc, char** argv) {
     case Action::kRun:
       break;
   }
+  // A binary of one MPI under another's launcher is refused before anything is created: before
+  // MPI starts where the environment already tells, else as soon as MPI says how many ranks it
+  // sees.
+  const LaunchEnv env = shmcount::launch_env();
+  if (const std::string why = shmcount::launch_mismatch(env, 0); !why.empty()) {
+    return refuse_mismatch(why);
+  }
   int exit_code = 0;
   {
     MpiJob job(&argc, &argv);
+    if (const std::string why = shmcount::launch_mismatch(env, job.world_size); !why.empty()) {
+      return refuse_mismatch(why);
+    }
     set_process_fault(fault, job.world_rank);
     try {
       if (options.action == Action::kPlan) {

@@ -19,7 +19,18 @@ if [ -z "${SHMCOUNT_MPI:-}" ]; then
 fi
 
 failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+# A failed check says what failed and shows what the last job printed (job.out, job.err), so a
+# failure in CI can be understood from its log alone.
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+  local f
+  for f in job.out job.err; do
+    [ -s "$f" ] || continue
+    echo "  --- last lines of $f (the last job's output) ---" >&2
+    tail -n 15 "$f" | sed 's/^/  | /' >&2
+  done
+}
 pass() { echo "ok: $*"; }
 check() {  # check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
   local what=$1; shift

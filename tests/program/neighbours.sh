@@ -69,8 +69,13 @@ check "no segment after concurrent jobs" no_segments
 # 3. Endurance: 100 runs back to back leave nothing and do not grow the shell's resources.
 fds_before=$(ls /proc/$$/fd | wc -l)
 for i in $(seq 100); do
-  "$MPIEXEC" -np 2 "$SHMCOUNT" --size 1000 --reps 1 --warmup 0 --no-baseline \
-    --output "out/e$i.csv" >/dev/null 2>&1 || { fail "endurance run $i failed"; break; }
+  timeout 120 "$MPIEXEC" -np 2 "$SHMCOUNT" --size 1000 --reps 1 --warmup 0 --no-baseline \
+    --output "out/e$i.csv" >endurance.log 2>&1
+  status=$?
+  if [ $status -ne 0 ]; then
+    fail "endurance run $i failed (exit $status): $(tail -n 20 endurance.log)"
+    break
+  fi
 done
 check "100 runs: 100 result files" [ "$(ls out/e*.csv | wc -l)" -eq 100 ]
 check "100 runs: no segment left" no_segments
