@@ -119,6 +119,22 @@ std::string launch_mismatch(const LaunchEnv& env, int mpi_size) {
   return "";
 }
 
+namespace {
+std::string g_settings_chosen;
+}  // namespace
+
+void choose_mpi_settings() {
+  if (std::string(built_mpi_family()) != "Open MPI" || has_env("OMPI_MCA_pml")) return;
+  const char* size = std::getenv("OMPI_COMM_WORLD_SIZE");
+  const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  // Outside mpirun (a singleton, srun) the ranks of the node are not known to be all of them.
+  if (!size || !local || std::string(size) != local) return;
+  ::setenv("OMPI_MCA_pml", "ob1", 0);
+  g_settings_chosen = "OMPI_MCA_pml=ob1 (set by shmcount: every rank on one node)";
+}
+
+std::string mpi_settings_chosen() { return g_settings_chosen; }
+
 int launcher_rank() {
   if (!under_launcher()) return 0;
   for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {

@@ -19,6 +19,15 @@ struct LaunchEnv {
 };
 LaunchEnv launch_env();
 
+// Before MPI_Init: settings shmcount chooses for the MPI library where the user has not. Open MPI's
+// default selection of a point-to-point layer probes the fabrics (UCX, libfabric) for about 0.2 s
+// at every start; a job whose ranks are all on one node needs none of them (its few messages go
+// through shared memory, outside the timed region), so shmcount asks for ob1 there
+// (OMPI_MCA_pml=ob1) unless OMPI_MCA_pml is set. Multi-node jobs keep Open MPI's choice.
+void choose_mpi_settings();
+// What choose_mpi_settings() set ("OMPI_MCA_pml=ob1 (set by shmcount: ...)"), or "".
+std::string mpi_settings_chosen();
+
 // The MPI library shmcount was built with: "Open MPI" or "MPICH" (from mpi.h), or "MPI".
 const char* built_mpi_family();
 

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "common/text.hpp"
+#include "runners/launcher.hpp"
 
 namespace shmcount {
 
@@ -21,6 +22,7 @@ void report_error(int world_rank, const std::string& host, const std::string& me
 }
 
 MpiJob::MpiJob(int* argc, char*** argv) {
+  choose_mpi_settings();
   MPI_Init(argc, argv);
   MPI_Comm_rank(MPI_COMM_WORLD, &world_rank);
   MPI_Comm_size(MPI_COMM_WORLD, &world_size);

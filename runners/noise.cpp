@@ -112,16 +112,12 @@ std::string smt_active(const NoiseContext&) {
 std::string vector_isa(const NoiseContext& context) { return std::string(context.kernel_isa); }
 
 std::string launcher(const NoiseContext&) {
-  std::string who = "none (a singleton)";
-  if (std::getenv("SLURM_STEP_ID")) {
-    who = "Slurm srun";
-  } else if (std::getenv("OMPI_COMM_WORLD_SIZE")) {
-    who = "Open MPI mpirun";
-  } else if (std::getenv("PMI_SIZE") || std::getenv("PMIX_RANK")) {
-    who = "a PMI launcher (MPICH mpiexec?)";
-  }
+  const LaunchEnv env = launch_env();
+  const std::string who = env.launcher.empty() ? "none (a singleton)" : env.launcher;
   const std::string variables = launcher_binding_variables();
-  return who + "; binding " + (variables.empty() ? "the launcher's default" : variables);
+  const std::string tuned = mpi_settings_chosen();
+  return who + "; binding " + (variables.empty() ? "the launcher's default" : variables) +
+         (tuned.empty() ? "" : "; " + tuned);
 }
 
 std::string kernel_version(const NoiseContext&) {
