@@ -134,6 +134,13 @@ void check_combinations(const Options& o, const std::set<std::string_view>& give
                      " --pages huge: " + std::string(o.share->no_huge_pages_why));
   }
 
+  if (o.counts->in_shared_memory && !o.share->shared) {
+    throw UsageError("--counts " + std::string(o.counts->name) +
+                     " puts the counts in memory the node's ranks share, and --share " +
+                     std::string(o.share->name) +
+                     " gives every rank its own: use --share sysv, posix or window, or --counts "
+                     "private");
+  }
   if (given.count("--seed") && o.data.pattern != Pattern::kRandom) {
     throw UsageError(
         "--seed only works with --pattern random (the seed pattern has no randomness)");

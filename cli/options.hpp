@@ -11,6 +11,7 @@
 
 #include "kernels/dataset.hpp"
 #include "kernels/kernels.hpp"
+#include "memory/counts.hpp"
 #include "memory/mechanisms.hpp"
 #include "memory/request.hpp"
 #include "placement/plan.hpp"
@@ -34,6 +35,7 @@ struct Options {
   PageKind pages = PageKind::kSmall;
   TouchKind touch = TouchKind::kLeader;
   MemPolicy mempolicy;
+  const CountsMode* counts = &counts_table().front();
   std::string output;              // CSV path; empty: a new file under results/.
   std::uint64_t time_limit_s = 0;  // 0: none.
   bool progress = false;           // Progress on stderr even when it is not a terminal.

@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "common/parse.hpp"
+#include "kernels/plugin.hpp"
 
 namespace shmcount {
 namespace {
@@ -36,13 +37,17 @@ std::string number_text(std::uint64_t v) { return std::to_string(v); }
 
 constexpr std::array kParams{
     Param{"kernel", "--kernel", "NAME", ParamType::kText, "kernel", ParamGroup::kRun,
-          "counting kernel", true, true,
-          [] { return names_of(kernel_table(), [](const KernelInfo& k) { return k.name; }); },
+          "counting kernel, or plugin:PATH[:SYMBOL] for a shared object of yours", true, true,
+          [] {
+            return names_of(kernel_table(), [](const KernelInfo& k) { return k.name; }) +
+                   " plugin:PATH";
+          },
           [](Options& o, std::string_view v) {
-            o.kernel = find_kernel(v);
+            o.kernel = is_plugin_spec(v) ? load_plugin_kernel(v) : find_kernel(v);
             if (!o.kernel) {
               throw UsageError("--kernel " + shown(v) + ": unknown kernel; use one of " +
-                               kernel_names());
+                               kernel_names() +
+                               ", or plugin:PATH for your own (shmcount/kernel.h)");
             }
           },
           [](const Options& o) { return text(o.kernel->name); }, nullptr},
@@ -83,6 +88,18 @@ constexpr std::array kParams{
           true, true, [] { return std::string("default interleave interleave:LIST bind:LIST"); },
           [](Options& o, std::string_view v) { o.mempolicy = parse_mempolicy(v); },
           [](const Options& o) { return o.mempolicy.text; }, nullptr},
+    Param{"counts", "--counts", "WHERE", ParamType::kText, "counts", ParamGroup::kMemory,
+          "where the ranks' counts live: private (each rank's own memory), shared (one table for "
+          "the node, atomic adds), packed (own tables interleaved: false sharing) or padded "
+          "(own tables on their own cache lines)",
+          true, true, [] { return counts_mode_names(); },
+          [](Options& o, std::string_view v) {
+            o.counts = find_counts_mode(v);
+            if (!o.counts) {
+              throw UsageError("--counts " + shown(v) + ": use one of " + counts_mode_names());
+            }
+          },
+          [](const Options& o) { return text(o.counts->name); }, nullptr},
     Param{"size", "--size", "N", ParamType::kNumber, "size", ParamGroup::kRun,
           "int32 elements in the shared array (one per node)", true, true,
           [] { return std::string(); },

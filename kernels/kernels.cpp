@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <limits>
+#include <vector>
 
 // The x86-64 paths use intrinsics in functions built for their instruction set with
 // __attribute__((target)), chosen at run time with __builtin_cpu_supports (GCC and clang).
@@ -292,6 +293,35 @@ __attribute__((optimize("no-tree-vectorize", "no-unroll-loops"))) void scalar_po
 }
 #endif
 
+// The histogram adding straight into a count table: one update per element, atomic where the
+// table is shared, strided where ranks' counters interleave.
+template <bool kAtomic, bool kUnitStride>
+void histogram_into(Data data, const CountTable& table) {
+  const shmcount_counts& c = table.c_counts();
+  const std::size_t values = c.values;
+  const std::size_t stride = kUnitStride ? 1 : c.stride;
+  for (const std::int32_t x : data) {
+    const auto index = static_cast<std::size_t>(static_cast<std::uint32_t>(x));
+    if (index >= values) continue;
+    std::uint64_t* cell = c.base + index * stride;
+    if constexpr (kAtomic) {
+      __atomic_fetch_add(cell, 1, __ATOMIC_RELAXED);
+    } else {
+      ++*cell;
+    }
+  }
+}
+
+void histogram_table(Data data, const CountTable& table) {
+  if (table.atomic()) {
+    histogram_into<true, false>(data, table);
+  } else if (table.stride() == 1) {
+    histogram_into<false, true>(data, table);
+  } else {
+    histogram_into<false, false>(data, table);
+  }
+}
+
 void histogram_portable(Data data, Counts counts) {
   std::fill(counts.begin(), counts.end(), 0);
   const std::size_t values = counts.size();
@@ -330,22 +360,32 @@ void dispatch(Data data, Counts counts) {
   fn(data, counts);
 }
 
+// A multi-pass kernel adding into a count table: it counts every value privately (its passes
+// keep their counts in registers), then adds each value's count once: one update per value.
+template <const auto& kPaths>
+void publish(Data data, const CountTable& table) {
+  thread_local std::vector<std::uint64_t> counts;
+  counts.assign(table.values(), 0);
+  dispatch<kPaths>(data, counts);
+  for (std::size_t v = 0; v < counts.size(); ++v) table.add(v, counts[v]);
+}
+
 constexpr std::array kKernels{
     KernelInfo{"naive", dispatch<kNaivePaths>, WorkModel::kComparePerValue, "multi-pass",
                "the seed's algorithm: one pass over the array per value, counted in 32-bit "
                "vector lanes",
-               kNaivePaths},
+               kNaivePaths, publish<kNaivePaths>, UpdateModel::kOnePerValue},
     KernelInfo{"scalar", dispatch<kScalarPaths>, WorkModel::kComparePerValue, "multi-pass",
                "the same passes with a branch per element and vectorisation disabled, like the "
                "seed's JavaScript loop",
-               kScalarPaths},
+               kScalarPaths, publish<kScalarPaths>, UpdateModel::kOnePerValue},
     KernelInfo{"blocked", dispatch<kBlockedPaths>, WorkModel::kComparePerValue, "multi-pass",
                "the same compares, 8 values per pass over an L1-sized block, 32-bit counters "
                "in registers",
-               kBlockedPaths},
+               kBlockedPaths, publish<kBlockedPaths>, UpdateModel::kOnePerValue},
     KernelInfo{"histogram", dispatch<kHistogramPaths>, WorkModel::kOnePerElement, "histogram",
                "a different algorithm: one pass, counts[a[i]]++ (what an efficient program does)",
-               kHistogramPaths},
+               kHistogramPaths, histogram_table, UpdateModel::kOnePerElement},
 };
 
 }  // namespace
@@ -426,8 +466,27 @@ std::string_view kernel_isa(const KernelInfo& kernel) {
 }
 
 double work_per_unit(const KernelInfo& kernel, std::uint64_t size, std::uint64_t values) {
+  if (kernel.plugin && kernel.plugin->kernel->work_per_unit) {
+    return kernel.plugin->kernel->work_per_unit(size, values);
+  }
   const double n = static_cast<double>(size);
   return kernel.work == WorkModel::kComparePerValue ? n * static_cast<double>(values) : n;
+}
+
+std::string_view work_unit_name(const KernelInfo& kernel) {
+  if (kernel.plugin) return kernel.plugin->work_unit;
+  return kernel.work == WorkModel::kComparePerValue ? "compares" : "element visits";
+}
+
+double updates_per_unit(const KernelInfo& kernel, std::uint64_t size, std::uint64_t values) {
+  if (kernel.plugin && kernel.plugin->kernel->updates_per_unit) {
+    return kernel.plugin->kernel->updates_per_unit(size, values);
+  }
+  return static_cast<double>(kernel.updates == UpdateModel::kOnePerValue ? values : size);
+}
+
+void CountTable::zero() const {
+  for (std::size_t v = 0; v < c_.values; ++v) c_.base[v * c_.stride] = 0;
 }
 
 }  // namespace shmcount

@@ -13,9 +13,38 @@
 #include <string>
 #include <string_view>
 
+#include "shmcount/kernel.h"
+
 namespace shmcount {
 
+// A kernel's counts for the rank's own use: counts[v] for v < counts.size(), overwritten.
 using KernelFn = void (*)(std::span<const std::int32_t> data, std::span<std::uint64_t> counts);
+
+// Where a kernel adds its counts (the C interface's shmcount_counts, include/shmcount/kernel.h):
+// the count of v at base[v * stride], added atomically when other ranks add into the same
+// counters. --counts decides which (memory/counts.hpp); the rank's own vector by default.
+class CountTable {
+ public:
+  CountTable() = default;
+  explicit CountTable(std::span<std::uint64_t> own) : c_{own.data(), own.size(), 1, 0} {}
+  CountTable(std::uint64_t* base, std::size_t values, std::size_t stride, bool atomic)
+      : c_{base, values, stride, atomic ? 1 : 0} {}
+
+  std::size_t values() const { return c_.values; }
+  std::size_t stride() const { return c_.stride; }
+  bool atomic() const { return c_.atomic != 0; }
+  void add(std::size_t v, std::uint64_t n) const { shmcount_add(&c_, v, n); }
+  std::uint64_t get(std::size_t v) const { return shmcount_get(&c_, v); }
+  // Sets every counter of the table to 0.
+  void zero() const;
+  const shmcount_counts& c_counts() const { return c_; }
+
+ private:
+  shmcount_counts c_{nullptr, 0, 1, 0};
+};
+
+// One unit of a kernel, adding into `counts`: what the runner times.
+using TableFn = void (*)(std::span<const std::int32_t> data, const CountTable& counts);
 
 // How much work a kernel does per array element, so every rate is derived from the table.
 enum class WorkModel {
@@ -48,6 +77,21 @@ struct KernelPath {
   KernelFn fn;
 };
 
+// How many count updates (adds into the table) a kernel makes per unit: the multi-pass kernels
+// one per value (each pass's count, added once), the histogram one per element.
+enum class UpdateModel { kOnePerValue, kOnePerElement };
+
+// What a kernel loaded from a shared object (--kernel plugin:PATH) says about itself.
+struct PluginInfo {
+  std::string path;    // As given.
+  std::string symbol;  // The function that described it.
+  std::string sha256;  // Of the file, as loaded.
+  std::string name;    // Its own name and description.
+  std::string description;
+  std::string work_unit;  // "element visits", ...
+  const shmcount_kernel* kernel = nullptr;
+};
+
 struct KernelInfo {
   std::string_view name;
   KernelFn fn;  // Runs dispatched_path(*this).fn.
@@ -55,6 +99,11 @@ struct KernelInfo {
   std::string_view algorithm;         // "multi-pass" or "histogram": never compare across the two.
   std::string_view description;       // One line for --help and the README.
   std::span<const KernelPath> paths;  // Widest first; the last is always Isa::kPortable.
+  // One unit adding into a count table: the multi-pass kernels count privately (fn) and add
+  // each value's count once; the histogram adds at every element.
+  TableFn count_into = nullptr;
+  UpdateModel updates = UpdateModel::kOnePerValue;
+  const PluginInfo* plugin = nullptr;  // Set for a kernel loaded from a shared object.
 };
 
 // All kernels, the default first.
@@ -75,5 +124,9 @@ std::string_view kernel_isa(const KernelInfo& kernel);
 // Work units (compares for multi-pass kernels, element visits for the histogram) of one pass of
 // `kernel` over `size` elements with `values` values.
 double work_per_unit(const KernelInfo& kernel, std::uint64_t size, std::uint64_t values);
+// What a work unit is called: "compares", "element visits", or a plugin's own word.
+std::string_view work_unit_name(const KernelInfo& kernel);
+// Count updates one unit makes (adds into the count table).
+double updates_per_unit(const KernelInfo& kernel, std::uint64_t size, std::uint64_t values);
 
 }  // namespace shmcount

@@ -56,7 +56,7 @@ struct SysvOwner : RegionOwner {
 Region allocate_sysv(const NodeGroup& group, const ShareRequest& request) {
   Region region;
   auto owner = std::make_unique<SysvOwner>();
-  const std::size_t bytes = mapped_bytes_for(request.elements, request.pages);
+  const std::size_t bytes = mapped_bytes_for(request);
   const bool huge = request.pages == PageKind::kHuge;
   int id = -1;
   // The leader creates, attaches and marks the segment for removal before its id is shared
@@ -91,7 +91,7 @@ struct PosixOwner : RegionOwner {
 Region allocate_posix(const NodeGroup& group, const ShareRequest& request) {
   Region region;
   auto owner = std::make_unique<PosixOwner>();
-  const std::size_t bytes = mapped_bytes_for(request.elements, request.pages);
+  const std::size_t bytes = mapped_bytes_for(request);
   const bool huge = request.pages == PageKind::kHuge;
   group.all_or_none([&] {
     if (!group.is_leader()) return;
@@ -129,7 +129,7 @@ struct WindowOwner : RegionOwner {
 Region allocate_window(const NodeGroup& group, const ShareRequest& request) {
   Region region;
   auto owner = std::make_unique<WindowOwner>();
-  const std::size_t bytes = mapped_bytes_for(request.elements, request.pages);
+  const std::size_t bytes = mapped_bytes_for(request);
   // The MPI library backs the window with a file in /dev/shm (Open MPI's osc/sm, MPICH); when it
   // does not fit, Open MPI 4.1 fails on the leader inside the collective call and the other ranks
   // wait forever: find out first.
@@ -164,7 +164,7 @@ struct PrivateOwner : RegionOwner {
 Region allocate_private(const NodeGroup& group, const ShareRequest& request) {
   Region region;
   auto owner = std::make_unique<PrivateOwner>();
-  const std::size_t bytes = mapped_bytes_for(request.elements, request.pages);
+  const std::size_t bytes = mapped_bytes_for(request);
   const bool huge = request.pages == PageKind::kHuge;
   group.all_or_none([&] {
     const std::size_t align = huge ? huge_page_size() : page_bytes();
@@ -239,18 +239,33 @@ std::string mechanism_names() {
   return out;
 }
 
-std::size_t mapped_bytes_for(std::size_t elements, PageKind pages) {
-  const std::size_t bytes = std::max<std::size_t>(elements * sizeof(std::int32_t), 1);
+std::size_t mapped_bytes_for(std::size_t elements, PageKind pages, std::size_t counts_bytes) {
+  std::size_t bytes = std::max<std::size_t>(elements * sizeof(std::int32_t), 1);
+  if (counts_bytes > 0) bytes = counts_offset(elements) + counts_bytes;
   if (pages != PageKind::kHuge) return bytes;
   const std::size_t huge = huge_page_size();
   return huge ? round_up(bytes, huge) : bytes;
+}
+
+std::size_t mapped_bytes_for(const ShareRequest& request) {
+  return mapped_bytes_for(request.elements, request.pages, request.counts_bytes);
+}
+
+std::size_t counts_offset(std::size_t elements) {
+  return round_up(std::max<std::size_t>(elements * sizeof(std::int32_t), 1), page_bytes());
 }
 
 Region share_array(const NodeGroup& group, const Mechanism& mechanism, const ShareRequest& request,
                    const DataSpec& data) {
   Region region = mechanism.allocate(group, request);
   region.elements = request.elements;
-  const std::size_t asked = request.elements * sizeof(std::int32_t);
+  if (request.counts_bytes > 0) {
+    region.counts = reinterpret_cast<std::uint64_t*>(reinterpret_cast<char*>(region.data) +
+                                                     counts_offset(request.elements));
+  }
+  const std::size_t asked = request.counts_bytes > 0
+                                ? counts_offset(request.elements) + request.counts_bytes
+                                : request.elements * sizeof(std::int32_t);
   if (region.mapped_bytes > asked) {
     region.notes.push_back("--pages huge: the array's " + std::to_string(asked) +
                            " bytes were rounded up to " + std::to_string(region.mapped_bytes) +

@@ -31,7 +31,8 @@ struct RegionOwner {
 struct Region {
   std::int32_t* data = nullptr;
   std::size_t elements = 0;
-  std::size_t mapped_bytes = 0;  // Bytes allocated: the array's, rounded up to whole huge pages.
+  std::size_t mapped_bytes = 0;     // Bytes allocated: the array's, rounded up to whole huge pages.
+  std::uint64_t* counts = nullptr;  // Shared counts after the array (--counts), or none.
   std::unique_ptr<RegionOwner> owner;
   std::vector<std::string> notes;  // For the summary: rounding, advice without effect.
 
@@ -45,6 +46,9 @@ struct ShareRequest {
   TouchKind touch = TouchKind::kLeader;
   PolicyPlan policy;
   const Topology* topo = nullptr;  // This machine, for the memory policy.
+  // Bytes for counts in the shared memory (--counts shared, packed, padded), after the array on
+  // a page of their own; 0 for none.
+  std::size_t counts_bytes = 0;
 };
 
 struct Mechanism {
@@ -63,8 +67,12 @@ std::span<const Mechanism> mechanism_table();
 const Mechanism* find_mechanism(std::string_view name);
 std::string mechanism_names();
 
-// Bytes to allocate for `elements` int32 with `pages`: rounded up to whole huge pages for huge.
-std::size_t mapped_bytes_for(std::size_t elements, PageKind pages);
+// Bytes to allocate for `elements` int32 (and `counts_bytes` of counts after them) with `pages`:
+// rounded up to whole huge pages for huge.
+std::size_t mapped_bytes_for(std::size_t elements, PageKind pages, std::size_t counts_bytes = 0);
+std::size_t mapped_bytes_for(const ShareRequest& request);
+// Where the counts start in the region: the array's bytes rounded up to a whole page.
+std::size_t counts_offset(std::size_t elements);
 
 // Allocates the array with `mechanism`, then writes it for the first time as `request.touch`
 // says (the leader all of it, or each rank its own contiguous slice; with a private copy each

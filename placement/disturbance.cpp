@@ -109,9 +109,18 @@ std::int64_t steal_ns_of(int cpu) {
 
 std::span<const DisturbanceCounter> disturbance_counters() { return kCounters; }
 
-DisturbanceReading read_disturbance() {
+DisturbanceReading read_disturbance(Reading when) {
   DisturbanceReading r;
   r.values.fill(-1);
+  // The clocks of the thread's own time bracket the kernel as tightly as they can.
+  auto clocks = [&r] {
+    r.values[kRunDelayNs] = run_delay_ns();
+    timespec cpu{};
+    if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0) {
+      r.values[kOffCpuNs] = static_cast<std::int64_t>(cpu.tv_sec) * 1'000'000'000 + cpu.tv_nsec;
+    }
+  };
+  if (when == Reading::kAfter) clocks();
   r.cpu = ::sched_getcpu();
   rusage usage{};
   if (::getrusage(RUSAGE_THREAD, &usage) == 0) {
@@ -120,12 +129,8 @@ DisturbanceReading read_disturbance() {
     r.values[kMajorFaults] = usage.ru_majflt;
   }
   r.values[kMigrations] = migrations_so_far();
-  r.values[kRunDelayNs] = run_delay_ns();
   r.values[kStealNs] = steal_ns_of(r.cpu);
-  timespec cpu{};
-  if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0) {
-    r.values[kOffCpuNs] = static_cast<std::int64_t>(cpu.tv_sec) * 1'000'000'000 + cpu.tv_nsec;
-  }
+  if (when == Reading::kBefore) clocks();
   return r;
 }
 
@@ -154,11 +159,13 @@ bool is_disturbed(std::span<const std::int64_t> d, std::int64_t time_ns, bool ov
   const std::int64_t tick_ns = ticks > 0 ? 1'000'000'000LL / ticks : 0;
   std::int64_t lost = d[kStealNs] > tick_ns ? d[kStealNs] - tick_ns : 0;
   if (!oversubscribed) {
-    // Off-CPU time holds run-queue waits and, with paravirtual accounting, steal: take the
-    // larger of what the two ways see.
-    if (d[kRunDelayNs] >= 0) lost += d[kRunDelayNs];
-    lost = std::max(lost, d[kOffCpuNs]);
-    if (d[kRunDelayNs] < 0 && d[kOffCpuNs] < 0 && d[kInvoluntarySwitches] > 0) {
+    // Wall time without CPU time is what the kernel lost, measured around it alone; the
+    // run-queue delay (read a little further out) stands in where the CPU clock is missing.
+    if (d[kOffCpuNs] >= 0) {
+      lost = std::max(lost, d[kOffCpuNs]);
+    } else if (d[kRunDelayNs] >= 0) {
+      lost += d[kRunDelayNs];
+    } else if (d[kInvoluntarySwitches] > 0) {
       return true;  // No accounting of the time: any preemption counts.
     }
   }

@@ -35,9 +35,12 @@ struct DisturbanceCounter {
 // Every counter, in the order of a reading.
 std::span<const DisturbanceCounter> disturbance_counters();
 
-// Takes a snapshot now (cheap: getrusage and two small /proc reads, no allocation beyond a
-// buffer). Call once right before a timed kernel and once right after it.
-DisturbanceReading read_disturbance();
+// Takes a snapshot (getrusage and a few small /proc reads, no allocation beyond a buffer): one
+// right before a timed kernel (kBefore: the thread's CPU clock and run-queue time read last) and
+// one right after it (kAfter: read first), so that the time they account for is the kernel's,
+// not the readings'.
+enum class Reading { kBefore, kAfter };
+DisturbanceReading read_disturbance(Reading when);
 
 // What happened between two readings around `time_ns` of timed work: after minus before per
 // counter (the CPU time turned into the time left out of it); -1 where either is unknown (and for
@@ -46,11 +49,12 @@ DisturbanceCounts disturbance_delta(const DisturbanceReading& before,
                                     const DisturbanceReading& after, std::int64_t time_ns);
 
 // Whether a repetition of `time_ns` with these deltas was disturbed: the rank lost more than
-// kLostShare of its time waiting for a CPU (run-queue delay, where the kernel reports it, else
-// any involuntary switch; or wall time without CPU time) or to the hypervisor (steal beyond the
-// one clock tick /proc/stat cannot resolve), took a major page fault, or, pinned,
-// was moved to another CPU. A rank that shares its PU with another rank of the plan
-// (oversubscribed) waits by design: only steal and major faults count for it.
+// kLostShare of its time without its CPU (wall time without CPU time: waiting in the run queue
+// and, with paravirtual accounting, steal; where CPU time is not known, run-queue delay, else any
+// involuntary switch) or to the hypervisor (steal beyond the one clock tick /proc/stat cannot
+// resolve), took a major page fault, or, pinned, was moved to another CPU. A rank that shares its
+// PU with another rank of the plan (oversubscribed) waits by design: only steal and major faults
+// count for it.
 inline constexpr double kLostShare = 0.01;
 bool is_disturbed(std::span<const std::int64_t> delta, std::int64_t time_ns, bool oversubscribed,
                   bool pinned);

@@ -121,6 +121,16 @@ std::string format_context_json(const RunInfo& run, const Provenance& p, const R
   }
   o << ", \"algorithm\": " << q(run.algorithm) << ", \"work_per_unit\": " << num(run.work_per_unit)
     << "},\n";
+  // A kernel of the user's own: which file exactly, and what it says it is.
+  o << "  \"kernel_plugin\": ";
+  if (const PluginInfo* plugin = run.options.kernel->plugin) {
+    o << "{\"path\": " << q(plugin->path) << ", \"symbol\": " << q(plugin->symbol)
+      << ", \"sha256\": " << q(plugin->sha256) << ", \"name\": " << q(plugin->name)
+      << ", \"description\": " << q(plugin->description)
+      << ", \"work_unit\": " << q(plugin->work_unit) << "},\n";
+  } else {
+    o << "null,\n";
+  }
   o << "  \"summary\": {\n";
   o << "    \"parallel_ms\": " << spread_json(f.parallel_ms) << ",\n";
   o << "    \"rank_ms\": {\"t_min\": " << spread_json(f.t_min_ms)

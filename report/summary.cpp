@@ -133,10 +133,16 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
 
   const double work = run.work_per_unit;
   const double unit_s = unit.median / 1e3;
-  const char* what = run.algorithm == "histogram" ? "element visits" : "compares";
+  const std::string what(work_unit_name(*run.options.kernel));
   out << "\nper unit: " << rate(work) << what << "; median " << fmt("%.3f", unit.median)
       << " ms = " << rate(work / unit_s) << what << "/s per rank, "
       << rate(work * run.ranks / (par.median / 1e3)) << what << "/s for the job (by makespan)\n";
+  const Options& o = run.options;
+  const double updates = updates_per_unit(*o.kernel, o.data.size, o.data.values);
+  out << "counts: --counts " << o.counts->name << ", " << o.counts->description << "; "
+      << rate(updates) << "count updates per unit, " << rate(updates / unit_s)
+      << "updates/s per rank, " << rate(updates * run.ranks / (par.median / 1e3))
+      << "updates/s for the job\n";
   const Spread& skew = f.start_skew_us;
   out << "start skew (last minus first start in a repetition): median " << fmt("%.1f", skew.median)
       << " us, max " << fmt("%.1f", skew.max) << " us\n";

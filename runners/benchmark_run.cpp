@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -15,6 +16,7 @@
 #include "common/fault.hpp"
 #include "common/wire.hpp"
 #include "kernels/dataset.hpp"
+#include "kernels/plugin.hpp"
 #include "memory/mechanisms.hpp"
 #include "memory/probes.hpp"
 #include "placement/binding.hpp"
@@ -63,15 +65,30 @@ std::string json_path_for(const std::string& csv) {
   return csv + ".json";
 }
 
-// Compares counts with the expected ones, filling the verdict fields of `record`.
-void verify(std::span<const std::uint64_t> counts, const std::vector<std::uint64_t>& expected,
-            Record& record) {
-  for (std::size_t v = 0; v < counts.size(); ++v) {
-    if (counts[v] != expected[v]) {
+// bad_value of a record that a plugin kernel's own verify() found wrong.
+constexpr std::int64_t kPluginCheckFailed = -2;
+
+// Compares a unit's counts with `times` x the expected ones (a table the node's ranks all add
+// into holds the node's ranks' counts), filling the verdict fields of `record`; a plugin kernel
+// whose result is not the counts checks itself.
+void verify(const KernelInfo& kernel, std::span<const std::int32_t> data, const CountTable& counts,
+            const std::vector<std::uint64_t>& expected, std::uint64_t times, Record& record) {
+  if (kernel.plugin && kernel.plugin->kernel->verify) {
+    char why[256] = {};
+    if (kernel.plugin->kernel->verify(data.data(), data.size(), &counts.c_counts(), why,
+                                      sizeof why - 1) != 0) {
+      record.ok = 0;
+      record.bad_value = kPluginCheckFailed;  // The plugin's own check: no value to name.
+    }
+    return;
+  }
+  for (std::size_t v = 0; v < counts.values(); ++v) {
+    const std::uint64_t got = counts.get(v);
+    if (got != times * expected[v]) {
       record.ok = 0;
       record.bad_value = static_cast<std::int64_t>(v);
-      record.bad_count = static_cast<std::int64_t>(counts[v]);
-      record.expected_count = static_cast<std::int64_t>(expected[v]);
+      record.bad_count = static_cast<std::int64_t>(got);
+      record.expected_count = static_cast<std::int64_t>(times * expected[v]);
       return;
     }
   }
@@ -85,10 +102,12 @@ struct RankState {
   MachineView view;              // The node's PUs; usable: those the node's ranks started on.
   std::vector<Placement> plan;
   BindOutcome bound;
-  PolicyPlan policy;                // --mempolicy resolved on this node.
-  Region region;                    // The array.
-  int sharers = 1;                  // Ranks that map it: the node's, or this one's own copy.
-  std::vector<std::string> probes;  // This rank's value of every probe, in table order.
+  PolicyPlan policy;                      // --mempolicy resolved on this node.
+  Region region;                          // The array.
+  int sharers = 1;                        // Ranks that map it: the node's, or this one's own copy.
+  std::vector<std::string> probes;        // This rank's value of every probe, in table order.
+  std::vector<std::uint64_t> own_counts;  // This rank's counts, when they are private.
+  CountTable counts;                      // Where this rank's kernel adds (--counts).
   std::vector<Record> records;
   std::string cpuset;          // The binding in force in the parallel phase, read back.
   int last_pu_index = -1;      // Index into view.pus of the PU this rank last ran on in parallel.
@@ -184,10 +203,37 @@ void share_array(const Options& o, const MpiJob& job, RankState& s) {
   request.touch = o.touch;
   request.policy = s.policy;
   request.topo = &*s.topo;
+  request.counts_bytes = o.counts->bytes(o.data.values, job.node_size);
   const MpiNodeGroup group(job);
   s.region = share_array(group, *o.share, request, o.data);
   s.sharers = o.share->shared ? job.node_size : 1;
+  s.own_counts.assign(o.data.values, 0);
+  s.counts =
+      o.counts->table(s.region.counts, s.own_counts, o.data.values, job.node_size, job.node_rank);
   job.all_or_none([&] { maybe_stall("attached"); });
+}
+
+// A plugin kernel that crashes ends the run with one line saying so (exit 1) instead of a core
+// dump in mpirun's words. The shared memory was marked for removal before any kernel ran and the
+// result files have no name yet, so nothing is left behind.
+void catch_plugin_crashes(const MpiJob& job) {
+  static std::string message;
+  message = "shmcount: rank " + std::to_string(job.world_rank) + ": " +
+            std::string(plugin_crash_message()).substr(std::string("shmcount: ").size());
+  struct sigaction action {};
+  action.sa_handler = [](int) {
+    // Only async-signal-safe calls: write(2) and _exit(2).
+    const ssize_t written = ::write(STDERR_FILENO, message.data(), message.size());
+    (void)written;
+    ::_exit(kExitFailure);
+  };
+  for (int signal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL}) ::sigaction(signal, &action, nullptr);
+}
+
+// Before a unit, outside the timed region: a table the node's ranks all add into is zeroed by
+// the leader (the others wait at the barrier that follows), a rank's own by the rank.
+void zero_counts(const Options& o, const MpiJob& job, const RankState& s) {
+  if (!o.counts->one_table || job.is_leader()) s.counts.zero();
 }
 
 // Every probe of the memory, on this rank (after the parallel phase: every page is mapped).
@@ -221,7 +267,7 @@ Record base_record(const MpiJob& job, const RankState& s, Phase phase, std::int6
 // What took the PU from this rank since `before` (right before the timed kernel), and whether
 // that disturbed the repetition.
 void note_disturbance(const DisturbanceReading& before, Record& r) {
-  r.disturbance = disturbance_delta(before, read_disturbance(), r.time_ns);
+  r.disturbance = disturbance_delta(before, read_disturbance(Reading::kAfter), r.time_ns);
   r.disturbed = is_disturbed(r.disturbance, r.time_ns, r.oversubscribed != 0, r.planned_pu >= 0);
 }
 
@@ -245,56 +291,63 @@ void record_where(RankState& s, Record& r) {
 // Warm-ups, then timed repetitions that every rank starts together after a barrier.
 void time_parallel(const Options& o, const MpiJob& job, RankState& s,
                    std::span<const std::int32_t> data, const std::vector<std::uint64_t>& expected) {
-  std::vector<std::uint64_t> counts(o.data.values);
   const bool miscount =
       process_fault().what == "miscount" && process_fault().targets(job.world_rank);
+  // A table every rank of the node adds into is complete only when all of them are done.
+  const std::uint64_t sharers = o.counts->one_table ? static_cast<std::uint64_t>(job.node_size) : 1;
   // Ranks that finish early wait asleep (quiet_barrier), so they leave the cores to the ranks
   // still counting; the MPI_Barrier after it then lines up the start.
   for (std::uint64_t w = 0; w < o.warmup; ++w) {
     note_phase(RunPhase::kWarmUp, w, o.warmup);
     job.quiet_barrier();
+    zero_counts(o, job, s);
     MPI_Barrier(MPI_COMM_WORLD);
-    o.kernel->fn(data, counts);
+    o.kernel->count_into(data, s.counts);
   }
   for (std::uint64_t rep = 0; rep < o.reps; ++rep) {
     note_phase(RunPhase::kParallel, rep, o.reps);
     Record r = base_record(job, s, Phase::kParallel, static_cast<std::int64_t>(rep));
     job.quiet_barrier();
+    zero_counts(o, job, s);
     MPI_Barrier(MPI_COMM_WORLD);
     if (rep == 0) maybe_stall("kernel");
-    const DisturbanceReading before = read_disturbance();
+    const DisturbanceReading before = read_disturbance(Reading::kBefore);
     r.start_ns = monotonic_ns();
     if (rep == 0) maybe_stall("timed");  // A rank paused inside the timed region.
-    o.kernel->fn(data, counts);
+    o.kernel->count_into(data, s.counts);
     r.time_ns = monotonic_ns() - r.start_ns;
     note_disturbance(before, r);
     record_where(s, r);
-    if (miscount) counts[0] += 1;
-    verify(counts, expected, r);
+    if (miscount) s.counts.add(0, 1);
+    if (o.counts->one_table) job.quiet_barrier();  // Every rank's adds are in.
+    verify(*o.kernel, data, s.counts, expected, sharers, r);
     s.records.push_back(r);
   }
 }
 
 // The node leader's part of the sequential baseline: W warm-ups, then R repetitions of the
-// node's units back to back.
+// node's units back to back, each into counts zeroed before it (outside the timed region).
 void lead_sequential(const Options& o, const MpiJob& job, RankState& s,
                      std::span<const std::int32_t> data,
                      const std::vector<std::uint64_t>& expected) {
-  std::vector<std::uint64_t> counts(o.data.values);
   for (std::uint64_t w = 0; w < o.warmup; ++w) {
-    for (int u = 0; u < job.node_size; ++u) o.kernel->fn(data, counts);
+    for (int u = 0; u < job.node_size; ++u) {
+      s.counts.zero();
+      o.kernel->count_into(data, s.counts);
+    }
   }
   for (std::uint64_t rep = 0; rep < o.reps; ++rep) {
     note_phase(RunPhase::kSequential, rep, o.reps);
     Record r = base_record(job, s, Phase::kSequential, static_cast<std::int64_t>(rep));
     r.units = job.node_size;
-    const DisturbanceReading before = read_disturbance();
+    const DisturbanceReading before = read_disturbance(Reading::kBefore);
     for (int u = 0; u < job.node_size; ++u) {
+      s.counts.zero();
       const std::int64_t t0 = monotonic_ns();
       if (u == 0) r.start_ns = t0;
-      o.kernel->fn(data, counts);
+      o.kernel->count_into(data, s.counts);
       r.time_ns += monotonic_ns() - t0;
-      if (r.ok) verify(counts, expected, r);
+      if (r.ok) verify(*o.kernel, data, s.counts, expected, 1, r);
     }
     r.oversubscribed = 0;  // One process runs alone in this phase.
     note_disturbance(before, r);
@@ -430,6 +483,7 @@ void run_benchmark(const Options& o, const MpiJob& job) {
 
   const std::span<const std::int32_t> data = s.region.array();
   const std::vector<std::uint64_t> expected = expected_counts(o.data);
+  if (o.kernel->plugin) catch_plugin_crashes(job);
   time_parallel(o, job, s, data, expected);
   s.probes = take_probes(s);
   if (o.baseline) time_sequential(o, job, s, data, expected);
@@ -452,10 +506,17 @@ void run_benchmark(const Options& o, const MpiJob& job) {
   if (job.world_rank == 0) {
     for (const auto& r : records) {
       if (r.ok) continue;
-      wrong = "wrong count on rank " + std::to_string(r.rank) + " (" +
-              (r.phase == Phase::kParallel ? "parallel" : "sequential") + " rep " +
-              std::to_string(r.rep) + "): value " + std::to_string(r.bad_value) + " counted " +
-              std::to_string(r.bad_count) + " times, expected " + std::to_string(r.expected_count);
+      const std::string where = std::string(o.counts->one_table ? "in the node's shared counts, "
+                                                                  "seen by rank "
+                                                                : "on rank ") +
+                                std::to_string(r.rank) + " (" +
+                                (r.phase == Phase::kParallel ? "parallel" : "sequential") +
+                                " rep " + std::to_string(r.rep) + ")";
+      wrong = r.bad_value == kPluginCheckFailed
+                  ? "the plugin kernel's own verify() found a unit wrong " + where
+                  : "wrong count " + where + ": value " + std::to_string(r.bad_value) +
+                        " counted " + std::to_string(r.bad_count) + " times, expected " +
+                        std::to_string(r.expected_count);
       break;
     }
   }

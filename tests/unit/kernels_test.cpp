@@ -70,6 +70,43 @@ void expect_all_paths_match(std::span<const std::int32_t> data, std::size_t valu
   }
 }
 
+// Every kernel adds into a count table as --counts lays it out: the rank's own counters, its
+// counters interleaved with other ranks' (stride), or one table with atomic adds. Adds, never
+// overwrites, and never touches another rank's counters.
+TEST(Kernels, AddIntoEveryTableLayout) {
+  const auto data = random_data(20'011, -3, 110, 5);  // Some outside [0, 97) too.
+  const auto expected = reference_counts(data, 97);
+  for (const auto& kernel : kernel_table()) {
+    ASSERT_NE(kernel.count_into, nullptr) << kernel.name;
+    for (const bool atomic : {false, true}) {
+      for (const std::size_t stride : {1u, 3u}) {
+        // Rank 1 of 3 when strided: counters at 1, 4, 7, ...; the others must stay untouched.
+        std::vector<std::uint64_t> cells(97 * stride, 7);
+        const std::size_t offset = stride == 1 ? 0 : 1;
+        const CountTable table(cells.data() + offset, 97, stride, atomic);
+        kernel.count_into(data, table);
+        kernel.count_into(data, table);
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+          const bool mine = i % stride == offset;
+          const std::uint64_t want = mine ? 7 + 2 * expected[i / stride] : 7;
+          ASSERT_EQ(cells[i], want)
+              << kernel.name << " stride " << stride << " atomic " << atomic << " cell " << i;
+        }
+      }
+    }
+  }
+}
+
+TEST(Kernels, UpdatesPerUnitFollowTheWorkModel) {
+  for (const auto& kernel : kernel_table()) {
+    const double updates = updates_per_unit(kernel, 200'000, 1'000);
+    EXPECT_EQ(updates, kernel.updates == UpdateModel::kOnePerValue ? 1'000 : 200'000)
+        << kernel.name;
+  }
+  EXPECT_EQ(updates_per_unit(*find_kernel("histogram"), 200'000, 1'000), 200'000);
+  EXPECT_EQ(updates_per_unit(*find_kernel("naive"), 200'000, 1'000), 1'000);
+}
+
 TEST(Kernels, PathsThisCpuCannotRunAreNamed) {
   std::string missing;
   for (const auto& kernel : kernel_table()) {
