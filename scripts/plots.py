@@ -2,13 +2,14 @@
 """Figures and a report from a shmcount result set (what scripts/sweep.sh writes) or one run.
 
 Usage: plots.py [--results results/<set> | results/<run>.csv] [--out plots/<name>]
-                [--placement-ranks N] [--shmcount build/shmcount]
+                [--placement-ranks N] [--threshold PERCENT] [--shmcount build/shmcount]
 
 Reads every run's CSV and run context, checks them (against `shmcount --list columns` too when a
-binary is given), merges each point's rounds, and writes PNG and SVG figures plus REPORT.md into
-plots/<name>/. The folder appears whole or not at all: everything is drawn in a temporary folder
-first, made with the umask's permissions. Exit status 2 and one message naming the file when the
-input is wrong.
+binary is given), judges every pair of points that differ in one axis (the run is the unit; see
+analysis/decide.py), and writes PNG and SVG figures, REPORT.md, verdicts.csv and verdicts.json
+into plots/<name>/. The folder appears whole or not at all: everything is drawn in a temporary
+folder first, made with the umask's permissions. Exit status 2 and one message naming the file
+when the input is wrong.
 """
 
 import argparse
@@ -20,10 +21,13 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from analysis.figures import FIGURES  # noqa: E402
 from analysis.figures.common import machine_counts  # noqa: E402
+from analysis.cli import threshold  # noqa: E402
+from analysis.decide import MARGIN  # noqa: E402
 from analysis.load import InputError, load, newest_result_set  # noqa: E402
-from analysis.report import write_report  # noqa: E402
+from analysis.report import verdict_rows, write_report  # noqa: E402
 from analysis.stats import analyse  # noqa: E402
 from analysis.text import count  # noqa: E402
+from analysis.verdicts import header, write_csv, write_json  # noqa: E402
 
 
 def make_folder_like_mkdir(parent):
@@ -58,11 +62,14 @@ def main(argv):
     ap.add_argument("--placement-ranks", type=int,
                     help="rank count for the placement and per-rank figures "
                          "(default: the largest that fits the usable PUs)")
+    ap.add_argument("--threshold", type=threshold, default=MARGIN, metavar="PERCENT",
+                    help="equivalence margin in percent: 'the same within ±PERCENT%%' "
+                         f"(default {100 * MARGIN:g})")
     ap.add_argument("--shmcount", help="a shmcount binary: columns must be ones it lists")
     args = ap.parse_args(argv)
     try:
         rs = load(args.results or newest_result_set(), args.shmcount)
-        analysis = analyse(rs)
+        analysis = analyse(rs, args.threshold)
     except InputError as e:
         print(f"plots: {e}", file=sys.stderr)
         return 2
@@ -80,6 +87,10 @@ def main(argv):
     try:
         drawn, left_out = draw_all(analysis, tmp, {"placement_ranks": n_place})
         write_report(analysis, drawn, left_out, os.path.join(tmp, "REPORT.md"))
+        rows = verdict_rows(analysis)
+        write_csv(os.path.join(tmp, "verdicts.csv"), rows)
+        write_json(os.path.join(tmp, "verdicts.json"),
+                   header(sum(r["p"] is not None for r in rows), analysis.margin), rows)
         if os.path.isdir(out_dir):
             shutil.rmtree(out_dir)
         os.rename(tmp, out_dir)
@@ -87,7 +98,8 @@ def main(argv):
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     files = sum(len(f) for _, f in drawn)
-    print(f"plots: wrote {count(files, 'figure')} (PNG + SVG) and REPORT.md to {out_dir}/")
+    print(f"plots: wrote {count(files, 'figure')} (PNG + SVG), REPORT.md, verdicts.csv and "
+          f"verdicts.json to {out_dir}/")
     return 0
 
 
