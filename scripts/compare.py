@@ -26,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from analysis import decide  # noqa: E402
 from analysis.cli import threshold  # noqa: E402
 from analysis.load import SAMPLING_KEYS, InputError, load  # noqa: E402
+from analysis.report import wrong_line  # noqa: E402
 from analysis.stats import (Pair, compare_samples, judge_family, same_placement,  # noqa: E402
                             summarize)
 from analysis.text import (count, interval, ms, p_value, point_label, printable,  # noqa: E402
@@ -178,6 +179,9 @@ def details(rs_a, pairs, stats):
 def report(rs_a, rs_b, pairs, stats, reference, margin):
     """The comparison as lines: verdicts, interleaving and drift, load, details."""
     out = [f"A: {describe(rs_a)}", f"B: {describe(rs_b)}"]
+    for side, rs in (("A", rs_a), ("B", rs_b)):
+        if rs.wrong:
+            out.append(printable(f"{side}: {wrong_line(rs)}"))
     if rs_a.kind == "run":
         diff = config_differences(pairs[0].a, pairs[0].b)
         out.append(printable("A and B differ in: " + "; ".join(diff)) if diff else

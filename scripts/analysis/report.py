@@ -158,11 +158,21 @@ def _method(rs, stats):
         lines.append(f"- **{count(len(rs.failed), 'run')} failed and are left out** "
                      "(their .log says why): " +
                      ", ".join(f"{name} round {rd}" for name, rd in rs.failed))
+    if rs.wrong:
+        lines.append(f"- **{wrong_line(rs)}**")
     lines += ["- parallel time of a repetition = its makespan (last rank's end minus first "
               "rank's start); sequential = one process doing all N units; speedup = sequential "
               "time / parallel time, efficiency = speedup / N; the ideal is "
               "ceil(N / usable PUs) units of the sequential unit time.", ""]
     return lines + _duplicates(rs)
+
+
+def wrong_line(rs):
+    """The runs that counted wrong: never a result, always said."""
+    return (f"{count(len(rs.wrong), 'run')} counted wrong (records with ok = 0) and "
+            f"{'is' if len(rs.wrong) == 1 else 'are'} left out, their times not a result: " +
+            ", ".join(f"{point.name} round {run.round} ({run.wrong} wrong)"
+                      for point, run in rs.wrong))
 
 
 def _duplicates(rs):
@@ -223,8 +233,6 @@ def _notes(s):
     notes = []
     if s.oversubscribed:
         notes.append("oversubscribed")
-    if s.wrong:
-        notes.append(f"**{s.wrong} wrong counts**")
     if s.off_plan:
         notes.append(f"{s.off_plan} records off-plan")
     if s.moved:

@@ -81,20 +81,34 @@ def per_run(run):
             summary.get("disturbed_reps") if summary else None),
         disturbed=bool(summary["run_disturbed"]) if summary and "run_disturbed" in summary
         else None)
-    _check_summary(run, "parallel_ms", out.parallel)
-    _check_summary(run, "sequential_ms", out.sequential)
+    for key, values in (("parallel_ms", out.parallel), ("sequential_ms", out.sequential),
+                        ("unit_ms", out.unit), ("rank_ms.t_min", out.t_min),
+                        ("rank_ms.t_avg", out.t_avg), ("rank_ms.t_max", out.t_max)):
+        _check_summary(run, key, values)
     return out
 
 
 def _check_summary(run, key, values):
-    """Refuses a run whose summary disagrees with what its records say."""
-    told = run.context["summary"].get(key)
-    if told is None or len(values) == 0:
+    """Refuses a run whose summary (`key`, a dotted path into it) disagrees with what its
+    records give: how many, the least, the median and the most. The summary's numbers are
+    written with six significant digits."""
+    told = run.context["summary"]
+    for part in key.split("."):
+        told = told.get(part) if isinstance(told, dict) else None
+    if not isinstance(told, dict):
+        return  # an older shmcount's summary: nothing to check it against
+    if told.get("n") is not None and told["n"] != len(values):
+        raise InputError(f"{run.csv_path}: the records give {len(values)} values of {key}, the "
+                         f"run context's summary says {told['n']}: rows were lost or added")
+    if len(values) == 0:
         return
-    mine = float(np.median(values))
-    if not math.isclose(mine, told["median"], rel_tol=1e-3, abs_tol=1e-3):
-        raise InputError(f"{run.csv_path}: summary.{key}.median is {told['median']} ms but the "
-                         f"records give {mine:.4f} ms (written by an older shmcount?)")
+    for what, mine in (("min", float(np.min(values))), ("median", float(np.median(values))),
+                       ("max", float(np.max(values)))):
+        if told.get(what) is None or math.isclose(mine, told[what], rel_tol=2e-5, abs_tol=2e-6):
+            continue
+        raise InputError(f"{run.csv_path}: the records give summary.{key}.{what} {mine:.6g} ms, "
+                         f"the run context says {told[what]:.6g} ms: the CSV or its run "
+                         "context was changed after the run")
 
 
 def ideal_ms(nodes, sequential_by_node):
@@ -176,7 +190,6 @@ class PointStats:
     ideal_ms: float         # ceil(N/P) units of the sequential unit time (nan without baseline)
     speedup: Interval       # sequential time / parallel time (None without baseline)
     efficiency: Interval    # speedup / ranks
-    wrong: int              # records whose counts were wrong
     off_plan: int           # records of ranks that did not run where planned
     oversubscribed: bool    # some rank shared its PU
     outliers: int           # repetitions the runs flagged as far outside the others
@@ -239,7 +252,6 @@ def summarize(point, seed_name=None):
     return PointStats(
         runs=runs, sample=points_sample, time=float(np.median(points_sample.medians)),
         ideal_ms=ideal, speedup=speedup, efficiency=efficiency,
-        wrong=sum(r["ok"] != "1" for r in rows),
         off_plan=sum(r["placed_ok"] != "1" for r in rows),
         oversubscribed=any(r["oversubscribed"] == "1" for r in rows),
         outliers=sum(len(run.context["summary"].get("outliers", [])) for run in point.runs),

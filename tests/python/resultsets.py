@@ -61,6 +61,31 @@ def _median(xs):
     return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 
 
+def _stats(values):
+    return {"n": len(values), "min": min(values, default=0), "median": _median(values) if values
+            else 0, "max": max(values, default=0)}
+
+
+def _summary(rows):
+    """The summary shmcount writes for these rows (one node): what the loader checks."""
+    starts, ends, own, seq = {}, {}, {}, {}
+    for r in rows:
+        rep, t, t0 = int(r["rep"]), int(r["time_ns"]), int(r["start_ns"])
+        if r["phase"] == "parallel":
+            starts[rep] = min(starts.get(rep, t0), t0)
+            ends[rep] = max(ends.get(rep, 0), t0 + t)
+            own.setdefault(rep, []).append(t / 1e6)
+        else:
+            seq[rep] = seq.get(rep, 0) + t
+    reps = sorted(own)
+    return {"parallel_ms": _stats([(ends[k] - starts[k]) / 1e6 for k in reps]),
+            "sequential_ms": _stats([seq[k] / 1e6 for k in sorted(seq)]),
+            "unit_ms": _stats([t for k in reps for t in own[k]]),
+            "rank_ms": {"t_min": _stats([min(own[k]) for k in reps]),
+                        "t_avg": _stats([sum(own[k]) / len(own[k]) for k in reps]),
+                        "t_max": _stats([max(own[k]) for k in reps])}}
+
+
 def write_run(path, spec, run_index, makespans, disturbance):
     """One run's CSV and run context at path (.csv, .json): its makespans, as `spec` says."""
     rows, context = _template(spec.ranks)
@@ -98,9 +123,7 @@ def write_run(path, spec, run_index, makespans, disturbance):
                              work_per_unit=float(int(values["size"]) * 1000),
                              reps=len(makespans))
     summary = context["summary"]
-    summary["parallel_ms"]["median"] = _median(makespans)
-    summary["sequential_ms"]["median"] = _median([int(s * 1.1e6 * spec.ranks) / 1e6
-                                                  for s in makespans])
+    summary.update(_summary(out))
     summary["outliers"] = []
     if disturbance:
         summary["disturbance"] = {
