@@ -21,8 +21,6 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from analysis.figures import FIGURES  # noqa: E402
-from analysis.figures.common import machine_counts  # noqa: E402
 from analysis.cli import threshold  # noqa: E402
 from analysis.decide import MARGIN  # noqa: E402
 from analysis.load import InputError, load, newest_result_set  # noqa: E402
@@ -96,6 +94,7 @@ def make_folder_like_mkdir(parent):
 
 def draw_all(analysis, out_dir, options):
     """Every figure of the registry that applies; returns (drawn, left out) for the report."""
+    from analysis.figures import FIGURES  # matplotlib: imported once the input is proved
     drawn, left_out = [], []
     for figure in FIGURES:
         reason = figure.applies(analysis.result_set, options)
@@ -132,6 +131,7 @@ def main(argv):
     if why:
         print(f"plots: {printable(why)}", file=sys.stderr)
         return 2
+    from analysis.figures.common import machine_counts  # matplotlib, as in draw_all
     ranks = rs.rank_counts
     _, pus = machine_counts(rs)
     n_place = args.placement_ranks or max([r for r in ranks if r <= pus] or ranks[:1])

@@ -5,6 +5,7 @@ import json
 import os
 import re
 from collections import defaultdict
+from math import isnan
 
 import numpy as np
 
@@ -12,6 +13,7 @@ from . import decide
 from .calibration import CALIBRATION_FILE, calibration_lines
 from .load import SAMPLING_KEYS
 from .decide import FASTER, SAME, SLOWER, Interval
+from .stats import SAME_PLACEMENT
 from .text import (axis_value, caches_label, count, interval, ms, p_value, percent,
                    point_label, value)
 from .verdicts import row as verdict_row
@@ -70,7 +72,7 @@ def verdict_sentence(label_a, label_b, comparison, verdict):
         else:
             winner, loser, iv = label_a, label_b, Interval(1 / r.estimate, 1 / r.high, 1 / r.low)
         return f"**{winner} is faster**: {interval(iv, unit='x')} the time of {loser}"
-    if verdict.decision == SAME:
+    if verdict.decision == SAME or (verdict.decision == SAME_PLACEMENT and not isnan(r.low)):
         return f"{label_a} and {label_b}: {verdict.text} (B / A {interval(r)})"
     return f"{label_a} vs {label_b}: {verdict.text}"
 

@@ -24,8 +24,8 @@ from analysis.stats import Pair, compare_samples, judge_family
 
 NULL_PAIRS = 2000
 FAMILIES = 150
-POWER_PAIRS = 300
-EQUIVALENCE_PAIRS = 300
+POWER_PAIRS = 250
+EQUIVALENCE_PAIRS = 200
 
 
 class Simulation(unittest.TestCase):
