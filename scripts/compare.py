@@ -231,6 +231,17 @@ def report(rs_a, rs_b, pairs, stats, reference, margin):
     return out
 
 
+def unwritable(path):
+    """Why the verdict file at path cannot be written (None when it can): checked before
+    anything is printed, so a refusal leaves no half-made output."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        return f"{path} is a folder"
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot write {path}: {folder} is not a folder this user can write in"
+    return None
+
+
 def main(argv):
     # Installed, the tool is called shmcount-compare: its wrapper says so.
     ap = argparse.ArgumentParser(prog=os.environ.get("SHMCOUNT_TOOL"),
@@ -244,6 +255,11 @@ def main(argv):
     ap.add_argument("--json", metavar="PATH", help="also write the verdicts as JSON to PATH")
     ap.add_argument("--shmcount", help="a shmcount binary: columns must be ones it lists")
     args = ap.parse_args(argv)
+    for path in (args.csv, args.json):
+        why = path and unwritable(path)
+        if why:
+            print(f"compare: {printable(why)}", file=sys.stderr)
+            return 2
     try:
         rs_a, rs_b = load(args.a, args.shmcount), load(args.b, args.shmcount)
         matched = match(rs_a, rs_b)

@@ -104,6 +104,7 @@ class Sets(unittest.TestCase):
         out = compare(self.a, self.b, "--json", os.path.join(self.tmp, "no", "such", "v.json"))
         self.assertEqual(out.returncode, 2)
         self.assertIn("cannot write", out.stderr)
+        self.assertEqual(out.stdout, "")  # refused before anything is printed
 
 
 class Runs(unittest.TestCase):
