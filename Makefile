@@ -8,7 +8,8 @@
 #                   repetitions, one line each; JSON under results/
 #   make seed       the article's table beside this machine's (scripts/seed.sh; RANKS=, REPS=)
 #   make sweep      a matrix of runs in rounds (scripts/sweep.sh); make plots: figures under plots/
-#   make compare A=... B=...   two runs or two result sets, point by point (scripts/compare.py)
+#   make compare A=... B=...   two runs or two result sets, point by point (scripts/compare.py);
+#                   THRESHOLD=5 makes plots and compare call ±5% "the same" (default ±3%)
 #   make install [PREFIX=...], make package: installed as a tool, or a .deb
 # MPI=mpich builds against MPICH into build-mpich/ (MPI=openmpi: build-openmpi/); run and test
 # then use that build and its launcher. Default: whatever mpicxx and mpirun are (Open MPI here).
@@ -63,13 +64,20 @@ seed: build
 sweep: build
 	scripts/sweep.sh
 
+# A make value as one shell word, whatever it holds (spaces, quotes, $): 'it'\''s'.
+quote = '$(subst ','\'',$(1))'
+
+# THRESHOLD=5: the equivalence margin of the verdicts, ±5% (default 3).
 plots:
-	/usr/bin/python3 scripts/plots.py $(if $(RESULTS),--results $(RESULTS)) $(LISTS_FROM)
+	/usr/bin/python3 scripts/plots.py $(if $(RESULTS),--results $(call quote,$(RESULTS))) \
+	  $(if $(THRESHOLD),--threshold $(call quote,$(THRESHOLD))) $(LISTS_FROM)
 
 compare:
-	@if [ -z "$(A)" ] || [ -z "$(B)" ]; then \
-	  echo "usage: make compare A=<run.csv or result set> B=<run.csv or result set>" >&2; exit 2; fi
-	/usr/bin/python3 scripts/compare.py $(LISTS_FROM) "$(A)" "$(B)"
+	@if [ -z $(call quote,$(A)) ] || [ -z $(call quote,$(B)) ]; then \
+	  echo "usage: make compare A=<run.csv or result set> B=<run.csv or result set>" \
+	    "[THRESHOLD=percent]" >&2; exit 2; fi
+	/usr/bin/python3 scripts/compare.py $(LISTS_FROM) \
+	  $(if $(THRESHOLD),--threshold $(call quote,$(THRESHOLD))) $(call quote,$(A)) $(call quote,$(B))
 
 # make install [PREFIX=/usr/local]: shmcount and its tools (shmcount-sweep, -plots, -compare, -seed).
 PREFIX ?= /usr/local

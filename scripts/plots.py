@@ -2,13 +2,16 @@
 """Figures and a report from a shmcount result set (what scripts/sweep.sh writes) or one run.
 
 Usage: plots.py [--results results/<set> | results/<run>.csv] [--out plots/<name>]
-                [--placement-ranks N] [--shmcount build/shmcount]
+                [--placement-ranks N] [--threshold PERCENT] [--shmcount build/shmcount]
 
 Reads every run's CSV and run context, checks them (against `shmcount --list columns` too when a
-binary is given), merges each point's rounds, and writes PNG and SVG figures plus REPORT.md into
-plots/<name>/. The folder appears whole or not at all: everything is drawn in a temporary folder
-first, made with the umask's permissions. Exit status 2 and one message naming the file when the
-input is wrong.
+binary is given), judges every pair of points that differ in one axis (the run is the unit; see
+analysis/decide.py), and writes PNG and SVG figures, REPORT.md, verdicts.csv and verdicts.json
+into plots/<name>/. The folder appears whole or not at all: everything is drawn in a temporary
+folder first, made with the umask's permissions. An existing folder is replaced only when plots
+made it (its MARKER lists what it wrote there) and it holds nothing else; never the current
+folder, never the input. Exit status 2 and one message when the input is wrong or the folder may
+not be replaced; nothing is written then.
 """
 
 import argparse
@@ -18,12 +21,65 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from analysis.figures import FIGURES  # noqa: E402
-from analysis.figures.common import machine_counts  # noqa: E402
+from analysis.cli import threshold  # noqa: E402
+from analysis.decide import MARGIN  # noqa: E402
 from analysis.load import InputError, load, newest_result_set  # noqa: E402
-from analysis.report import write_report  # noqa: E402
+from analysis.report import verdict_rows, write_report  # noqa: E402
 from analysis.stats import analyse  # noqa: E402
-from analysis.text import count  # noqa: E402
+from analysis.text import count, printable  # noqa: E402
+from analysis.verdicts import header, write_csv, write_json  # noqa: E402
+
+
+# Written into every plots folder: the files plots wrote there, one per line. Only a folder with it,
+# and nothing else in it, is ever replaced.
+MARKER = ".shmcount-plots"
+
+
+def inside(path, folder):
+    """Whether path is folder or lies inside it (both resolved)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def refuse_out(out_dir, results):
+    """Why plots may not write its folder at out_dir (None when it may): the current folder or
+    one holding it, the input or one holding it, a file, or a folder plots did not make or
+    that holds other files."""
+    real = os.path.realpath(out_dir)
+    if inside(os.path.realpath(os.getcwd()), real):
+        return f"--out {out_dir} is the current folder or holds it: give a folder of its own"
+    source = os.path.realpath(results)
+    if inside(source if os.path.isdir(source) else os.path.dirname(source), real):
+        return f"--out {out_dir} is the input {results} or holds it: give another folder"
+    if not os.path.lexists(out_dir):
+        return None
+    if not os.path.isdir(out_dir):
+        return f"--out {out_dir} is not a folder: give another --out"
+    entries = set(os.listdir(out_dir))
+    if not entries:
+        return None
+    marker = os.path.join(out_dir, MARKER)
+    if MARKER not in entries or not os.path.isfile(marker):
+        return (f"--out {out_dir} is a folder plots did not make (no {MARKER} in it): give "
+                "another --out, or remove it yourself")
+    with open(marker) as f:
+        written = set(f.read().splitlines())
+    others = sorted(entries - written - {MARKER})
+    if others:
+        return (f"--out {out_dir} holds files plots did not write ({', '.join(others[:3])}"
+                f"{', ...' if len(others) > 3 else ''}): move them, or give another --out")
+    return None
+
+
+def replace_folder(tmp, out_dir):
+    """Puts the finished folder tmp at out_dir; an earlier one (checked by refuse_out) is moved
+    aside first and removed only once the new one is in place."""
+    old = None
+    if os.path.lexists(out_dir):
+        old = f"{tmp}.old"
+        os.rename(out_dir, old)
+    os.rename(tmp, out_dir)
+    if old:
+        shutil.rmtree(old)
 
 
 def make_folder_like_mkdir(parent):
@@ -38,6 +94,7 @@ def make_folder_like_mkdir(parent):
 
 def draw_all(analysis, out_dir, options):
     """Every figure of the registry that applies; returns (drawn, left out) for the report."""
+    from analysis.figures import FIGURES  # matplotlib: imported once the input is proved
     drawn, left_out = [], []
     for figure in FIGURES:
         reason = figure.applies(analysis.result_set, options)
@@ -58,15 +115,23 @@ def main(argv):
     ap.add_argument("--placement-ranks", type=int,
                     help="rank count for the placement and per-rank figures "
                          "(default: the largest that fits the usable PUs)")
+    ap.add_argument("--threshold", type=threshold, default=MARGIN, metavar="PERCENT",
+                    help="equivalence margin in percent: 'the same within ±PERCENT%%' "
+                         f"(default {100 * MARGIN:g})")
     ap.add_argument("--shmcount", help="a shmcount binary: columns must be ones it lists")
     args = ap.parse_args(argv)
     try:
         rs = load(args.results or newest_result_set(), args.shmcount)
-        analysis = analyse(rs)
+        analysis = analyse(rs, args.threshold)
     except InputError as e:
-        print(f"plots: {e}", file=sys.stderr)
+        print(f"plots: {printable(e)}", file=sys.stderr)
         return 2
     out_dir = args.out or os.path.join("plots", rs.name)
+    why = refuse_out(out_dir, rs.path)
+    if why:
+        print(f"plots: {printable(why)}", file=sys.stderr)
+        return 2
+    from analysis.figures.common import machine_counts  # matplotlib, as in draw_all
     ranks = rs.rank_counts
     _, pus = machine_counts(rs)
     n_place = args.placement_ranks or max([r for r in ranks if r <= pus] or ranks[:1])
@@ -80,14 +145,20 @@ def main(argv):
     try:
         drawn, left_out = draw_all(analysis, tmp, {"placement_ranks": n_place})
         write_report(analysis, drawn, left_out, os.path.join(tmp, "REPORT.md"))
-        if os.path.isdir(out_dir):
-            shutil.rmtree(out_dir)
-        os.rename(tmp, out_dir)
+        rows = verdict_rows(analysis)
+        write_csv(os.path.join(tmp, "verdicts.csv"), rows)
+        write_json(os.path.join(tmp, "verdicts.json"),
+                   header(sum(r["p"] is not None for r in rows), analysis.margin), rows)
+        written = sorted(os.listdir(tmp))
+        with open(os.path.join(tmp, MARKER), "w") as f:
+            f.write("".join(f"{name}\n" for name in written))
+        replace_folder(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     files = sum(len(f) for _, f in drawn)
-    print(f"plots: wrote {count(files, 'figure')} (PNG + SVG) and REPORT.md to {out_dir}/")
+    print(printable(f"plots: wrote {count(files, 'figure')} (PNG + SVG), REPORT.md, "
+                    f"verdicts.csv and verdicts.json to {out_dir}/"))
     return 0
 
 

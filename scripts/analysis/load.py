@@ -1,25 +1,40 @@
-"""Reading shmcount's output: a single run (CSV + run context JSON) or a result set of sweep.sh.
+"""Reading shmcount's output: a single run (CSV + run context JSON) or a result set of a sweep.
 
 What a run's columns are is known from its own run context (`columns`), and, when a shmcount
-binary is given, from `shmcount --list columns`; nothing here keeps a copy of the schema. A point's
-identity is its run context's `config`, less the keys that only say how many samples were taken.
+binary is given, from `shmcount --list columns`; nothing here keeps a copy of the schema. A result
+set's own files follow manifest.py. A point's identity is its run context's `config`, less the keys
+that only say how many samples were taken, plus its replicate number (the pseudo-axis `copy`).
+
+Nothing is taken on trust: checks.py proves every CSV and manifest before anything is computed,
+and a run whose counts were wrong is kept apart, never merged into its point.
 """
 
 import csv
+import io
 import json
 import os
 import re
 import subprocess
 from dataclasses import dataclass, field
 
+from . import manifest as schema
+from .checks import InputError, check_context, check_manifest, check_rows
+
 # Config keys that say how long a point was measured, not what was measured.
 SAMPLING_KEYS = ("reps", "warmup")
-# Manifest columns that are not axes (sweep.sh writes every axis between `ranks` and `status`).
+# Manifest columns every result set has; older sets lack `reference` and the pseudo-axes.
 MANIFEST_KEYS = ("round", "order", "point", "ranks", "status", "csv")
 
 
-class InputError(Exception):
-    """Wrong or incomplete input: the message says what and which file."""
+@dataclass(frozen=True)
+class Table:
+    """A CSV file as read: its header, its rows (dicts), the line each row ends on, and whether
+    the file ends with a newline (a file cut while written does not)."""
+
+    header: list
+    rows: list
+    lines: list
+    ends_with_newline: bool
 
 
 @dataclass
@@ -35,14 +50,26 @@ class Run:
     def config(self):
         return self.context["config"]
 
+    @property
+    def wrong(self):
+        """Records whose counts were wrong (ok = 0): such a run's times are not a result."""
+        return sum(r["ok"] != "1" for r in self.rows)
+
+    @property
+    def disturbance(self):
+        """The run context's summary.disturbance, or None where this shmcount did not record
+        it."""
+        return self.context["summary"].get("disturbance")
+
 
 @dataclass
 class Point:
     """A configuration measured by one or more runs (a sweep's rounds), merged in the analysis."""
 
     name: str
-    axes: dict  # axis name -> value as given to shmcount (empty for a lone run)
+    axes: dict  # axis name -> value as given to shmcount, and the pseudo-axes (empty: lone run)
     runs: list
+    reference: str = "no"  # manifest.REFERENCE_VALUES: also the set's reference point?
 
     @property
     def config(self):
@@ -53,8 +80,13 @@ class Point:
         return int(self.config["ranks"])
 
     @property
+    def copy(self):
+        """Which replicate of its configuration the point is ('1' unless the sweep made copies)."""
+        return self.axes.get("copy", "1")
+
+    @property
     def identity(self):
-        return identity(self.config)
+        return identity(self.config) + (("copy", self.copy),)
 
 
 @dataclass
@@ -71,6 +103,9 @@ class ResultSet:
     machine: list = None  # rows of machine.csv: every PU of the machine
     bench: dict = None  # Google Benchmark JSON of the kernels
     settings: dict = field(default_factory=dict)  # matrix.txt
+    reference: Point = None  # the point measured in every round to see drift (None: none)
+    duplicates: list = field(default_factory=list)  # rows of duplicates.csv: points not run
+    wrong: list = field(default_factory=list)  # Runs whose counts were wrong, left out
 
     @property
     def context(self):
@@ -103,20 +138,27 @@ def known_columns(shmcount):
     return [line.split("\t")[0] for line in out.splitlines()[1:] if line]
 
 
-def read_table(path):
-    """The header and rows of a CSV file; refuses an unreadable or empty one."""
+def read_table(path, allow_empty=False):
+    """A CSV file as a Table; refuses an unreadable one, and an empty one unless allowed."""
     try:
         with open(path, newline="") as f:
-            reader = csv.DictReader(f)
-            rows = list(reader)
-            header = reader.fieldnames or []
+            text = f.read()
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror})")
-    except (csv.Error, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: not a CSV file ({e})")
-    if not rows:
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not a CSV file of UTF-8 text ({e.reason} at byte {e.start})")
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows, lines = [], []
+        for row in reader:
+            rows.append(row)
+            lines.append(reader.line_num)
+        header = reader.fieldnames or []
+    except csv.Error as e:
+        raise InputError(f"{path}: line {reader.line_num}: not a CSV file ({e})")
+    if not rows and not allow_empty:
         raise InputError(f"{path}: no rows")
-    return header, rows
+    return Table(header, rows, lines, text.endswith("\n"))
 
 
 def read_json(path, what):
@@ -139,11 +181,9 @@ def read_run(csv_path, columns=None, round_=1):
     if not csv_path.endswith(".csv"):
         raise InputError(f"{csv_path}: not a CSV file of shmcount (*.csv)")
     context = read_json(csv_path[:-4] + ".json", "run context")
-    for key in ("columns", "config", "summary", "nodes"):
-        if key not in context:
-            raise InputError(f"{csv_path[:-4]}.json: no '{key}' in the run context "
-                             "(written by an older shmcount? run it again)")
-    header, rows = read_table(csv_path)
+    check_context(csv_path[:-4] + ".json", context)
+    table = read_table(csv_path)
+    header, rows = table.header, table.rows
     declared = context["columns"]
     missing = [c for c in declared if c not in header]
     unknown = [c for c in header if c not in declared]
@@ -158,6 +198,7 @@ def read_run(csv_path, columns=None, round_=1):
         if foreign:
             raise InputError(f"{csv_path}: column(s) {', '.join(foreign)} are not written by "
                              "this shmcount (--list columns)")
+    check_rows(csv_path, table, context)
     return Run(csv_path, rows, context, round_)
 
 
@@ -179,55 +220,76 @@ def read_settings(path):
 
 
 def load_set(set_dir, columns=None):
-    """A result set of sweep.sh: every finished run, grouped by point, rounds merged.
+    """A result set of the sweep: every finished run, grouped by point, rounds merged.
 
     Refuses an unfinished sweep, a point whose rounds ran different configurations, and two
-    points that are the same configuration.
+    points that are the same configuration (and copy). The reference point added only to see
+    drift (`reference=added`) is kept apart from the points.
     """
-    manifest_path = os.path.join(set_dir, "manifest.csv")
+    manifest_path = os.path.join(set_dir, schema.MANIFEST)
     if not os.path.isfile(manifest_path):
-        raise InputError(f"{manifest_path}: missing; is {set_dir} a result set of scripts/sweep.sh?")
-    header, manifest = read_table(manifest_path)
+        raise InputError(f"{manifest_path}: missing; is {set_dir} a result set of the sweep?")
+    table = read_table(manifest_path)
+    header, manifest = table.header, table.rows
     absent = [k for k in MANIFEST_KEYS if k not in header]
     if absent:
         raise InputError(f"{manifest_path}: no column(s) {', '.join(absent)} "
-                         "(made by an older sweep.sh? run the sweep again)")
-    axis_names = [c for c in header if c not in MANIFEST_KEYS]
+                         "(made by an older sweep? run the sweep again)")
+    check_manifest(manifest_path, table, set_dir)
+    axis_names = [c for c in schema.axes_of(header) if c not in MANIFEST_KEYS]
     pending = [m for m in manifest if m["status"] == "pending"]
     if pending:
         raise InputError(f"{manifest_path}: the sweep is unfinished ({len(pending)} of "
                          f"{len(manifest)} runs pending); run the same sweep again to finish it")
-    points, failed = {}, []
+    points, failed, wrong, configs = {}, [], [], {}
     for m in manifest:
         if m["status"] != "done":
             failed.append((m["point"], int(m["round"])))
             continue
         run = read_run(os.path.join(set_dir, m["csv"]), columns, int(m["round"]))
-        point = points.setdefault(m["point"], Point(m["point"], {a: m[a] for a in axis_names}, []))
         if run.context["config"]["ranks"] != int(m["ranks"]):
             raise InputError(f"{run.csv_path}: ran {run.config['ranks']} rank(s), the manifest "
                              f"says {m['ranks']}")
-        if point.runs and identity(run.config) != point.identity:
+        first = configs.setdefault(m["point"], run)
+        if identity(run.config) != identity(first.config):
             raise InputError(f"{run.csv_path}: its config differs from round "
-                             f"{point.runs[0].round}'s of point {point.name}")
+                             f"{first.round}'s of point {m['point']}")
+        point = points.setdefault(m["point"], Point(m["point"], {a: m[a] for a in axis_names}, [],
+                                                    m.get("reference") or "no"))
+        if run.wrong:
+            wrong.append((point, run))  # counted wrong: reported, never a result
+            continue
         point.runs.append(run)
+    points = {name: p for name, p in points.items() if p.runs}
     if not points:
-        raise InputError(f"{manifest_path}: no finished point to plot")
+        raise InputError(f"{manifest_path}: no finished point to plot" +
+                         (" (every run that finished counted wrong)" if wrong else ""))
     seen = {}
     for p in points.values():
         if p.identity in seen:
             raise InputError(f"{manifest_path}: points {seen[p.identity]} and {p.name} ran the "
                              "same configuration")
         seen[p.identity] = p.name
-    varied = [a for a in axis_names if len({p.axes[a] for p in points.values()}) > 1]
+    references = [p for p in points.values() if p.reference != "no"]
+    if len(references) > 1:
+        raise InputError(f"{manifest_path}: {len(references)} reference points "
+                         f"({', '.join(p.name for p in references)}); a set has one")
+    measured = [p for p in points.values() if p.reference != "added"]
+    if not measured:
+        raise InputError(f"{manifest_path}: no finished point to plot besides the reference")
+    varied = [a for a in axis_names if len({p.axes[a] for p in measured}) > 1]
     machine_path = os.path.join(set_dir, "machine.csv")
-    machine = read_table(machine_path)[1] if os.path.isfile(machine_path) else None
+    machine = read_table(machine_path).rows if os.path.isfile(machine_path) else None
     bench_path = os.path.join(set_dir, "bench.json")
     bench = read_json(bench_path, "bench.json") if os.path.isfile(bench_path) else None
+    duplicates_path = os.path.join(set_dir, schema.DUPLICATES)
+    duplicates = (read_table(duplicates_path, allow_empty=True).rows
+                  if os.path.isfile(duplicates_path) else [])
     return ResultSet(set_dir, os.path.basename(os.path.normpath(set_dir)), "set",
-                     sorted(points.values(), key=lambda p: p.name), varied,
+                     sorted(measured, key=lambda p: p.name), varied,
                      read_axes(os.path.join(set_dir, "axes.tsv")), failed, machine, bench,
-                     read_settings(os.path.join(set_dir, "matrix.txt")))
+                     read_settings(os.path.join(set_dir, "matrix.txt")),
+                     references[0] if references else None, duplicates, wrong)
 
 
 def load(path, shmcount=None):
@@ -241,6 +303,9 @@ def load(path, shmcount=None):
     if not os.path.exists(path):
         raise InputError(f"{path}: no such result set or run")
     run = read_run(path, columns)
+    if run.wrong:
+        raise InputError(f"{path}: {run.wrong} record(s) counted wrong (ok = 0; shmcount exited "
+                         "3): the run's times are not a result, so nothing is made of them")
     name = os.path.basename(path)[:-4]
     if re.fullmatch(r"r\d+", name):  # A round of a sweep's point: named after the point too.
         name = f"{os.path.basename(os.path.dirname(os.path.abspath(path)))}-{name}"

@@ -1,15 +1,22 @@
-"""REPORT.md: the machine, how the set was measured, every point's figures, every one-axis pair's
-test, the figures drawn and those left out."""
+"""REPORT.md: the verdicts first, then the machine, how the set was measured, every point's
+figures, every one-axis pair's test in full, disturbance, the figures drawn and those left out."""
 
+import json
+import os
 import re
 from collections import defaultdict
+from math import isnan
 
 import numpy as np
 
+from . import decide
+from .calibration import CALIBRATION_FILE, calibration_lines
 from .load import SAMPLING_KEYS
-from .stats import ALPHA, BOOTSTRAP_SEED, CONFIDENCE, RESAMPLES
+from .decide import FASTER, SAME, SLOWER, Interval
+from .stats import SAME_PLACEMENT
 from .text import (axis_value, caches_label, count, interval, ms, p_value, percent,
                    point_label, value)
+from .verdicts import row as verdict_row
 
 
 def _machine(ctx):
@@ -37,9 +44,96 @@ def _counts(values, word):
     return f"{'/'.join(map(str, distinct))} {word}s"
 
 
+def group_label(rs, pair):
+    """The pair's group: its rank count and the other varied axes' values."""
+    others = [a for a in rs.axes if a != pair.axis]
+    return ", ".join([count(pair.a.ranks, "rank")] +
+                     ([point_label(rs, pair.a, others, ranks=False)] if others else []))
+
+
+def _unit_line(rs, stats):
+    """What one observation is, and how many there are."""
+    runs = sum(s.rounds for s in stats.values())
+    per_point = _counts([s.rounds for s in stats.values()], "run")
+    reps = _counts([len(r.parallel) for s in stats.values() for r in s.runs], "repetition")
+    return (f"The unit is the **run** (one launch of a point in one round): a run's time is the "
+            f"median makespan over its repetitions, a point's time the median of its runs' times. "
+            f"This {'set' if rs.kind == 'set' else 'input'} has {count(runs, 'run')} "
+            f"({per_point} per point, {reps} each).")
+
+
+def verdict_sentence(label_a, label_b, comparison, verdict):
+    """One pair's verdict in words, the winner first when there is one:
+    '**--pin core is faster**: 0.850x [0.800, 0.900] the time of --pin none'."""
+    r = comparison.ratio
+    if verdict.decision in (SLOWER, FASTER):
+        if verdict.decision == FASTER:
+            winner, loser, iv = label_b, label_a, r
+        else:
+            winner, loser, iv = label_a, label_b, Interval(1 / r.estimate, 1 / r.high, 1 / r.low)
+        return f"**{winner} is faster**: {interval(iv, unit='x')} the time of {loser}"
+    if verdict.decision == SAME or (verdict.decision == SAME_PLACEMENT and not isnan(r.low)):
+        return f"{label_a} and {label_b}: {verdict.text} (B / A {interval(r)})"
+    return f"{label_a} vs {label_b}: {verdict.text}"
+
+
+def _verdicts(analysis):
+    """The answer first: per compared axis and group, the winner, 'the same' or 'cannot tell'."""
+    rs, pairs, margin = analysis.result_set, analysis.pairs, analysis.margin
+    lines = ["## Verdicts", "", _unit_line(rs, analysis.stats), ""]
+    if not pairs:
+        return lines + ["No two points differ in exactly one axis: nothing is compared.", ""]
+    tested = sum(not np.isnan(p.comparison.p) for p in pairs)
+    lines += [f"{count(len(pairs), 'comparison')}, one family: the two-sided Mann-Whitney U test "
+              f"over the runs' times, Holm-corrected over the {tested} tested, so the chance of "
+              f"any false alarm among all these verdicts is at most {percent(decide.ALPHA)}%. "
+              f"**Beyond the noise**: adjusted p < {decide.ALPHA:g}, the "
+              f"{percent(decide.CONFIDENCE)}% interval of B / A excludes 1 and the ratio lies "
+              f"beyond {decide.percent_label(margin)}; **the same within "
+              f"{decide.percent_label(margin)}**: the interval lies inside "
+              f"[{1 - margin:g}, {1 + margin:g}]; otherwise **cannot tell**.", ""]
+    by_axis = defaultdict(list)
+    for pair in pairs:
+        by_axis[pair.axis].append(pair)
+    for axis, group in by_axis.items():
+        lines += [f"### {rs.flags.get(axis, axis)}", "", "| group | verdict |", "|---|---|"]
+        for pair in group:
+            label_a = axis_value(rs, axis, pair.a.axes[axis])
+            label_b = axis_value(rs, axis, pair.b.axes[axis])
+            lines.append(f"| {group_label(rs, pair)} | "
+                         f"{verdict_sentence(label_a, label_b, pair.comparison, pair.verdict)} |")
+        tally = defaultdict(int)
+        for pair in group:
+            tally[pair.verdict.decision] += 1
+        lines += ["", _tally(tally, len(group), margin), ""]
+    return lines
+
+
+def _tally(tally, total, margin):
+    """'2 of 6 pairs beyond the noise, 3 the same within ±3%, 1 cannot tell.'"""
+    parts = [f"{tally[decide.SLOWER] + tally[decide.FASTER]} of {count(total, 'pair')} beyond "
+             "the noise", f"{tally[decide.SAME]} the same within {decide.percent_label(margin)}",
+             f"{tally[decide.CANNOT_TELL] + tally[decide.TOO_FEW]} cannot tell"]
+    if tally["same_placement"]:
+        parts.append(f"{tally['same_placement']} with the same placement")
+    return ", ".join(parts) + "."
+
+
+def _calibration(rs):
+    """The set's calibration.json quoted, or how to make one."""
+    lines = ["## Calibration", ""]
+    path = os.path.join(rs.path, CALIBRATION_FILE) if rs.kind == "set" else None
+    if path and os.path.isfile(path):
+        with open(path) as f:
+            return lines + calibration_lines(json.load(f)) + [""]
+    return lines + ["No calibration was run for this set: these verdicts rest on the test's "
+                    "promises alone. `make calibrate` measures on this machine the false-positive "
+                    "rate, the power for a 10% effect and the smallest difference the default "
+                    "settings find, and whether a known effect (twice the work) is found.", ""]
+
+
 def _method(rs, stats):
     runs = [run for p in rs.points for run in p.runs]
-    reps = _counts([len(s.parallel) for s in stats.values()], "repetition")
     per_run = _counts([run.config["reps"] for run in runs], "timed repetition")
     warmup = _counts([run.config["warmup"] for run in runs], "warm-up")
     lines = ["## How it was measured", ""]
@@ -48,8 +142,7 @@ def _method(rs, stats):
         seed = rs.settings.get("SEED", "unknown")
         lines.append(f"- {count(len(rs.points), 'point')} x {count(rounds, 'round')}, each round "
                      f"visiting every point once in its own random order (seed {seed}, "
-                     f"manifest.csv); {per_run} per run after {warmup}: {reps} per point, rounds "
-                     "merged.")
+                     f"manifest.csv); {per_run} per run after {warmup}.")
     else:
         lines.append(f"- one run: {per_run} after {warmup}.")
     for axis in rs.axes:
@@ -58,15 +151,49 @@ def _method(rs, stats):
     lines.append(f"- ranks: {', '.join(map(str, rs.rank_counts))}")
     lines.append(f"- {'the same for every point' if rs.kind == 'set' else 'configuration'}: "
                  f"{', '.join(_constant_config(rs))}")
+    if rs.reference is not None:
+        how = ("a point of the matrix" if rs.reference.reference == "yes" else
+               "added to every round, kept out of the points and pairs")
+        lines.append(f"- reference point (measured in every round, to see drift): "
+                     f"{rs.reference.name} ({how})")
     if rs.failed:
         lines.append(f"- **{count(len(rs.failed), 'run')} failed and are left out** "
                      "(their .log says why): " +
                      ", ".join(f"{name} round {rd}" for name, rd in rs.failed))
+    if rs.wrong:
+        lines.append(f"- **{wrong_line(rs)}**")
     lines += ["- parallel time of a repetition = its makespan (last rank's end minus first "
-              "rank's start); sequential = one process doing all N units; speedup = median "
-              "sequential / median parallel, efficiency = speedup / N; the ideal is "
+              "rank's start); sequential = one process doing all N units; speedup = sequential "
+              "time / parallel time, efficiency = speedup / N; the ideal is "
               "ceil(N / usable PUs) units of the sequential unit time.", ""]
-    return lines
+    return lines + _duplicates(rs)
+
+
+def wrong_line(rs):
+    """The runs that counted wrong: never a result, always said."""
+    return (f"{count(len(rs.wrong), 'run')} counted wrong (records with ok = 0) and "
+            f"{'is' if len(rs.wrong) == 1 else 'are'} left out, their times not a result: " +
+            ", ".join(f"{point.name} round {run.round} ({run.wrong} wrong)"
+                      for point, run in rs.wrong))
+
+
+def _duplicates(rs):
+    """The points the sweep did not run because they planned like another one."""
+    if not rs.duplicates:
+        return []
+    by_name = {p.name: p for p in rs.points}
+    lines = ["Not measured, because `shmcount --plan` planned them exactly like a point that was "
+             "(no pair is made of them):", ""]
+    for d in rs.duplicates:
+        twin = by_name.get(d.get("same_as"))
+        axes = [a for a in d if a not in ("point", "ranks", "same_as", "plan")]
+        differ = [a for a in axes if twin is not None and twin.axes.get(a) != d[a]]
+        mine = ", ".join(axis_value(rs, a, d[a]) for a in differ) or d.get("point")
+        theirs = ", ".join(axis_value(rs, a, twin.axes[a]) for a in differ) if twin else \
+            d.get("same_as")
+        lines.append(f"- {mine} at {count(int(d['ranks']), 'rank')}: planned as {theirs}; "
+                     "measured once")
+    return lines + [""]
 
 
 def _noise(rs):
@@ -94,12 +221,20 @@ def _noise(rs):
     return lines + [""]
 
 
-def _notes(point, s):
+def disturbed_cell(s):
+    """'not recorded', '0', or '1 run, 3 reps' of a point."""
+    if s.disturbed_runs is None and s.disturbed_reps is None:
+        return "not recorded"
+    runs, reps = s.disturbed_runs or 0, s.disturbed_reps or 0
+    if not runs and not reps:
+        return "0"
+    return f"**{count(runs, 'run')}, {count(reps, 'rep')}**"
+
+
+def _notes(s):
     notes = []
     if s.oversubscribed:
         notes.append("oversubscribed")
-    if s.wrong:
-        notes.append(f"**{s.wrong} wrong counts**")
     if s.off_plan:
         notes.append(f"{s.off_plan} records off-plan")
     if s.moved:
@@ -114,74 +249,113 @@ def _notes(point, s):
 
 def _points(rs, stats):
     head = [rs.flags.get(a, a) for a in rs.axes] + [
-        "ranks", "reps", "sequential", "parallel: median (min..max)", "cv",
-        "t_min / t_avg / t_max", f"speedup [{percent(CONFIDENCE)}% CI]",
-        f"efficiency % [{percent(CONFIDENCE)}% CI]", "notes"]
+        "ranks", "runs", "reps", "sequential", "parallel (min..max)", "cv between runs",
+        "t_min / t_avg / t_max", f"speedup [{percent(decide.CONFIDENCE)}% CI]",
+        f"efficiency % [{percent(decide.CONFIDENCE)}% CI]", "disturbed", "notes"]
     lines = ["## Points", "",
-             "Times in ms per repetition, every round merged; t_min / t_avg / t_max are medians "
-             "of each rank's own kernel time (fastest, mean, slowest rank).", "",
+             "Times in ms: each the median over runs of the run's median (the run is the unit); "
+             "min..max over every repetition of every run; cv between runs is the coefficient of "
+             "variation of the runs' times; t_min / t_avg / t_max are each rank's own kernel "
+             "time (fastest, mean, slowest rank); disturbed: runs flagged disturbed, and "
+             "repetitions with a disturbed record.", "",
              "| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     order = {a: {v: i for i, v in enumerate(rs.values(a))} for a in rs.axes}
     for p in sorted(rs.points, key=lambda p: ([order[a][p.axes[a]] for a in rs.axes], p.ranks)):
         s = stats[p.name]
-        par = s.parallel
-        cv = np.std(par, ddof=1) / np.mean(par) if len(par) > 1 else 0.0
+        medians = s.run_medians
+        cv = np.std(medians, ddof=1) / np.mean(medians) if len(medians) > 1 else None
+        seq = (ms(decide.point_time([r.sequential for r in s.runs]))
+               if all(len(r.sequential) for r in s.runs) else "-")
         cells = [p.axes[a] for a in rs.axes] + [
-            str(p.ranks), str(len(par)),
-            ms(float(np.median(s.sequential))) if len(s.sequential) else "-",
-            f"{ms(float(np.median(par)))} ({ms(par.min())}..{ms(par.max())})",
-            f"{100 * cv:.1f}%",
-            " / ".join(ms(float(np.median(x))) for x in (s.t_min, s.t_avg, s.t_max)),
+            str(p.ranks), str(s.rounds),
+            "/".join(map(str, sorted({len(r.parallel) for r in s.runs}))),
+            seq,
+            f"{ms(s.time)} ({ms(s.parallel.min())}..{ms(s.parallel.max())})",
+            "-" if cv is None else f"{100 * cv:.1f}%",
+            " / ".join(ms(decide.point_time([getattr(r, k) for r in s.runs]))
+                       for k in ("t_min", "t_avg", "t_max")),
             interval(s.speedup, unit="x"),
             interval(s.efficiency, fmt=percent),
-            _notes(p, s)]
+            disturbed_cell(s),
+            _notes(s)]
         lines.append("| " + " | ".join(cells) + " |")
     return lines + [""]
 
 
-def _pairs(rs, pairs):
+def _pairs(analysis):
+    rs, pairs = analysis.result_set, analysis.pairs
     if not pairs:
         return []
-    lines = ["## Pairs that differ in one axis", "",
-             "For every two points at the same rank count that differ in exactly one axis: the "
-             "ratio of their median makespans B / A with its "
-             f"{percent(CONFIDENCE)}% confidence interval (bootstrap, BCa, {RESAMPLES} resamples, "
-             f"seed {BOOTSTRAP_SEED}) and the two-sided Mann-Whitney U test's p-value over "
-             "their repetitions. **Beyond the noise** only when p < "
-             f"{ALPHA:g} and the interval excludes 1; with too few repetitions the test cannot "
-             f"reach p < {ALPHA:g} at all, and says so. **Same placement**: every rank ran on "
-             "the same PU in every repetition of both points, so their difference cannot come "
-             "from where the ranks ran.", "",
-             f"This set makes {count(len(pairs), 'comparison')}. Each test is at p < {ALPHA:g} "
-             "on its own, with no correction for their number: where nothing differs, about "
-             f"one comparison in {round(1 / ALPHA)} would still cross by chance, so a lone "
-             "verdict among many deserves a second sweep before it is believed.", ""]
+    lines = ["## Pairs in full", "",
+             "Every two points at the same rank count that differ in exactly one axis: their "
+             "runs (n A / n B), their times, B / A with its "
+             f"{percent(decide.CONFIDENCE)}% interval (two-level bootstrap: the runs resampled, "
+             f"then the repetitions within each; percentile, {decide.RESAMPLES} resamples, seed "
+             f"{decide.BOOTSTRAP_SEED}), the Mann-Whitney U test over the runs' times (exact, or "
+             "the normal approximation where runs tie), its raw p and its Holm-adjusted p (the "
+             "verdict uses the adjusted one). **Placement same**: every rank ran on the same PU "
+             "in every repetition of both points, so their difference cannot come from where "
+             "the ranks ran.", ""]
     by_axis = defaultdict(list)
     for pair in pairs:
         by_axis[pair.axis].append(pair)
     for axis, group in by_axis.items():
         others = [a for a in rs.axes if a != axis]
         head = ["ranks"] + (["other axes"] if others else []) + [
-            "A", "B", "A ms", "B ms", f"B / A [{percent(CONFIDENCE)}% CI]", "p", "verdict",
-            "placement"]
+            "A", "B", "runs A/B", "A ms", "B ms", f"B / A [{percent(decide.CONFIDENCE)}% CI]",
+            "test", "p", "p adjusted", "verdict", "placement", "disturbed runs A/B"]
         lines += [f"### {rs.flags.get(axis, axis)}", "",
                   "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for pair in group:
             c = pair.comparison
+            sa, sb = analysis.stats[pair.a.name], analysis.stats[pair.b.name]
+            verdict = pair.verdict.text
             cells = [str(pair.a.ranks)] + (
                 [point_label(rs, pair.a, others, ranks=False)] if others else []) + [
                 axis_value(rs, axis, pair.a.axes[axis]), axis_value(rs, axis, pair.b.axes[axis]),
-                ms(float(np.median(c.a))), ms(float(np.median(c.b))),
-                interval(c.ratio), p_value(c.p),
-                f"**{c.verdict()}**" if c.beyond_noise else c.verdict(),
-                "same" if pair.same_placement else "differs"]
+                f"{c.n_a}/{c.n_b}", ms(c.time_a), ms(c.time_b), interval(c.ratio),
+                c.test or "-", p_value(c.p), p_value(pair.p_adjusted),
+                f"**{verdict}**" if pair.verdict.beyond_noise else verdict,
+                "same" if pair.same_placement else "differs",
+                f"{_runs(sa.disturbed_runs)}/{_runs(sb.disturbed_runs)}"]
             lines.append("| " + " | ".join(cells) + " |")
-        beyond = [p for p in group if p.comparison.beyond_noise]
-        undecided = [p for p in group if not p.comparison.decidable]
-        lines += ["", f"{len(beyond)} of {count(len(group), 'pair')} beyond the noise"
-                  + (f"; {len(undecided)} with too few repetitions to tell" if undecided else "")
-                  + ".", ""]
+        lines.append("")
     return lines
+
+
+def _runs(n):
+    return "-" if n is None else str(n)
+
+
+def _disturbance(analysis):
+    """Whether runs were disturbed, and whether leaving them out changes a verdict."""
+    lines = ["## Disturbance", ""]
+    if not analysis.disturbance_recorded:
+        return lines + ["Not recorded: these runs come from a shmcount that does not record "
+                        "context switches, migrations, page faults and steal time, so no run "
+                        "could be flagged as disturbed.", ""]
+    runs = sum(s.rounds for s in analysis.stats.values())
+    disturbed = analysis.disturbed_runs
+    reps = sum(s.disturbed_reps or 0 for s in analysis.stats.values())
+    lines.append(f"{count(disturbed, 'run')} of {runs} flagged disturbed (the run context's "
+                 f"`summary.disturbance.run_disturbed`), {count(reps, 'repetition')} with a "
+                 "disturbed record.")
+    if not disturbed:
+        return lines + ["", "No run was disturbed: there is nothing to leave out.", ""]
+    if not analysis.changes:
+        return lines + ["", "Leaving the disturbed runs out (the family judged again without "
+                        "them) changes **no verdict**.", ""]
+    rs = analysis.result_set
+    lines += ["", f"Leaving the disturbed runs out (the family judged again without them) "
+              f"changes **{count(len(analysis.changes), 'verdict')}**:", ""]
+    for ch in analysis.changes:
+        pair = ch.pair
+        lines.append(f"- {group_label(rs, pair)}: "
+                     f"{axis_value(rs, pair.axis, pair.a.axes[pair.axis])} vs "
+                     f"{axis_value(rs, pair.axis, pair.b.axes[pair.axis])}: "
+                     f"{pair.verdict.text} -> {ch.without.text} (runs left: "
+                     f"{ch.runs_left[0]}/{ch.runs_left[1]})")
+    return lines + [""]
 
 
 def _figures(drawn, left_out):
@@ -197,18 +371,33 @@ def _figures(drawn, left_out):
     return lines
 
 
+def verdict_rows(analysis):
+    """Every pair as a verdicts.py row."""
+    rs = analysis.result_set
+    rows = []
+    for pair in analysis.pairs:
+        others = [a for a in rs.axes if a != pair.axis]
+        rows.append(verdict_row(pair, pair.axis, point_label(rs, pair.a, others, ranks=False),
+                                axis_value(rs, pair.axis, pair.a.axes[pair.axis]),
+                                axis_value(rs, pair.axis, pair.b.axes[pair.axis]),
+                                analysis.stats[pair.a.name], analysis.stats[pair.b.name]))
+    return rows
+
+
 def write_report(analysis, drawn, left_out, path):
     """REPORT.md at `path`. `drawn`: [(Figure, [(file name, facet)])]; `left_out`:
     [(Figure, reason)]."""
     rs, stats = analysis.result_set, analysis.stats
     what = "result set" if rs.kind == "set" else "run"
     lines = [f"# shmcount {what} `{rs.name}`", ""]
+    lines += _verdicts(analysis)
+    lines += _calibration(rs)
     lines += _machine(rs.context)
     lines += _method(rs, stats)
     lines += _noise(rs)
     lines += _points(rs, stats)
-    lines += _pairs(rs, analysis.pairs)
+    lines += _pairs(analysis)
+    lines += _disturbance(analysis)
     lines += _figures(drawn, left_out)
     with open(path, "w") as f:
         f.write("\n".join(lines))
-

@@ -1,106 +1,56 @@
-"""Every derived figure, computed once from the raw records: per repetition the makespan, the
-sequential time and each rank's own time (t_min, t_avg, t_max); per point the medians, the ideal,
-speedup and efficiency with bootstrap intervals; per pair of points the test that decides whether
-they differ beyond the noise.
+"""Every derived figure, computed once from the raw records.
+
+Per repetition: the makespan, the sequential time and each rank's own time (t_min, t_avg,
+t_max). Per run: those repetitions, and whether the run was disturbed. Per point: its time (the
+median of its runs' median makespans), the ideal, speedup and efficiency with two-level bootstrap
+intervals (decide.py: the run is the unit). Per pair of points that differ in one axis: the
+comparison, and the family's verdicts (Holm over every pair of the set).
 """
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy import stats as sps
 
+from . import decide
+from .decide import Interval
 from .load import InputError
 
-ALPHA = 0.01          # a difference is beyond the noise when p < ALPHA ...
-CONFIDENCE = 0.95     # ... and this interval of the ratio of medians excludes 1
-RESAMPLES = 9999      # bootstrap resamples
-BOOTSTRAP_SEED = 1    # every interval is drawn from the same seed: a report is reproducible
+# The axis whose pairs are placement effects: with the same placement, never a winner.
+PLACEMENT_AXIS = "pin"
+SAME_PLACEMENT = "same_placement"  # the decision of such a pair
 
 
 @dataclass(frozen=True)
-class Interval:
-    """An estimate with its CONFIDENCE bootstrap interval (low, high are nan when n < 2)."""
+class RunStats:
+    """One run's figures, in ms, one entry per timed repetition (sequential: per repetition of
+    the baseline, empty without one)."""
 
-    estimate: float
-    low: float
-    high: float
-
-    def excludes(self, value):
-        return not (self.low <= value <= self.high)
-
-    def scaled(self, factor):
-        return Interval(self.estimate * factor, self.low * factor, self.high * factor)
-
-
-@dataclass(frozen=True)
-class PointStats:
-    """What one point measured, its rounds merged. Times in ms, one entry per repetition."""
-
+    run: object
     parallel: np.ndarray    # makespan: last end minus first start, largest over nodes
     sequential: np.ndarray  # one process doing all the node's units, added over nodes
     t_min: np.ndarray       # each rank's own kernel time: fastest, mean, slowest rank
     t_avg: np.ndarray
     t_max: np.ndarray
     unit: np.ndarray        # every rank's own time in every repetition
-    rounds: int
-    ideal_ms: float         # ceil(N/P) units of the sequential unit time (nan without baseline)
-    speedup: Interval       # median sequential / median parallel (None without baseline)
-    efficiency: Interval    # speedup / ranks
-    wrong: int              # records whose counts were wrong
-    off_plan: int           # records of ranks that did not run where planned
-    oversubscribed: bool    # some rank shared its PU
-    outliers: int           # repetitions the runs flagged as far outside the others
-    placement: dict         # (node, rank) -> PU it ran on in every repetition; None if it moved
-    moved: int              # ranks that ran on more than one PU over the repetitions
-
-    @property
-    def below_ideal(self):
-        """Faster than perfect scaling, as shmcount's summary flags it: an efficiency above 100%,
-        or a median makespan more than 10% below the ideal."""
-        above = self.efficiency is not None and self.efficiency.estimate > 1
-        return bool(above or np.median(self.parallel) < 0.9 * self.ideal_ms)
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """B against A: ratio of median makespans B/A with its interval, and the Mann-Whitney U test."""
-
-    a: np.ndarray
-    b: np.ndarray
-    ratio: Interval
-    p: float
-    min_p: float  # the smallest p the test can reach with these sample sizes
-
-    @property
-    def decidable(self):
-        return self.min_p < ALPHA
-
-    @property
-    def beyond_noise(self):
-        return self.p < ALPHA and self.ratio.excludes(1.0)
-
-    def verdict(self):
-        """'beyond the noise', 'within the noise' or why the test cannot tell."""
-        if self.beyond_noise:
-            return "beyond the noise"
-        if not self.decidable:
-            return f"too few repetitions ({len(self.a)} and {len(self.b)}) to tell"
-        return "within the noise"
+    where: list             # per repetition: (node, rank) -> PU it ran on
+    disturbed_reps: object  # repetitions with a disturbed record; None: not recorded
+    disturbed: object       # the run context's run_disturbed; None: not recorded
 
 
 def _ns(row, key):
     return int(row[key])
 
 
-def per_repetition(run):
-    """Per repetition of one run (ms): makespan, sequential, t_min, t_avg, t_max; and each rank's
-    PU per repetition. Checked against the run's own summary, so both sides mean the same."""
+def per_run(run):
+    """One run's figures, checked against the run's own summary so both sides mean the same."""
     spans = defaultdict(lambda: [math.inf, -math.inf])  # (rep, node) -> first start, last end
     own = defaultdict(list)
     seq = defaultdict(int)
     where = defaultdict(dict)  # rep -> (node, rank) -> PU
+    flagged = set()  # repetitions with a disturbed record
+    records_disturbance = bool(run.rows) and "disturbed" in run.rows[0]
     for r in run.rows:
         rep = int(r["rep"])
         if r["phase"] == "parallel":
@@ -109,35 +59,56 @@ def per_repetition(run):
             span[0], span[1] = min(span[0], start), max(span[1], start + t)
             own[rep].append(t / 1e6)
             where[rep][(r["node"], r["rank"])] = r["pu_logical"]
+            if records_disturbance and r["disturbed"] == "1":
+                flagged.add(rep)
         else:
             seq[rep] += _ns(r, "time_ns")
     reps = sorted(own)
     makespan = {}
     for (rep, _), (first, last) in spans.items():
         makespan[rep] = max(makespan.get(rep, 0.0), (last - first) / 1e6)
-    out = {
-        "parallel": np.array([makespan[k] for k in reps]),
-        "sequential": np.array([seq[k] / 1e6 for k in sorted(seq)]),
-        "t_min": np.array([min(own[k]) for k in reps]),
-        "t_avg": np.array([sum(own[k]) / len(own[k]) for k in reps]),
-        "t_max": np.array([max(own[k]) for k in reps]),
-        "unit": np.array([t for k in reps for t in own[k]]),
-        "where": [where[k] for k in reps],
-    }
-    _check_summary(run, "parallel_ms", out["parallel"])
-    _check_summary(run, "sequential_ms", out["sequential"])
+    summary = run.disturbance
+    out = RunStats(
+        run=run,
+        parallel=np.array([makespan[k] for k in reps]),
+        sequential=np.array([seq[k] / 1e6 for k in sorted(seq)]),
+        t_min=np.array([min(own[k]) for k in reps]),
+        t_avg=np.array([sum(own[k]) / len(own[k]) for k in reps]),
+        t_max=np.array([max(own[k]) for k in reps]),
+        unit=np.array([t for k in reps for t in own[k]]),
+        where=[where[k] for k in reps],
+        disturbed_reps=len(flagged) if records_disturbance else (
+            summary.get("disturbed_reps") if summary else None),
+        disturbed=bool(summary["run_disturbed"]) if summary and "run_disturbed" in summary
+        else None)
+    for key, values in (("parallel_ms", out.parallel), ("sequential_ms", out.sequential),
+                        ("unit_ms", out.unit), ("rank_ms.t_min", out.t_min),
+                        ("rank_ms.t_avg", out.t_avg), ("rank_ms.t_max", out.t_max)):
+        _check_summary(run, key, values)
     return out
 
 
 def _check_summary(run, key, values):
-    """Refuses a run whose summary disagrees with what its records say."""
-    told = run.context["summary"].get(key)
-    if told is None or len(values) == 0:
+    """Refuses a run whose summary (`key`, a dotted path into it) disagrees with what its
+    records give: how many, the least, the median and the most. The summary's numbers are
+    written with six significant digits."""
+    told = run.context["summary"]
+    for part in key.split("."):
+        told = told.get(part) if isinstance(told, dict) else None
+    if not isinstance(told, dict):
+        return  # an older shmcount's summary: nothing to check it against
+    if told.get("n") is not None and told["n"] != len(values):
+        raise InputError(f"{run.csv_path}: the records give {len(values)} values of {key}, the "
+                         f"run context's summary says {told['n']}: rows were lost or added")
+    if len(values) == 0:
         return
-    mine = float(np.median(values))
-    if not math.isclose(mine, told["median"], rel_tol=1e-3, abs_tol=1e-3):
-        raise InputError(f"{run.csv_path}: summary.{key}.median is {told['median']} ms but the "
-                         f"records give {mine:.4f} ms (written by an older shmcount?)")
+    for what, mine in (("min", float(np.min(values))), ("median", float(np.median(values))),
+                       ("max", float(np.max(values)))):
+        if told.get(what) is None or math.isclose(mine, told[what], rel_tol=2e-5, abs_tol=2e-6):
+            continue
+        raise InputError(f"{run.csv_path}: the records give summary.{key}.{what} {mine:.6g} ms, "
+                         f"the run context says {told[what]:.6g} ms: the CSV or its run "
+                         "context was changed after the run")
 
 
 def ideal_ms(nodes, sequential_by_node):
@@ -154,39 +125,110 @@ def ideal_ms(nodes, sequential_by_node):
     return worst
 
 
-def bootstrap(samples, statistic):
-    """statistic(*samples) with its CONFIDENCE interval (seeded BCa bootstrap, samples unpaired)."""
-    estimate = float(statistic(*samples))
-    if min(len(s) for s in samples) < 2:
+def time_interval(runs, seed_name):
+    """A point time (median of the runs' medians) with its two-level bootstrap interval; no
+    interval from one run."""
+    estimate = decide.point_time(runs)
+    if len(runs) < 2:
         return Interval(estimate, math.nan, math.nan)
-    res = sps.bootstrap(samples, statistic, vectorized=True, paired=False,
-                        confidence_level=CONFIDENCE, n_resamples=RESAMPLES, method="BCa",
-                        random_state=np.random.default_rng(BOOTSTRAP_SEED))
-    return Interval(estimate, float(res.confidence_interval.low),
-                    float(res.confidence_interval.high))
+    return decide.percentile_interval(
+        estimate, decide.bootstrap_times(runs, decide.seeded_rng(seed_name)))
 
 
-def ratio_of_medians(x, y, axis=-1):
-    """median(y) / median(x), along an axis (for the bootstrap's vectorised resamples)."""
-    return np.median(y, axis=axis) / np.median(x, axis=axis)
+def speedup_interval(par_runs, seq_runs, seed_name):
+    """Median sequential / median parallel time, each the median of its runs' medians, with a
+    two-level bootstrap interval that resamples the same runs for both (they ran together)."""
+    estimate = decide.point_time(seq_runs) / decide.point_time(par_runs)
+    if len(par_runs) < 2:
+        return Interval(estimate, math.nan, math.nan)
+    rng = decide.seeded_rng(seed_name)
+    index = decide.draw_runs(len(par_runs), rng)
+    resampled = (decide.resampled_times(seq_runs, index, rng)
+                 / decide.resampled_times(par_runs, index, rng))
+    return decide.percentile_interval(estimate, resampled)
 
 
-def compare(a, b):
-    """B against A (makespans in ms): the ratio of medians with its interval and the two-sided
-    Mann-Whitney U p-value."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    ratio = bootstrap((a, b), ratio_of_medians)
-    p = float(sps.mannwhitneyu(a, b, alternative="two-sided").pvalue)
-    # The same test on two samples of these sizes that do not overlap at all.
-    min_p = float(sps.mannwhitneyu(np.arange(len(a)), np.arange(len(b)) + len(a),
-                                   alternative="two-sided").pvalue)
-    return Comparison(a, b, ratio, p, min_p)
+@dataclass(frozen=True)
+class Sample:
+    """What a comparison needs of a point: its runs' makespans, their medians and bootstrap
+    resamples of its time."""
+
+    runs: list             # 1-d arrays of makespans (ms), one per run
+    medians: np.ndarray    # each run's median
+    resampled: np.ndarray  # the point's time in decide.RESAMPLES two-level resamples
+
+    def scaled(self, factor):
+        """The same Sample with every time multiplied by factor (its resamples scale too)."""
+        return Sample([r * factor for r in self.runs], self.medians * factor,
+                      self.resampled * factor)
 
 
-def summarize(point):
-    """The point's figures, its runs' repetitions merged."""
-    reps = [per_repetition(run) for run in point.runs]
-    merged = {k: np.concatenate([r[k] for r in reps]) for k in
+def sample_from(runs, rng, resamples=decide.RESAMPLES):
+    """The Sample of a point from its runs (1-d arrays of makespans, one per run): each run is
+    one observation."""
+    return Sample(runs, decide.run_medians(runs), decide.bootstrap_times(runs, rng, resamples))
+
+
+def sample(name, run_stats):
+    """The Sample of a point named `name` from these of its runs (resamples seeded by name)."""
+    return sample_from([r.parallel for r in run_stats], decide.seeded_rng(name))
+
+
+@dataclass(frozen=True)
+class PointStats:
+    """What one point measured. Times in ms; the arrays hold every repetition of every run."""
+
+    runs: tuple             # RunStats, one per run
+    sample: Sample          # for comparisons
+    time: float             # the median of the runs' median makespans
+    parallel: np.ndarray
+    sequential: np.ndarray
+    t_min: np.ndarray
+    t_avg: np.ndarray
+    t_max: np.ndarray
+    unit: np.ndarray
+    ideal_ms: float         # ceil(N/P) units of the sequential unit time (nan without baseline)
+    speedup: Interval       # sequential time / parallel time (None without baseline)
+    efficiency: Interval    # speedup / ranks
+    off_plan: int           # records of ranks that did not run where planned
+    oversubscribed: bool    # some rank shared its PU
+    outliers: int           # repetitions the runs flagged as far outside the others
+    placement: dict         # (node, rank) -> PU it ran on in every repetition; None if it moved
+    moved: int              # ranks that ran on more than one PU over the repetitions
+
+    @property
+    def rounds(self):
+        return len(self.runs)
+
+    @property
+    def run_medians(self):
+        return self.sample.medians
+
+    @property
+    def disturbed_runs(self):
+        """Runs flagged disturbed; None when none of them recorded it."""
+        flags = [r.disturbed for r in self.runs if r.disturbed is not None]
+        return sum(flags) if flags else None
+
+    @property
+    def disturbed_reps(self):
+        counts = [r.disturbed_reps for r in self.runs if r.disturbed_reps is not None]
+        return sum(counts) if counts else None
+
+    @property
+    def below_ideal(self):
+        """Faster than perfect scaling, as shmcount's summary flags it: an efficiency above 100%,
+        or a median makespan more than 10% below the ideal."""
+        above = self.efficiency is not None and self.efficiency.estimate > 1
+        return bool(above or self.time < 0.9 * self.ideal_ms)
+
+
+def summarize(point, seed_name=None):
+    """The point's figures from its runs. Its resamples are seeded by `seed_name` (default: the
+    point's name); compare.py gives the same point in two inputs different ones."""
+    seed_name = seed_name or point.name
+    runs = tuple(per_run(run) for run in point.runs)
+    merged = {k: np.concatenate([getattr(r, k) for r in runs]) for k in
               ("parallel", "sequential", "t_min", "t_avg", "t_max", "unit")}
     seq_by_node = defaultdict(list)
     for run in point.runs:
@@ -195,19 +237,21 @@ def summarize(point):
                 seq_by_node[r["node"]].append(_ns(r, "time_ns") / 1e6)
     ideal = ideal_ms(point.runs[0].context["nodes"], seq_by_node)
     speedup = efficiency = None
-    if len(merged["sequential"]):
-        speedup = bootstrap((merged["parallel"], merged["sequential"]), ratio_of_medians)
+    if all(len(r.sequential) for r in runs):
+        speedup = speedup_interval([r.parallel for r in runs], [r.sequential for r in runs],
+                                   f"{seed_name} speedup")
         efficiency = speedup.scaled(1 / point.ranks)
-    where = [w for r in reps for w in r["where"]]
     pus = defaultdict(set)
-    for w in where:
-        for who, pu in w.items():
-            pus[who].add(pu)
+    for r in runs:
+        for w in r.where:
+            for who, pu in w.items():
+                pus[who].add(pu)
     placement = {who: next(iter(s)) for who, s in pus.items() if len(s) == 1 and "" not in s}
     rows = [r for run in point.runs for r in run.rows]
+    points_sample = sample(seed_name, runs)
     return PointStats(
-        rounds=len(point.runs), ideal_ms=ideal, speedup=speedup, efficiency=efficiency,
-        wrong=sum(r["ok"] != "1" for r in rows),
+        runs=runs, sample=points_sample, time=float(np.median(points_sample.medians)),
+        ideal_ms=ideal, speedup=speedup, efficiency=efficiency,
         off_plan=sum(r["placed_ok"] != "1" for r in rows),
         oversubscribed=any(r["oversubscribed"] == "1" for r in rows),
         outliers=sum(len(run.context["summary"].get("outliers", [])) for run in point.runs),
@@ -221,20 +265,47 @@ def same_placement(a, b):
     return a.placement is not None and a.placement == b.placement
 
 
-@dataclass(frozen=True)
-class Pair:
-    """Two points at the same rank count that differ in exactly one axis."""
+def compare_samples(a, b):
+    """B against A (decide.compare) from their Samples."""
+    return decide.compare(a.medians, b.medians, a.resampled, b.resampled)
 
-    axis: str
+
+@dataclass
+class Pair:
+    """Two points compared: B against A. In a result set they differ in exactly one axis; in
+    compare.py they are the same point in two sets (axis None)."""
+
+    axis: object
     a: object
     b: object
-    comparison: Comparison
+    comparison: decide.Comparison
     same_placement: bool
+    p_adjusted: float = math.nan
+    verdict: decide.Verdict = None
+    band: tuple = (1.0, 1.0)  # what the interval must clear: 1, or the drift between two sets
+
+
+def judge_family(pairs, margin):
+    """Holm over every pair (one family), then each pair's verdict. A pair on the placement axis
+    whose points ran every rank on the same PU gets no winner: its difference is not a placement
+    effect."""
+    adjusted = decide.holm([p.comparison.p for p in pairs])
+    tested = int(np.sum(~np.isnan(adjusted)))
+    for pair, p_adj in zip(pairs, adjusted):
+        pair.p_adjusted = float(p_adj)
+        verdict = decide.judge(pair.comparison, p_adj, margin, tested, pair.band)
+        if pair.axis == PLACEMENT_AXIS and pair.same_placement:
+            tail = "; yet the times differ beyond the noise: look for another cause" \
+                if verdict.beyond_noise else ""
+            verdict = decide.Verdict(SAME_PLACEMENT, "same placement (every rank on the same PU "
+                                     f"in every repetition): not a placement effect{tail}")
+        pair.verdict = verdict
+    return pairs
 
 
 def pairs(result_set, stats):
     """Every pair of points at the same rank count differing in exactly one varied axis, A before
-    B in the axis's value order, with the test on their makespans."""
+    B in the axis's value order, compared (not yet judged)."""
     out = []
     for axis in result_set.axes:
         order = {v: i for i, v in enumerate(result_set.values(axis))}
@@ -247,21 +318,72 @@ def pairs(result_set, stats):
             for i, a in enumerate(ps):
                 for b in ps[i + 1:]:
                     sa, sb = stats[a.name], stats[b.name]
-                    out.append(Pair(axis, a, b, compare(sa.parallel, sb.parallel),
+                    out.append(Pair(axis, a, b, compare_samples(sa.sample, sb.sample),
                                     same_placement(sa, sb)))
     return out
 
 
 @dataclass(frozen=True)
+class Change:
+    """A verdict that changes when the disturbed runs are left out."""
+
+    pair: Pair
+    without: decide.Verdict
+    runs_left: tuple  # runs of A and B once the disturbed ones are out
+
+
+def without_disturbed(pairs_, stats, margin):
+    """The family judged again with every disturbed run left out: the verdicts that change.
+    Pairs that would lose every run of a side are judged on what is left as too few runs."""
+    kept = {}
+    for name, s in stats.items():
+        if s.disturbed_runs:
+            kept[name] = sample(name, [r for r in s.runs if not r.disturbed])
+    if not kept:
+        return []
+    again = []
+    for p in pairs_:
+        a = kept.get(p.a.name, stats[p.a.name].sample)
+        b = kept.get(p.b.name, stats[p.b.name].sample)
+        if not a.runs or not b.runs:
+            comparison = decide.Comparison(len(a.runs), len(b.runs), math.nan, math.nan,
+                                           Interval(math.nan, math.nan, math.nan), math.nan, "")
+        else:
+            comparison = compare_samples(a, b)
+        again.append(replace(p, comparison=comparison, p_adjusted=math.nan, verdict=None))
+    judge_family([p for p in again if p.comparison.n_a and p.comparison.n_b], margin)
+    changes = []
+    for before, after in zip(pairs_, again):
+        if after.verdict is None:
+            after.verdict = decide.Verdict(decide.TOO_FEW, "no run left on one side")
+        if after.verdict.decision != before.verdict.decision:
+            changes.append(Change(before, after.verdict,
+                                  (after.comparison.n_a, after.comparison.n_b)))
+    return changes
+
+
+@dataclass(frozen=True)
 class Analysis:
-    """A result set with every point's figures and every one-axis comparison."""
+    """A result set with every point's figures and every one-axis comparison, judged."""
 
     result_set: object
-    stats: dict   # point name -> PointStats
-    pairs: list
+    stats: dict     # point name -> PointStats
+    pairs: list     # Pair, judged as one family
+    margin: float
+    changes: list = field(default_factory=list)  # verdicts that change without disturbed runs
+
+    @property
+    def disturbance_recorded(self):
+        return any(s.disturbed_runs is not None for s in self.stats.values())
+
+    @property
+    def disturbed_runs(self):
+        return sum(s.disturbed_runs or 0 for s in self.stats.values())
 
 
-def analyse(result_set):
-    """Figures for every point, then every one-axis pair's test: the one place they are made."""
+def analyse(result_set, margin=decide.MARGIN):
+    """Figures for every point, then every one-axis pair judged as one family: the one place
+    they are made."""
     stats = {p.name: summarize(p) for p in result_set.points}
-    return Analysis(result_set, stats, pairs(result_set, stats))
+    judged = judge_family(pairs(result_set, stats), margin)
+    return Analysis(result_set, stats, judged, margin, without_disturbed(judged, stats, margin))

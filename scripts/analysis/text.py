@@ -65,7 +65,9 @@ def percent(x):
 
 
 def p_value(p):
-    """A p-value: two decimals, or two significant digits below 0.01 (0.0022)."""
+    """A p-value: two decimals, or two significant digits below 0.01 (0.0022); '-' for none."""
+    if p is None or math.isnan(p):
+        return "-"
     return f"{p:.2g}" if p < 0.01 else f"{p:.2f}"
 
 
@@ -86,3 +88,25 @@ def point_label(result_set, point, axes=None, ranks=True):
     if ranks:
         parts.append(count(point.ranks, "rank"))
     return ", ".join(parts) or point.name
+
+
+
+# Control characters as shmcount shows them on a terminal (common/text.cpp, printable()).
+_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}
+
+
+def printable(text):
+    """Text safe for a terminal: control characters escaped (\\e, \\r, \\x1f), C1 controls as
+    \\u0080..\\u009f, a backslash doubled, as shmcount prints them."""
+    out = []
+    for ch in str(text):
+        code = ord(ch)
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif 0x80 <= code < 0xa0:
+            out.append(f"\\u{code:04x}")
+        elif code < 0x20 or code == 0x7f:
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -1,6 +1,7 @@
-# make compare: two runs, or two result sets point by point, with the test of make plots. Two real
-# runs of very different sizes differ beyond the noise; a set against the same measurements does
-# not; inputs that cannot be compared are refused with exit 2.
+# make compare: two runs, or two result sets point by point, judged as make plots judges pairs
+# (the run is the unit). Two real runs, even of very different sizes, are one run each: cannot
+# tell, and not interleaved; a set against the same measurements is never beyond the noise;
+# inputs that cannot be compared are refused with exit 2.
 source "$(dirname "$0")/lib.sh"
 isolate "$@"
 workdir
@@ -15,22 +16,25 @@ check "big run" [ "$rc" -eq 0 ]
 compare small.csv big.csv >cmp.out 2>cmp.err
 check "two runs: exit 0" [ $? -eq 0 ]
 check "two runs: the config difference is named" grep -q '^A and B differ in: .*size 2000 -> 1000000' cmp.out
-check "two runs: 500 times the work is beyond the noise" \
-  grep -qE '^small / big +1 +9/9 .* B slower, beyond the noise +same$' cmp.out
-check "two runs: the summary counts it" grep -q '^1 point compared: 1 slower and 0 faster in B' cmp.out
+check "two runs: one run each, whatever the ratio" \
+  grep -qE '^small / big +1 +1/1 .* - +- +- +one run each: cannot tell +same +-/-$' cmp.out
+check "two runs: the ratio is still shown" grep -qE '^small / big +1 +1/1 +0\.[0-9]+ +[0-9.]+ +[0-9.]+ ' cmp.out
+check "two runs: not interleaved, said" grep -q '^Not interleaved: A and B are two single runs' cmp.out
+check "two runs: the summary counts it" \
+  grep -q '^1 point compared: 0 slower and 0 faster in B beyond the noise, 0 the same within ±3%, 1 cannot tell\.$' cmp.out
 (cd "$SHMCOUNT_SOURCE_DIR" && make -s compare A="$WORK/small.csv" B="$WORK/big.csv") >make.out 2>&1
-check "make compare A=... B=... runs it" grep -q 'B slower, beyond the noise' make.out
+check "make compare A=... B=... runs it" grep -q 'one run each: cannot tell' make.out
 
 # The same measurements on both sides: ratio 1, never beyond the noise.
 cp -r "$fixture" copy
 compare "$fixture" copy >cmp.out 2>cmp.err
 check "two sets: exit 0" [ $? -eq 0 ]
-check "two sets: every point matched and within the noise" /usr/bin/python3 - cmp.out <<'PY'
+check "two sets: every point matched, ratio 1, never beyond the noise" /usr/bin/python3 - cmp.out <<'PY'
 import sys
-rows = [l for l in open(sys.argv[1]) if " 6/6 " in l]
+rows = [l for l in open(sys.argv[1]) if " 2/2 " in l]
 assert len(rows) == 8, rows
 for r in rows:
-    assert " 1.000 [" in r and "within the noise" in r, r
+    assert " 1.000 [" in r and "beyond the noise" not in r, r
 PY
 check "two sets: the points are named by their axes" grep -qE -- '^--pin list:0,1, --size 400000 +2 ' cmp.out
 

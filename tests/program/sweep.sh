@@ -68,8 +68,8 @@ check "an axis with a non-default value is passed" grep -q -- '--size 20000 ' mp
 
 /usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results "$set_dir" --out plots \
   >plots.out 2>&1
-check "plots merges each point's rounds: 2 x 2 repetitions" \
-  grep -q '^| core | 1 | 4 | ' plots/REPORT.md
+check "plots takes each point's rounds as its runs: 2 runs of 2 repetitions" \
+  grep -q '^| core | 1 | 2 | 2 | ' plots/REPORT.md
 
 # Resume: the same settings find the same folder; finished runs are kept.
 before=$(stat -c %Y "$set_dir/points/core-np1/r1.csv")

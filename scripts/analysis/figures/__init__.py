@@ -44,13 +44,15 @@ def _varies_size(rs, _options):
 
 FIGURES = [
     Figure("scaling",
-           "Time for N units against N: the parallel makespan per line with its min..max band, "
+           "Time for N units against N: the parallel time per line (the median of its runs' "
+           "median makespans) with the min..max band of every repetition, "
            "one process doing all N units (sequential), and the ideal: ceil(N / usable PUs) "
            "units. The seed's table as a picture.",
            _several_rank_counts, draw_scaling),
     Figure("speedup",
-           "Speedup (median sequential / median makespan) and efficiency (speedup / N), each "
-           "with its 95% bootstrap interval; the ideal is N / ceil(N / usable PUs). Dotted and "
+           "Speedup (sequential time / parallel time, each the median of its runs' medians) and "
+           "efficiency (speedup / N), each with its 95% two-level bootstrap interval (runs, then "
+           "repetitions within them); the ideal is N / ceil(N / usable PUs). Dotted and "
            "dashed lines mark the machine's cores and usable PUs.",
            _with_baseline, draw_speedup),
     Figure("placement",

@@ -4,6 +4,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from ..decide import point_time
 from .common import (facets, mark_machine, plain_log_y, plt, ranks_axis, save, series,
                      series_axis)
 
@@ -23,21 +24,23 @@ def draw_scaling(analysis, out_dir, _options):
     for facet in groups:
         fig, ax = plt.subplots(figsize=(8.5, 5.4))
         ranks = sorted({p.ranks for p in facet.points})
-        sequential, ideal = defaultdict(list), defaultdict(list)
+        sequential, seq_time, ideal = defaultdict(list), defaultdict(list), defaultdict(list)
         for s in series(rs, facet.points, line_axes):
             xs = [p.ranks for p in s.points]
             par = [st[p.name].parallel for p in s.points]
             ax.fill_between(xs, [x.min() for x in par], [x.max() for x in par], color=s.colour,
                             alpha=0.15, lw=0)
-            ax.plot(xs, [np.median(x) for x in par], marker=s.marker, color=s.colour,
+            ax.plot(xs, [st[p.name].time for p in s.points], marker=s.marker, color=s.colour,
                     label=f"parallel (makespan), {s.label}" if s.label else "parallel (makespan)")
             for p in s.points:
                 sequential[p.ranks].extend(st[p.name].sequential)
+                if len(st[p.name].sequential):
+                    seq_time[p.ranks].append(point_time([r.sequential for r in st[p.name].runs]))
                 ideal[p.ranks].append(st[p.name].ideal_ms)
         xs = sorted(x for x in sequential if sequential[x])
         if xs:
             seq = [np.array(sequential[x]) for x in xs]
-            ax.plot(xs, [np.median(s) for s in seq], color="black", ls="--", marker="x",
+            ax.plot(xs, [np.median(seq_time[x]) for x in xs], color="black", ls="--", marker="x",
                     label="sequential: 1 process does all N units")
             ax.fill_between(xs, [s.min() for s in seq], [s.max() for s in seq], color="black",
                             alpha=0.08, lw=0)
@@ -49,7 +52,8 @@ def draw_scaling(analysis, out_dir, _options):
         ax.set_xlabel("ranks N (each does one unit of work)")
         ax.set_ylabel("time for all N units (ms, log scale)")
         title = f"Scaling on {rs.context.get('host')}" + (f": {facet.title}" if facet.title else "")
-        ax.set_title(f"{title}\nmedian of all repetitions of all rounds, band = min..max")
+        ax.set_title(f"{title}\nmedian of the runs' median makespans, band = min..max of every "
+                     "repetition")
         ax.legend(loc="upper left", fontsize=8)
         ax.grid(True, which="major", alpha=0.3)
         save(fig, out_dir, "scaling" + facet.slug)
@@ -85,7 +89,7 @@ def draw_speedup(analysis, out_dir, _options):
                             label=s.label or "speedup")
             for p in s.points:
                 ps = st[p.name]
-                ideal[p.ranks].append(np.median(ps.sequential) / ps.ideal_ms)
+                ideal[p.ranks].append(point_time([r.sequential for r in ps.runs]) / ps.ideal_ms)
         xs = sorted(ideal)
         ax1.plot(xs, [np.median(ideal[x]) for x in xs], color="0.5", lw=1, ls="-.",
                  label="ideal: N / ceil(N / usable PUs)")
@@ -97,14 +101,15 @@ def draw_speedup(analysis, out_dir, _options):
             ax.set_xlabel("ranks N")
             ax.grid(True, alpha=0.3)
             ax.legend(loc="best", fontsize=8)
-        ax1.set_ylabel("speedup: median sequential / median makespan")
+        ax1.set_ylabel("speedup: sequential time / parallel time")
         ax2.set_ylabel("parallel efficiency: speedup / N (%)")
         ax1.set_ylim(bottom=0)
         ax2.set_ylim(bottom=0)
         ax1.set_title("Speedup")
         ax2.set_title("Efficiency")
         fig.suptitle(f"Speedup and efficiency on {rs.context.get('host')}"
-                     f"{': ' + facet.title if facet.title else ''} (bars: 95% bootstrap intervals)",
+                     f"{': ' + facet.title if facet.title else ''} (bars: 95% two-level bootstrap "
+                     "intervals)",
                      fontsize=12)
         fig.tight_layout()
         save(fig, out_dir, "speedup" + facet.slug)

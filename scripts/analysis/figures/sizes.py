@@ -5,16 +5,12 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..stats import bootstrap
+from ..stats import time_interval
 from ..text import caches, count
 from .common import bytes_axis, mark_caches, plain_log_y, plt, save, series
 
 SIZE_AXIS = "size"   # int32 elements in the array (the run context's config.size)
 INT32_BYTES = 4
-
-
-def _median(x, axis=-1):
-    return np.median(x, axis=axis)
 
 
 def draw_size(analysis, out_dir, _options):
@@ -30,8 +26,8 @@ def draw_size(analysis, out_dir, _options):
         for s in series(rs, [p for p in rs.points if p.ranks == n], others):
             pts = sorted(s.points, key=lambda p: int(p.config["size"]))
             xs = [int(p.config["size"]) * INT32_BYTES for p in pts]
-            ivs = [bootstrap((st[p.name].unit,), _median).scaled(1e6 / int(p.config["size"]))
-                   for p in pts]
+            ivs = [time_interval([r.unit for r in st[p.name].runs], f"{p.name} unit")
+                   .scaled(1e6 / int(p.config["size"])) for p in pts]
             est = np.array([iv.estimate for iv in ivs])
             err = [np.nan_to_num(est - [iv.low for iv in ivs]),
                    np.nan_to_num(np.array([iv.high for iv in ivs]) - est)]
@@ -47,8 +43,8 @@ def draw_size(analysis, out_dir, _options):
         mark_caches(ax, caches(rs.context.get("caches")), sizes)
     axes[0][0].set_ylabel("one rank's time per unit / elements\n(ns per int32, log scale)")
     axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize=8)
-    fig.suptitle("Time per unit against the array's size (median of every rank's own time, "
-                 "bars: 95% bootstrap interval)", fontsize=11)
+    fig.suptitle("Time per unit against the array's size (median over runs of each run's median "
+                 "rank time; bars: 95% two-level bootstrap interval)", fontsize=11)
     fig.tight_layout()
     save(fig, out_dir, "size")
     return [("size", "")]

@@ -1,0 +1,140 @@
+"""compare.py on inputs written by the test: verdicts first, drift from the reference point,
+not-interleaved warnings, load side by side, one run each, --csv/--json, escaped host names."""
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+import resultsets as R
+from analysis import decide
+from analysis.verdicts import FIELDS
+from test_report import quiet_runs
+
+COMPARE = os.path.join(R.SOURCE, "scripts", "compare.py")
+
+
+def compare(a, b, *options):
+    return subprocess.run([sys.executable, COMPARE, a, b, *options], capture_output=True,
+                          text=True)
+
+
+def line_of(out, start):
+    return next(line for line in out.splitlines() if line.strip().startswith(start))
+
+
+class Sets(unittest.TestCase):
+    """B's machine is 10% slower than A's everywhere (the reference moved +10%); one point is
+    also 50% slower in B for real."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="compare-test-")
+        rng = np.random.default_rng(11)
+
+        def specs(drift, slow, reference=True):
+            out = [R.PointSpec("core-np1", quiet_runs(rng, 10.0 * drift), axes={"pin": "core"}),
+                   R.PointSpec("none-np1", quiet_runs(rng, 12.0 * drift * slow),
+                               axes={"pin": "none"}, moving=True)]
+            if reference:
+                out.append(R.PointSpec("reference-np1", quiet_runs(rng, 5.0 * drift),
+                                       axes={"size": "100000"}, reference="added"))
+            return out
+
+        cls.a = R.write_set(os.path.join(cls.tmp, "a"), specs(1.0, 1.0), disturbance=True)
+        cls.b = R.write_set(os.path.join(cls.tmp, "b"), specs(1.10, 1.5))
+        cls.bare_a = R.write_set(os.path.join(cls.tmp, "bare-a"), specs(1.0, 1.0, False))
+        cls.bare_b = R.write_set(os.path.join(cls.tmp, "bare-b"), specs(1.10, 1.5, False))
+        cls.csv, cls.json = os.path.join(cls.tmp, "v.csv"), os.path.join(cls.tmp, "v.json")
+        cls.out = compare(cls.a, cls.b, "--csv", cls.csv, "--json", cls.json)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def test_exit_0_and_the_verdicts_first(self):
+        self.assertEqual(self.out.returncode, 0, self.out.stderr)
+        lines = self.out.stdout.splitlines()
+        self.assertTrue(lines[0].startswith("A: ") and lines[1].startswith("B: "))
+        self.assertTrue(lines[3].startswith("Verdicts, B against A (the unit is the run;"))
+
+    def test_the_drift_is_measured_and_a_smaller_difference_not_called_real(self):
+        text = self.out.stdout
+        self.assertIn("Not interleaved: A and B are two result sets", text)
+        drift = line_of(text, "The reference point")
+        self.assertIn("the machine moved by +10.", drift)
+        # core: B/A about 1.10 with a tight interval, beyond the noise but inside the drift.
+        core = line_of(text, "--pin core, 1 rank")
+        self.assertNotIn("beyond the noise", core)
+        none = line_of(text, "--pin none, 1 rank")
+        self.assertIn("B slower, beyond the noise: 1.6", none)
+
+    def test_without_a_reference_the_drift_is_unknown(self):
+        out = compare(self.bare_a, self.bare_b)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("No reference point in both sets: how far the machine moved between "
+                      "them is unknown", out.stdout)
+        self.assertIn("B slower, beyond the noise: 1.1", line_of(out.stdout, "--pin core"))
+
+    def test_the_load_of_both_side_by_side(self):
+        text = self.out.stdout
+        self.assertRegex(line_of(text, "before the runs"), r"before the runs +0\.50 +3\.\d\d$")
+        self.assertRegex(line_of(text, "disturbed runs"), r"disturbed runs +0 of 20 +not recorded")
+
+    def test_verdict_files(self):
+        with open(self.csv, newline="") as f:
+            rows = list(csv.DictReader(f))
+        with open(self.json) as f:
+            data = json.load(f)
+        self.assertEqual(tuple(rows[0].keys()), FIELDS)
+        self.assertEqual([r["decision"] for r in rows], [decide.CANNOT_TELL, decide.SLOWER])
+        self.assertEqual(data["interleaved"], False)
+        self.assertAlmostEqual(data["drift"]["ratio"], 1.1, delta=0.02)
+        self.assertEqual(len(data["comparisons"]), 2)
+
+    def test_a_bad_threshold_or_output_is_refused(self):
+        out = compare(self.a, self.b, "--threshold", "0")
+        self.assertEqual(out.returncode, 2)
+        out = compare(self.a, self.b, "--json", os.path.join(self.tmp, "no", "such", "v.json"))
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("cannot write", out.stderr)
+        self.assertEqual(out.stdout, "")  # refused before anything is printed
+
+
+class Runs(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="compare-test-")
+        rng = np.random.default_rng(12)
+        self.set = R.write_set(os.path.join(self.tmp, "set"), [
+            R.PointSpec("core-np1", quiet_runs(rng, 10.0, rounds=1), axes={"pin": "core"},
+                        host="node\x1b[31mred\r\x1f"),
+            R.PointSpec("big-np1", quiet_runs(rng, 200.0, rounds=1), axes={"size": "4000000"})])
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def test_one_run_each_cannot_tell(self):
+        out = compare(os.path.join(self.set, "points/core-np1/r1.csv"),
+                      os.path.join(self.set, "points/big-np1/r1.csv"))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("one run each: cannot tell", out.stdout)
+        self.assertNotIn("beyond the noise", out.stdout.split("Verdicts")[1].split("\n\n")[0])
+        self.assertIn("Not interleaved: A and B are two single runs", out.stdout)
+
+    def test_control_bytes_of_a_host_name_are_escaped(self):
+        path = os.path.join(self.set, "points/core-np1/r1.csv")
+        out = compare(path, path)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("host node\\e[31mred\\r\\x1f,", out.stdout)
+        for byte in ("\x1b", "\r", "\x1f"):
+            self.assertNotIn(byte, out.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()

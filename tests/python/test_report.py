@@ -1,0 +1,192 @@
+"""make plots on result sets written by the test: REPORT.md opens with the verdicts, the unit and
+their count; pairs, placement, the family, the margin, duplicates, the reference point,
+disturbance and calibration; verdicts.csv and verdicts.json."""
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+import resultsets as R
+from analysis import decide
+from analysis.verdicts import FIELDS
+
+PLOTS = os.path.join(R.SOURCE, "scripts", "plots.py")
+
+
+def quiet_runs(rng, ms, rounds=10, reps=5, spread=0.01):
+    """Runs whose times spread by `spread` around ms."""
+    return [list(ms * np.exp(rng.normal(0, spread, reps)) * np.exp(rng.normal(0, spread)))
+            for _ in range(rounds)]
+
+
+def plots(results, out, *options):
+    return subprocess.run([sys.executable, PLOTS, "--results", results, "--out", out, *options],
+                          capture_output=True, text=True)
+
+
+def read_verdicts(folder):
+    with open(os.path.join(folder, "verdicts.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    with open(os.path.join(folder, "verdicts.json")) as f:
+        data = json.load(f)
+    return rows, data
+
+
+class Report(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="report-test-")
+        rng = np.random.default_rng(8)
+        specs = [
+            # 1 rank: none moves between PUs and is 40% slower; core and scatter place alike,
+            # and scatter is 20% slower all the same (not a placement effect).
+            R.PointSpec("core-np1", quiet_runs(rng, 10.0), axes={"pin": "core"}),
+            R.PointSpec("none-np1", quiet_runs(rng, 14.0), axes={"pin": "none"}, moving=True),
+            R.PointSpec("scatter-np1", quiet_runs(rng, 12.0), axes={"pin": "scatter"}),
+            # 2 ranks: core and none alike within 1%; none's 4 disturbed runs are twice as slow.
+            R.PointSpec("core-np2", quiet_runs(rng, 20.0), ranks=2, axes={"pin": "core"}),
+            R.PointSpec("none-np2", quiet_runs(rng, 20.0, rounds=6) + quiet_runs(rng, 40.0, 4),
+                        ranks=2, axes={"pin": "none"}, moving=True,
+                        disturbed_runs=(6, 7, 8, 9), disturbed_reps={6: (0, 1, 2)}),
+            R.PointSpec("reference-np1", quiet_runs(rng, 5.0), axes={"size": "100000"},
+                        reference="added"),
+        ]
+        duplicate = {"point": "compact-np2", "ranks": "2", **R.DEFAULTS, "pin": "compact",
+                     "copy": "1", "same_as": "core-np2", "plan": "0 1"}
+        cls.set = R.write_set(os.path.join(cls.tmp, "set"), specs, disturbance=True,
+                              duplicates=[duplicate])
+        cls.out = os.path.join(cls.tmp, "plots")
+        cls.plotted = plots(cls.set, cls.out)
+        with open(os.path.join(cls.out, "REPORT.md")) as f:
+            cls.report = f.read()
+        cls.rows, cls.json = read_verdicts(cls.out)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def verdict(self, ranks, a, b):
+        return next(r for r in self.rows if r["ranks"] == str(ranks) and r["a"] == f"--pin {a}"
+                    and r["b"] == f"--pin {b}")
+
+    def test_plots_succeeds(self):
+        self.assertEqual(self.plotted.returncode, 0, self.plotted.stderr)
+        self.assertIn("verdicts.csv and verdicts.json", self.plotted.stdout)
+
+    def test_the_verdicts_come_first_with_the_unit_and_its_count(self):
+        lines = self.report.splitlines()
+        self.assertEqual(lines[2], "## Verdicts")
+        self.assertIn("The unit is the **run**", lines[4])
+        self.assertIn("This set has 50 runs (10 runs per point, 5 repetitions each).", lines[4])
+        self.assertIn("chance of any false alarm among all these verdicts is at most 5%",
+                      self.report)
+
+    def test_a_winner_is_named_with_its_ratio_and_interval(self):
+        row = self.verdict(1, "core", "none")
+        self.assertEqual(row["decision"], decide.SLOWER)
+        self.assertEqual(row["placement"], "differs")
+        self.assertIn("| 1 rank | **--pin core is faster**: 0.7", self.report)
+
+    def test_the_same_placement_is_never_a_placement_effect(self):
+        row = self.verdict(1, "core", "scatter")
+        self.assertEqual((row["decision"], row["placement"]), ("same_placement", "same"))
+        self.assertIn("not a placement effect; yet the times differ beyond the noise",
+                      row["verdict"])
+        self.assertNotIn("--pin core is faster**: 0.8", self.report)
+        self.assertNotIn("the time of --pin scatter", self.report)
+
+    def test_one_family_holm_adjusted(self):
+        p = [float(r["p"]) for r in self.rows]
+        adjusted = [float(r["p_adjusted"]) for r in self.rows]
+        self.assertEqual(list(np.round(decide.holm(p), 12)), list(np.round(adjusted, 12)))
+        self.assertEqual(self.json["family_size"], len(self.rows))
+        self.assertEqual(self.json["correction"], "Holm")
+
+    def test_verdict_files_have_every_field(self):
+        self.assertEqual(tuple(self.rows[0].keys()), FIELDS)
+        self.assertEqual(tuple(self.json["comparisons"][0].keys()), FIELDS)
+        self.assertEqual({r["unit"] for r in self.rows}, {"run"})
+        self.assertEqual(self.json["alpha"], decide.ALPHA)
+        self.assertEqual(self.json["margin"], decide.MARGIN)
+
+    def test_duplicates_are_listed_and_never_paired(self):
+        self.assertIn("- --pin compact at 2 ranks: planned as --pin core; measured once",
+                      self.report)
+        self.assertFalse(any("compact" in r["a"] + r["b"] for r in self.rows))
+
+    def test_the_added_reference_is_kept_out(self):
+        self.assertIn("reference point (measured in every round, to see drift): "
+                      "reference-np1 (added to every round", self.report)
+        self.assertFalse(any("100000" in r["group"] for r in self.rows))
+        self.assertNotIn("| 100000 |", self.report)
+
+    def test_disturbed_runs_are_flagged_and_left_out_once(self):
+        self.assertIn("| **4 runs, 3 reps** |", self.report)
+        row = self.verdict(2, "core", "none")
+        self.assertEqual((row["disturbed_a"], row["disturbed_b"]), ("0", "4"))
+        self.assertNotEqual(row["decision"], decide.SAME)
+        self.assertIn("4 runs of 50 flagged disturbed", self.report)
+        self.assertIn("changes **1 verdict**", self.report)
+        self.assertIn("-> the same within ±3% (runs left: 10/6)", self.report)
+
+    def test_without_calibration_the_report_says_how_to_run_one(self):
+        self.assertIn("No calibration was run for this set", self.report)
+        self.assertIn("`make calibrate`", self.report)
+
+
+class Options(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="report-test-")
+        rng = np.random.default_rng(9)
+        specs = [R.PointSpec("core-np1", quiet_runs(rng, 10.0, spread=0.004),
+                             axes={"pin": "core"}),
+                 R.PointSpec("none-np1", quiet_runs(rng, 10.4, spread=0.004),
+                             axes={"pin": "none"}, moving=True)]
+        self.set = R.write_set(os.path.join(self.tmp, "set"), specs)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def test_threshold_sets_the_margin(self):
+        out = os.path.join(self.tmp, "p3")
+        self.assertEqual(plots(self.set, out).returncode, 0)
+        rows, _ = read_verdicts(out)
+        self.assertEqual(rows[0]["decision"], decide.SLOWER)  # 4% is beyond ±3%
+        out = os.path.join(self.tmp, "p5")
+        self.assertEqual(plots(self.set, out, "--threshold", "5").returncode, 0)
+        rows, data = read_verdicts(out)
+        self.assertEqual((rows[0]["decision"], rows[0]["verdict"]),
+                         (decide.SAME, "the same within ±5%"))
+        self.assertEqual(data["margin"], 0.05)
+
+    def test_a_bad_threshold_is_refused(self):
+        for bad in ("0", "100", "-3", "abc", "nan"):
+            run = plots(self.set, os.path.join(self.tmp, "bad"), "--threshold", bad)
+            self.assertEqual(run.returncode, 2, bad)
+            self.assertIn("not a percentage above 0 and below 100", run.stderr)
+            self.assertFalse(os.path.exists(os.path.join(self.tmp, "bad")))
+
+    def test_an_older_set_still_loads(self):
+        """The committed fixture: no copy, reference or disturbance columns."""
+        out = os.path.join(self.tmp, "old")
+        run = plots(R.FIXTURE, out)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        with open(os.path.join(out, "REPORT.md")) as f:
+            report = f.read()
+        self.assertIn("This set has 16 runs (2 runs per point, 3 repetitions each).", report)
+        self.assertIn("Not recorded: these runs come from a shmcount that does not record",
+                      report)
+        rows, _ = read_verdicts(out)
+        self.assertEqual(len(rows), 8)
+        self.assertEqual({r["disturbed_a"] for r in rows}, {""})
+
+
+if __name__ == "__main__":
+    unittest.main()
