@@ -152,7 +152,10 @@ const Param* find_param(std::string_view flag) {
   return nullptr;
 }
 
-std::string default_text(const Param& param) { return param.print(Options{}); }
+std::string default_text(const Param& param) {
+  static const Options defaults;  // One value, not a temporary per call (and GCC 12 is happy).
+  return param.print(defaults);
+}
 
 std::string as_option(const Param& param, const Options& o) {
   if (param.applies && !param.applies(o)) return "";

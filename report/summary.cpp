@@ -212,10 +212,10 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
         << " rank(s) shared a PU (oversubscribed): times include waiting for the PU\n";
   }
 
-  for (const auto& o : f.outliers) {
-    out << "warning: " << (o.phase == Phase::kParallel ? "parallel" : "sequential")
-        << " repetition " << o.rep << " took " << fmt("%.3f", o.ms) << " ms, "
-        << fmt("%.0f", o.ms / o.median_ms) << "x the median (" << fmt("%.3f", o.median_ms)
+  for (const auto& x : f.outliers) {
+    out << "warning: " << (x.phase == Phase::kParallel ? "parallel" : "sequential")
+        << " repetition " << x.rep << " took " << fmt("%.3f", x.ms) << " ms, "
+        << fmt("%.0f", x.ms / x.median_ms) << "x the median (" << fmt("%.3f", x.median_ms)
         << " ms): far outside the others; a rank was paused or starved (SIGSTOP, a debugger, "
            "swapping?). It is kept in the CSV and widens the spread: consider running again\n";
   }
