@@ -43,6 +43,9 @@ constexpr std::array kCalls{
               "its private copy"},
     FaultCall{"madvise", "memory/pages.cpp: MADV_HUGEPAGE for --pages thp"},
     FaultCall{"mbind", "memory/pages.cpp: the --mempolicy of the array (hwloc_set_area_membind)"},
+    FaultCall{"win_allocate",
+              "runners/mpi_job.cpp: MPI_Win_allocate_shared on one rank (the others then wait "
+              "in the collective call)"},
     FaultCall{"tmpfile", "report/output_files.cpp: the unnamed O_TMPFILE result files"},
 };
 

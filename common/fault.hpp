@@ -4,7 +4,8 @@
 //   SHMCOUNT_FAULT=CALL:ERRNO@RANK   make CALL (one of fault_calls(): shmget, shm_open, mmap,
 //                                    mbind, tmpfile, ...) fail once with ERRNO (e.g. ENOSPC) on
 //                                    world rank RANK
-//   SHMCOUNT_FAULT=stall:PHASE@RANK  wait for SIGUSR1 at PHASE (start, attached, kernel,
+//   SHMCOUNT_FAULT=stall:PHASE@RANK  wait for SIGUSR1 at PHASE (start, allocated (the shared
+//                                    memory exists, nothing has touched it), attached, kernel,
 //                                    timed (inside the first timed repetition), gather, write,
 //                                    link (between naming the CSV and naming the JSON))
 //   SHMCOUNT_FAULT=miscount@RANK     corrupt one count after the kernel on RANK

@@ -1,11 +1,16 @@
 #include "mechanisms.hpp"
 
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <optional>
 
 #include "common/error.hpp"
@@ -119,6 +124,36 @@ Region allocate_posix(const NodeGroup& group, const ShareRequest& request) {
 }
 
 // ---- MPI-3 shared window: the MPI library allocates and frees the node's memory. ----
+// Where Open MPI backs the window: its osc_sm_backing_directory (MCA variable), /dev/shm unless
+// set; MPICH backs it in /dev/shm too.
+std::string window_backing_folder() {
+  const char* folder = std::getenv("OMPI_MCA_osc_sm_backing_directory");
+  return folder && *folder ? folder : "/dev/shm";
+}
+
+// What Open MPI 4.1's osc/sm adds to the window's bytes in its backing file: a global state and a
+// state per rank (4,360 bytes for 2 ranks, measured), with room to spare.
+std::size_t window_overhead(int ranks) {
+  return (64u << 10) + (4u << 10) * static_cast<std::size_t>(ranks);
+}
+
+// A limit on the address space (ulimit -v) too small to map `bytes` more makes the library fail
+// on that rank alone, inside the collective call: refuse it before.
+void check_address_space(std::size_t bytes) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return;
+  std::ifstream statm("/proc/self/statm");
+  std::size_t pages = 0;
+  statm >> pages;
+  const double need = static_cast<double>(pages) * static_cast<double>(page_bytes()) +
+                      static_cast<double>(bytes) + static_cast<double>(64u << 20);
+  if (need > static_cast<double>(limit.rlim_cur)) {
+    throw UsageError("the address space limit (ulimit -v: " + std::to_string(limit.rlim_cur >> 10) +
+                     " KiB) leaves no room to map the " + std::to_string(bytes) +
+                     "-byte window on this rank: raise it (ulimit -v unlimited) or use a smaller "
+                     "--size");
+  }
+}
 struct WindowOwner : RegionOwner {
   WindowMemory window;
   ~WindowOwner() override {
@@ -134,7 +169,11 @@ Region allocate_window(const NodeGroup& group, const ShareRequest& request) {
   // does not fit, Open MPI 4.1 fails on the leader inside the collective call and the other ranks
   // wait forever: find out first.
   group.all_or_none([&] {
-    if (group.is_leader() && group.local_size() > 1) check_space("/dev/shm", bytes, false);
+    if (group.is_leader() && group.local_size() > 1) {
+      check_space(window_backing_folder(), bytes + window_overhead(group.local_size()), false,
+                  "the window (the array and what the MPI library adds to it)");
+    }
+    check_address_space(bytes);  // Every rank maps the whole window.
   });
   owner->window = group.allocate_window(bytes);
   group.all_or_none([&] {
@@ -222,6 +261,33 @@ constexpr std::array kMechanisms{
               false, true, "", allocate_private},
 };
 
+// While the array is written for the first time, a SIGBUS means that the file system behind the
+// shared memory could not give a page (a tmpfs that filled up after the checks): one message and
+// exit 1 instead of a crash. Nothing is left: every name was removed before the first touch.
+class FirstTouchGuard {
+ public:
+  explicit FirstTouchGuard(int local_rank) {
+    message_ = "shmcount: local rank " + std::to_string(local_rank) +
+               ": the shared memory could not be backed while the array was first written "
+               "(SIGBUS): its file system (/dev/shm?) filled up; use a smaller --size, --share "
+               "sysv, or a larger /dev/shm\n";
+    struct sigaction action {};
+    action.sa_handler = [](int) {
+      const ssize_t written = ::write(STDERR_FILENO, message_.data(), message_.size());
+      (void)written;
+      ::_exit(kExitFailure);
+    };
+    ::sigaction(SIGBUS, &action, &previous_);
+  }
+  ~FirstTouchGuard() { ::sigaction(SIGBUS, &previous_, nullptr); }
+  FirstTouchGuard(const FirstTouchGuard&) = delete;
+  FirstTouchGuard& operator=(const FirstTouchGuard&) = delete;
+
+ private:
+  static inline std::string message_;
+  struct sigaction previous_ {};
+};
+
 }  // namespace
 
 std::span<const Mechanism> mechanism_table() { return kMechanisms; }
@@ -258,6 +324,7 @@ std::size_t counts_offset(std::size_t elements) {
 Region share_array(const NodeGroup& group, const Mechanism& mechanism, const ShareRequest& request,
                    const DataSpec& data) {
   Region region = mechanism.allocate(group, request);
+  maybe_stall("allocated");  // The fault suite fills /dev/shm here, before the first touch.
   region.elements = request.elements;
   if (request.counts_bytes > 0) {
     region.counts = reinterpret_cast<std::uint64_t*>(reinterpret_cast<char*>(region.data) +
@@ -273,6 +340,10 @@ Region share_array(const NodeGroup& group, const Mechanism& mechanism, const Sha
                            " KiB huge pages)");
   }
   const std::span<std::int32_t> array = region.array();
+  const FirstTouchGuard guard(group.local_rank());
+  if (request.counts_bytes > 0 && group.is_leader()) {
+    std::memset(region.counts, 0, request.counts_bytes);  // The counts' pages are taken now too.
+  }
   if (!mechanism.shared) {
     fill(data, array);  // Each rank writes its own copy: its pages follow it.
     if (request.touch == TouchKind::kLeader) {

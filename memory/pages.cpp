@@ -110,8 +110,8 @@ PolicyPlan plan_mempolicy(const Topology& topo, const MemPolicy& policy) {
   Bitmap wanted;
   if (policy.nodes.empty()) {
     hwloc_bitmap_set_range(wanted.set, 0, numa_nodes - 1);
-  } else if (hwloc_bitmap_list_sscanf(wanted.set, policy.nodes.c_str()) != 0) {
-    throw UsageError("--mempolicy " + policy.text + ": '" + policy.nodes + "' is not a list");
+  } else {
+    for (int node : policy.nodes) hwloc_bitmap_set(wanted.set, static_cast<unsigned>(node));
   }
   Bitmap os;
   for (int logical = hwloc_bitmap_first(wanted.set); logical >= 0;

@@ -28,7 +28,11 @@ std::string random_name() {
 
 std::string mib(double bytes) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MiB", bytes / (1 << 20));
+  if (bytes < 10 << 20) {
+    std::snprintf(buf, sizeof buf, "%.0f KiB", bytes / 1024);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f MiB", bytes / (1 << 20));
+  }
   return buf;
 }
 
@@ -36,7 +40,7 @@ std::string mib(double bytes) {
 
 // The file system must have room: tmpfs accepts ftruncate() of any size and then kills the
 // process with SIGBUS when it writes a page that does not fit (Docker's 64 MB /dev/shm).
-void check_space(const std::string& folder, std::size_t bytes, bool huge) {
+void check_space(const std::string& folder, std::size_t bytes, bool huge, const std::string& what) {
   struct statvfs fs {};
   if (::statvfs(folder.c_str(), &fs) != 0) {
     throw UsageError("cannot use " + folder +
@@ -49,7 +53,7 @@ void check_space(const std::string& folder, std::size_t bytes, bool huge) {
   }
   if (free < static_cast<double>(bytes)) {
     throw UsageError(
-        folder + " has " + mib(free) + " free, and the array needs " +
+        folder + " has " + mib(free) + " free, and " + what + " needs " +
         mib(static_cast<double>(bytes)) +
         (huge ? ": reserve more huge pages (sysctl -w vm.nr_hugepages=N)"
               : " (a container's /dev/shm is 64 MB unless it was started with --shm-size): "
@@ -101,6 +105,20 @@ SharedFile SharedFile::create(std::size_t bytes, bool huge) {
           ": not enough huge pages: reserve them with 'sysctl -w vm.nr_hugepages=N'");
     }
     throw Error(describe_errno("ftruncate(" + std::to_string(bytes) + ")", err));
+  }
+  // Every page of the file taken now: a tmpfs that fills up later (the MPI library's own
+  // segments grow after this check) then cannot kill a rank with SIGBUS in the middle of a run.
+  if (!huge) {
+    const int err = ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
+    if (err == ENOSPC) {
+      throw UsageError(
+          describe_errno("posix_fallocate(" + std::to_string(bytes) + ") in " + folder, err) +
+          ": no room for the array; use a smaller --size, --share sysv, or a larger "
+          "/dev/shm");
+    }
+    if (err != 0 && err != EOPNOTSUPP && err != EINVAL) {
+      throw Error(describe_errno("posix_fallocate(" + std::to_string(bytes) + ")", err));
+    }
   }
   return file;
 }

@@ -55,6 +55,7 @@ std::string shared_file_folder(bool huge);
 // Throws UsageError unless `folder` has room for `bytes` (free huge pages, for hugetlbfs): tmpfs
 // takes a file of any size and then kills the process with SIGBUS, and an MPI library that
 // runs out of it inside a collective call can leave the other ranks waiting forever.
-void check_space(const std::string& folder, std::size_t bytes, bool huge);
+void check_space(const std::string& folder, std::size_t bytes, bool huge,
+                 const std::string& what = "the array");
 
 }  // namespace shmcount

@@ -6,38 +6,10 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/parse.hpp"
 
 namespace shmcount {
 namespace {
-
-// A NUMA node list: digits, commas and ranges only (hwloc list syntax).
-bool is_node_list(std::string_view text) {
-  if (text.empty() || text.size() > 200) return false;
-  for (char c : text) {
-    if (!std::isdigit(static_cast<unsigned char>(c)) && c != ',' && c != '-') return false;
-  }
-  return std::isdigit(static_cast<unsigned char>(text.front())) &&
-         std::isdigit(static_cast<unsigned char>(text.back()));
-}
-
-// The first NUMA node a list names twice ("0,0", "0-2,1"), or -1.
-long listed_twice(std::string_view list) {
-  std::vector<bool> seen;
-  for (std::size_t pos = 0; pos <= list.size();) {
-    const std::size_t comma = std::min(list.find(',', pos), list.size());
-    const std::string item(list.substr(pos, comma - pos));
-    const auto dash = item.find('-');
-    const long first = std::atol(item.c_str());
-    const long last = dash == std::string::npos ? first : std::atol(item.c_str() + dash + 1);
-    for (long n = first; n <= last && n < 4096; ++n) {
-      if (static_cast<std::size_t>(n) >= seen.size()) seen.resize(static_cast<std::size_t>(n) + 1);
-      if (seen[static_cast<std::size_t>(n)]) return n;
-      seen[static_cast<std::size_t>(n)] = true;
-    }
-    pos = comma + 1;
-  }
-  return -1;
-}
 
 std::string shown(std::string_view text) {
   return "'" + std::string(text.substr(0, 40)) + (text.size() > 40 ? "...'" : "'");
@@ -104,16 +76,15 @@ MemPolicy parse_mempolicy(std::string_view text) {
   const std::string_view list = colon == std::string_view::npos ? "" : text.substr(colon + 1);
   const bool has_list = colon != std::string_view::npos;
   if (head == "default" && !has_list) return p;
-  if ((head == "interleave" || head == "bind") && (!has_list || is_node_list(list))) {
+  if (head == "interleave" || head == "bind") {
     if (head == "bind" && !has_list) {
       throw UsageError("--mempolicy bind needs NUMA nodes: bind:N or bind:LIST (e.g. bind:0)");
     }
-    if (const long twice = listed_twice(list); twice >= 0) {
-      throw UsageError("--mempolicy " + shown(text) + ": NUMA node " + std::to_string(twice) +
-                       " is listed twice; list each node once");
-    }
     p.kind = head == "bind" ? PolicyKind::kBind : PolicyKind::kInterleave;
-    p.nodes = std::string(list);
+    if (has_list) {
+      const std::string what = "--mempolicy " + shown(text);
+      p.nodes = parse_index_list(list, {what, "NUMA node", "0,2-3", "list each node once"});
+    }
     return p;
   }
   throw UsageError("--mempolicy " + shown(text) +

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace shmcount {
 
@@ -16,7 +17,7 @@ enum class PolicyKind { kDefault, kInterleave, kBind };
 
 struct MemPolicy {
   PolicyKind kind = PolicyKind::kDefault;
-  std::string nodes;             // Logical NUMA indices in hwloc list syntax ("0-1,3"); empty: all.
+  std::vector<int> nodes;        // Logical NUMA indices as listed; empty: all.
   std::string text = "default";  // As the user wrote it.
 };
 

@@ -29,46 +29,6 @@ std::string list_object_names() {
   return out;
 }
 
-// Logical indices a list may name: more than any node has.
-constexpr std::uint64_t kMaxListPus = 1 << 16;
-
-// Splits list entries; a range A-B expands in order. `thing` names an entry in messages ("PU",
-// "core"). Throws Error on junk or duplicates.
-std::vector<int> parse_index_list(std::string_view body, std::string_view text,
-                                  const std::string& thing) {
-  const std::string what = "--pin '" + std::string(text) + "': ";
-  if (body.empty()) throw UsageError(what + "the list is empty; write e.g. list:0,2,4-7");
-  std::vector<int> indices;
-  std::vector<bool> seen(kMaxListPus, false);  // Duplicates found in O(1), whatever the length.
-  std::size_t pos = 0;
-  while (pos <= body.size()) {
-    const std::size_t comma = std::min(body.find(',', pos), body.size());
-    const std::string_view item = body.substr(pos, comma - pos);
-    const std::size_t dash = item.find('-');
-    const auto first = parse_u64(item.substr(0, dash));
-    const auto last = dash == std::string_view::npos ? first : parse_u64(item.substr(dash + 1));
-    if (!first || !last || *first >= kMaxListPus || *last >= kMaxListPus) {
-      throw UsageError(what + "'" + std::string(item) + "' is not a logical " + thing +
-                       " index or range A-B (digits only, below " + std::to_string(kMaxListPus) +
-                       ", e.g. 0,2,4-7)");
-    }
-    if (*last < *first) {
-      throw UsageError(what + "range '" + std::string(item) + "' is reversed; write it as " +
-                       std::to_string(*last) + "-" + std::to_string(*first));
-    }
-    for (auto i = *first; i <= *last; ++i) {
-      if (seen[i]) {
-        throw UsageError(what + thing + " " + std::to_string(i) + " is listed twice; " +
-                         (thing == "PU" ? "each rank needs its own PU" : "list each object once"));
-      }
-      seen[i] = true;
-      indices.push_back(static_cast<int>(i));
-    }
-    pos = comma + 1;
-  }
-  return indices;
-}
-
 // Numbers as hwloc list ranges: {0, 1, 2, 5} -> "0-2,5".
 std::string ranges(const std::vector<int>& sorted) {
   std::string out;
@@ -300,7 +260,11 @@ void parse_list_argument(std::string_view body, std::string_view text, Strategy&
     }
     body = body.substr(name.size() + 1);
   }
-  s.list = parse_index_list(body, text, s.objects ? std::string(s.objects->name) : "PU");
+  const std::string what = "--pin '" + std::string(text) + "'";
+  const std::string thing = s.objects ? std::string(s.objects->name) : "logical PU";
+  s.list = parse_index_list(
+      body,
+      {what, thing, "0,2,4-7", s.objects ? "list each object once" : "each rank needs its own PU"});
 }
 
 constexpr std::array kStrategies{

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -285,6 +286,7 @@ OutputFiles::OutputFiles(OutputFiles&& other) noexcept
     : csv_(std::move(other.csv_)),
       json_(std::move(other.json_)),
       created_folder_(std::exchange(other.created_folder_, {})),
+      folder_fd_(std::exchange(other.folder_fd_, -1)),
       committed_(other.committed_) {}
 
 OutputFiles& OutputFiles::operator=(OutputFiles&& other) noexcept {
@@ -293,6 +295,7 @@ OutputFiles& OutputFiles::operator=(OutputFiles&& other) noexcept {
     csv_ = std::move(other.csv_);
     json_ = std::move(other.json_);
     created_folder_ = std::exchange(other.created_folder_, {});
+    folder_fd_ = std::exchange(other.folder_fd_, -1);
     committed_ = other.committed_;
   }
   return *this;
@@ -303,9 +306,40 @@ OutputFiles::~OutputFiles() { discard(); }
 void OutputFiles::discard() noexcept {
   csv_.discard();
   json_.discard();
-  // The folder this run created goes too, when the run failed (rmdir only removes it empty).
-  if (!committed_ && !created_folder_.empty()) ::rmdir(created_folder_.c_str());
+  // The folder this run created goes too, when the run failed, but only while no other run
+  // holds it (the others' files in it have no name yet, so it looks empty to rmdir).
+  if (!committed_ && !created_folder_.empty() && folder_fd_ >= 0 &&
+      ::flock(folder_fd_, LOCK_EX | LOCK_NB) == 0) {
+    ::rmdir(created_folder_.c_str());
+  }
   created_folder_.clear();
+  if (folder_fd_ >= 0) ::close(std::exchange(folder_fd_, -1));
+}
+
+void OutputFiles::hold_default_folder(const std::string& folder) {
+  // A run that created the folder and failed removes it: take it again when that happened
+  // between looking at it and holding it.
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    const bool created = check_default_folder(folder);
+    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_SH) != 0) {
+      const int err = errno;
+      ::close(fd);
+      throw UsageError("cannot hold " + quoted(folder) +
+                       " while this run writes into it: " + describe_errno("flock", err));
+    }
+    struct stat held {
+    }, named{};
+    if (::fstat(fd, &held) == 0 && ::stat(folder.c_str(), &named) == 0 &&
+        held.st_dev == named.st_dev && held.st_ino == named.st_ino && held.st_nlink > 0) {
+      folder_fd_ = fd;
+      if (created) created_folder_ = folder;
+      return;
+    }
+    ::close(fd);
+  }
+  throw UsageError(quoted(folder) + " keeps disappearing (another run removing it?); use --output");
 }
 
 OutputFiles OutputFiles::prepare(const std::string& csv_path, const std::string& json_path,
@@ -319,7 +353,7 @@ OutputFiles OutputFiles::prepare(const std::string& csv_path, const std::string&
   }
   const std::string folder = folder_of(csv_path);
   if (!default_folder.empty()) {
-    if (check_default_folder(default_folder)) out.created_folder_ = default_folder;
+    out.hold_default_folder(default_folder);
   } else {
     check_user_folder(folder);
   }

@@ -43,7 +43,9 @@ class PendingFile {
 };
 
 // The CSV and run context of one run, prepared in set-up. When they go to the default folder
-// (results/) and it did not exist, it is created, and removed again if the run fails.
+// (results/) and it did not exist, it is created, and removed again if the run fails while no
+// other run uses it: every run into the default folder holds it (a shared flock) from set-up to
+// the end, and only a run that gets it alone may remove it.
 class OutputFiles {
  public:
   // Checks both paths and creates both files unnamed. `default_folder` is the folder shmcount
@@ -63,9 +65,12 @@ class OutputFiles {
 
  private:
   void discard() noexcept;
+  // Creates the default folder when missing and holds it (see above). Throws UsageError.
+  void hold_default_folder(const std::string& folder);
   PendingFile csv_;
   PendingFile json_;
   std::string created_folder_;  // Removed (when empty) unless committed.
+  int folder_fd_ = -1;          // The default folder, held with a shared flock.
   bool committed_ = false;
 };
 

@@ -14,6 +14,7 @@
 #include <random>
 
 #include "common/fault.hpp"
+#include "common/text.hpp"
 #include "common/wire.hpp"
 #include "kernels/dataset.hpp"
 #include "kernels/plugin.hpp"
@@ -438,7 +439,10 @@ void write_and_report(const Provenance& provenance, const RunInfo& run,
   outputs.commit(format_csv(run, records), format_context_json(run, provenance, figures, csv_name));
   if (quiet) return;
   std::fputs(format_summary(run, records, figures, csv, json).c_str(), stdout);
-  std::fflush(stdout);
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    throw Error(describe_errno("writing the summary to standard output", errno) +
+                "; the results are written: " + printable(csv) + " and its .json");
+  }
 }
 
 // The run's fixed description: what the header and every sink say about it.

@@ -3,6 +3,7 @@
 // 1: failure, 3: wrong counts).
 #include <time.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -67,7 +68,24 @@ int refuse(const std::string& message, int* argc, char*** argv) {
 
 }  // namespace
 
+int run_main(int argc, char** argv);
+
+// What a command printed must have reached its reader: a full disk or a closed pipe on stdout is
+// a failure, not exit 0. A file larger than RLIMIT_FSIZE allows is an error write() reports
+// (EFBIG), not a SIGXFSZ that kills the process without a word.
 int main(int argc, char** argv) {
+  std::signal(SIGXFSZ, SIG_IGN);
+  int status = run_main(argc, argv);
+  // A run that failed has said why already (writing its summary is checked where it is written).
+  if (status == 0 && (std::fflush(stdout) != 0 || std::ferror(stdout))) {
+    std::fprintf(stderr, "shmcount: %s\n",
+                 shmcount::describe_errno("writing to standard output", errno).c_str());
+    status = shmcount::kExitFailure;
+  }
+  return status;
+}
+
+int run_main(int argc, char** argv) {
   using namespace shmcount;
   const std::vector<std::string_view> args(argv + 1, argv + argc);
   Options options;

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "common/text.hpp"
+#include "memory/pages.hpp"
 #include "placement/binding.hpp"
 #include "placement/node_plan.hpp"
 #include "placement/plan.hpp"
@@ -50,6 +51,7 @@ void print_plan(const Options& o) {
   const Topology topo = load(o);
   const NodePlan plan =
       plan_node(topo, local_start(o, topo), static_cast<int>(o.plan_ranks), o.pin);
+  plan_mempolicy(topo, o.mempolicy);  // A NUMA node the machine lacks is refused here too.
   std::fputs(render(o, plan, label_of(o), true).c_str(), stdout);
 }
 
@@ -78,6 +80,7 @@ void print_plan_per_node(const Options& o, const MpiJob& job) {
     const std::string label =
         "node " + std::to_string(job.node_index) + " (" + printable(job.host) + ")";
     mine = render(o, plan_node(*topo, start, job.node_size, o.pin), label, job.node_index == 0);
+    plan_mempolicy(*topo, o.mempolicy);
   });
   for (const auto& text : job.gather_strings(mine)) std::fputs(text.c_str(), stdout);
 }

@@ -47,6 +47,12 @@ inject mbind:EPERM@0 "hwloc_set_area_membind(.*interleave over NUMA node.*EPERM"
   --mempolicy interleave
 inject mbind:EINVAL@2 "rank 2 on .*hwloc_set_area_membind(.*EINVAL" --share private \
   --mempolicy interleave
+# An MPI window the library fails to allocate on one rank, while the others wait inside the
+# collective call: that rank says why and ends the job (no rank hangs), leader or not.
+inject win_allocate:ENOMEM@1 "rank 1 on .*MPI_Win_allocate_shared(800000 bytes) failed on this rank" \
+  --share window
+inject win_allocate:ENOMEM@0 "MPI_Win_allocate_shared(800000 bytes) failed on this rank" \
+  --share window
 # The result files: a failure other than "not supported" is one message before the run.
 inject tmpfile:EACCES@0 "EACCES"
 

@@ -67,5 +67,38 @@ check "after removing it the rerun succeeds" [ "$rc" -eq 0 -a -f out/lone.json ]
 # Killed while writing: with O_TMPFILE nothing at all is left.
 kill_rank0_at write half
 check "killed while writing (O_TMPFILE): nothing left" nothing_named half
+# Two runs share the default folder results/: the first creates it and then fails while the
+# second's files, still unnamed, sit in it. The failing run must leave the folder to the other,
+# which then writes its results there. (The first fails for want of room in a small /dev/shm.)
+mkdir shared && cd shared || exit 1
+mount -t tmpfs -o size=48m shmcount-test-small-shm /dev/shm
+: >first.err
+SHMCOUNT_FAULT=stall:start@0 timeout 120 "$MPIEXEC" -np 2 "$SHMCOUNT" --share posix \
+  --size 20000000 --reps 1 >first.out 2>first.err &
+first=$!
+for _ in $(seq 300); do grep -q 'stalling at start' first.err && break; sleep 0.1; done
+first_pid=$(sed -n 's/.*stalling at start (pid \([0-9]*\)).*/\1/p' first.err)
+check "the first run created results/ and stalled" [ -d results ] && [ -n "$first_pid" ]
+: >second.err
+SHMCOUNT_FAULT=stall:kernel@0 timeout 120 "$MPIEXEC" -np 2 "$SHMCOUNT" --reps 1 \
+  >second.out 2>second.err &
+second=$!
+for _ in $(seq 300); do grep -q 'stalling at kernel' second.err && break; sleep 0.1; done
+second_pid=$(sed -n 's/.*stalling at kernel (pid \([0-9]*\)).*/\1/p' second.err)
+check "the second run prepared its files in results/ and stalled" [ -n "$second_pid" ]
+kill -USR1 "$first_pid"
+wait $first
+check "the first run fails (no room in /dev/shm for its array)" [ $? -ne 0 ]
+check "... saying why" grep -q 'has .* free' first.err
+check "the failing run left results/ to the other" [ -d results ]
+kill -USR1 "$second_pid"
+wait $second
+check "the second run then finishes" [ $? -eq 0 ]
+check "its results are there, named" [ "$(ls results/*.csv results/*.json 2>/dev/null | wc -l)" -eq 2 ]
+cd .. && umount /dev/shm
+# Alone, a failing run that created results/ removes it again.
+(cd shared && rm -rf results && SHMCOUNT_FAULT=shmget:ENOSPC@0 "$MPIEXEC" -np 2 "$SHMCOUNT" \
+  --reps 1 >/dev/null 2>&1)
+check "a failing run alone removes the results/ it created" [ ! -e shared/results ]
 check "no segment left" no_segments
 finish

@@ -31,13 +31,22 @@ std::string refusal(const std::function<void()>& f) {
 TEST(MemoryOptions, ValuesParseAndBadOnesSayWhatIsAllowed) {
   EXPECT_EQ(parse_pages("huge"), PageKind::kHuge);
   EXPECT_EQ(parse_touch("ranks"), TouchKind::kRanks);
-  EXPECT_EQ(parse_mempolicy("bind:0-2,5").nodes, "0-2,5");
+  EXPECT_EQ(parse_mempolicy("bind:0-2,5").nodes, (std::vector<int>{0, 1, 2, 5}));
+  // Every number is the number written: decimal (010 is ten), never truncated.
+  EXPECT_EQ(parse_mempolicy("bind:010").nodes, (std::vector<int>{10}));
+  EXPECT_EQ(parse_mempolicy("bind:08").nodes, (std::vector<int>{8}));
+  EXPECT_NE(refusal([] { parse_mempolicy("bind:4294967296"); }).find("below 65536"),
+            std::string::npos);
+  EXPECT_NE(refusal([] { parse_mempolicy("bind:1-0"); }).find("reversed; write it as 0-1"),
+            std::string::npos);
   EXPECT_EQ(parse_mempolicy("interleave").kind, PolicyKind::kInterleave);
   EXPECT_EQ(parse_mempolicy("default").kind, PolicyKind::kDefault);
   EXPECT_NE(refusal([] { parse_pages("Huge"); }).find("use small"), std::string::npos);
   EXPECT_NE(refusal([] { parse_touch(""); }).find("use leader"), std::string::npos);
-  for (const char* bad : {"bind", "bind:", "bind:x", "bind:1-", "interleave:,1", "default:0",
-                          "bind:0;rm", "spread", "bind:0,0", "interleave:0-2,1"}) {
+  for (const char* bad :
+       {"bind", "bind:", "bind:x", "bind:1-", "interleave:,1", "default:0", "bind:0;rm", "spread",
+        "bind:0,0", "interleave:0-2,1", "bind:-1", "bind:1-0", "bind:4294967296",
+        "bind:18446744073709551617", "interleave:0,,1", "bind:0x1", "bind: 1"}) {
     EXPECT_NE(refusal([&] { parse_mempolicy(bad); }), "") << bad;
   }
 }
