@@ -111,6 +111,27 @@ const OptionSpec* find_option(std::string_view flag) {
   return nullptr;
 }
 
+// What --help and the man page show as examples: a command and what it does.
+constexpr std::pair<std::string_view, std::string_view> kExamples[] = {
+    {"mpirun -np 8 --oversubscribe shmcount", "the article's experiment: 8 ranks, one array"},
+    {"mpirun -np 4 shmcount --pin scatter --reps 20", "spread the ranks over the machine"},
+    {"mpirun -np 2 shmcount --kernel blocked --no-baseline", "another kernel, no sequential run"},
+    {"mpirun -np 4 shmcount --pattern random --seed 7 --size 1000000 --values 256",
+     "random data, a larger array"},
+    {"mpirun -np 4 shmcount --share posix --touch ranks --size 50000000 --kernel histogram",
+     "POSIX memory, each rank touching its own slice first"},
+    {"mpirun -np 4 shmcount --kernel histogram --counts shared --pin compact",
+     "every rank adding into one table of counts in the shared memory (true sharing)"},
+    {"mpirun -np 2 shmcount --kernel plugin:./libmykernel.so",
+     "a kernel of your own (shmcount/kernel.h)"},
+    {"mpirun -np 4 shmcount --share private --pages huge", "private copies on reserved huge pages"},
+    {"shmcount --plan --ranks 4 --pin scatter --topology \"pack:2 core:8 pu:2\"",
+     "a plan for a synthetic machine, nothing run"},
+    {"shmcount --plan --ranks 8 --pin list:numa:1,3 --topology epyc-2p8numa64c128t-amd",
+     "a plan on NUMA nodes of a shipped topology (shmcount --list topologies)"},
+    {"shmcount --domains --topology dual-2p16c32t-intel", "the domains ranks can be listed on"},
+};
+
 // Options that only make sense together, checked once every option is known.
 void check_combinations(const Options& o, const std::set<std::string_view>& given) {
   const bool plan = o.action == Action::kPlan;
@@ -285,19 +306,147 @@ std::string help_text() {
     name.resize(12, ' ');
     append_wrapped(out, name, std::string(s.description), 12);
   }
-  out << "\nExamples:\n"
-         "  mpirun -np 8 --oversubscribe shmcount            the article's experiment, 8 ranks\n"
-         "  mpirun -np 4 shmcount --pin scatter --reps 20    spread ranks over the machine\n"
-         "  mpirun -np 2 shmcount --kernel blocked --no-baseline\n"
-         "  mpirun -np 4 shmcount --pattern random --seed 7 --size 1000000 --values 256\n"
-         "  mpirun -np 4 shmcount --share posix --touch ranks --size 50000000 --kernel histogram\n"
-         "  mpirun -np 4 shmcount --share private --pages huge    (after sysctl vm.nr_hugepages)\n"
-         "  shmcount --plan --ranks 4 --pin scatter --topology \"pack:2 core:8 pu:2\"\n"
-         "  shmcount --plan --ranks 4 --pin list:core:1,0 --topology \"pack:1 core:4 pu:2\"\n"
-         "  shmcount --plan --ranks 4 --pin list:numa:1,3\n"
-         "  shmcount --domains --topology tests/data/topologies/dual-2p16c32t-intel.xml\n"
-         "\nAs root, Open MPI needs OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1.\n"
-         "More ranks than cores needs mpirun --oversubscribe.\n";
+  out << "\nExamples:\n";
+  for (const auto& [command, what] : kExamples) {
+    append_wrapped(out, "  " + std::string(command), "", 4);
+    append_wrapped(out, "      " + std::string(what), "", 6);
+  }
+  out << "\nAs root, Open MPI needs OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1.\n"
+         "More ranks than cores needs mpirun --oversubscribe. See man shmcount.\n";
+  return out.str();
+}
+
+}  // namespace shmcount
+
+namespace shmcount {
+namespace {
+
+// Text for roff: backslashes escaped, hyphens as minus signs (options copy-paste right), a line
+// that would start with a control character guarded.
+std::string roff(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\') {
+      out += "\\e";
+    } else if (c == '-') {
+      out += "\\-";
+    } else {
+      out += c;
+    }
+  }
+  if (!out.empty() && (out.front() == '.' || out.front() == '\'')) out = "\\&" + out;
+  return out;
+}
+
+void item(std::ostringstream& out, const std::string& tag, std::string_view text) {
+  out << ".TP\n" << tag << "\n" << roff(text) << "\n";
+}
+
+}  // namespace
+
+std::string man_page() {
+  std::ostringstream out;
+  out << ".TH SHMCOUNT 1 \"\" \"shmcount " << kShmcountVersion << "\" \"User Commands\"\n"
+      << ".SH NAME\nshmcount \\- how fast processes that share one array go, and where they "
+         "should run\n"
+      << ".SH SYNOPSIS\n.B mpirun\n[\\fB\\-np\\fR \\fIN\\fR] \\fBshmcount\\fR "
+         "[\\fIoptions\\fR]\n.br\n\\fBshmcount \\-\\-plan \\-\\-ranks\\fR \\fIN\\fR "
+         "[\\fIoptions\\fR]\n.br\n\\fBshmcount \\-\\-domains\\fR [\\fB\\-\\-topology\\fR "
+         "\\fIXML|SYN|NAME\\fR]\n.br\n\\fBshmcount \\-\\-list\\fR \\fIWHAT\\fR\n"
+      << ".SH DESCRIPTION\n"
+      << roff(
+             "The ranks of each node share one array of int32 (System V shared memory by default, "
+             "mode 0600, marked for removal before any kernel runs, so that even kill -9 leaks "
+             "nothing), pin themselves with hwloc by a strategy, count every value 0..V-1 with a "
+             "counting kernel, verify the counts, and send every timing to rank 0, which prints "
+             "a summary and writes a CSV (one row per phase, rank and repetition) and a JSON run "
+             "context. The parallel time of a repetition is its makespan, the first rank's start "
+             "to the last rank's end; the sequential baseline is one process doing every rank's "
+             "unit. Records per repetition say where each rank ran (read back) and what "
+             "disturbed it.")
+      << "\n.SH \"RUN PARAMETERS\"\n"
+      << roff(
+             "Recorded with every result: a CSV column and a key of the run context's config "
+             "each, and the axes a sweep varies (shmcount --list axes).")
+      << "\n";
+  for (const auto& p : param_table()) {
+    std::string tag = "\\fB" + roff(p.flag) + "\\fR";
+    if (!p.metavar.empty()) tag += " \\fI" + roff(p.metavar) + "\\fR";
+    std::string text(p.description);
+    if (p.type != ParamType::kFlag) text += " [default: " + default_text(p) + "]";
+    const std::string choices = p.choices();
+    if (!choices.empty()) text += " Values: " + choices + ".";
+    item(out, tag, text);
+  }
+  out << ".SH \"OTHER OPTIONS\"\n";
+  for (const auto& spec : kOptions) {
+    std::string tag = "\\fB" + roff(spec.flag) + "\\fR";
+    if (!spec.metavar.empty()) tag += " \\fI" + roff(spec.metavar) + "\\fR";
+    std::string text(spec.help);
+    if (!spec.default_text.empty() && spec.default_text != "-") {
+      text += " [default: " + std::string(spec.default_text) + "]";
+    }
+    item(out, tag, text);
+  }
+  out << ".SH KERNELS\n";
+  for (const auto& k : kernel_table()) {
+    item(out, "\\fB" + roff(k.name) + "\\fR",
+         std::string(k.algorithm) + ": " + std::string(k.description));
+  }
+  item(out, "\\fBplugin:\\fR\\fIPATH\\fR[\\fB:\\fR\\fISYMBOL\\fR]",
+       "a kernel of your own in a shared object, through the C interface of "
+       "<shmcount/kernel.h> (installed with shmcount; an example in share/shmcount/examples)");
+  out << ".SH STRATEGIES\n";
+  for (const auto& st : strategy_table()) {
+    item(out, "\\fB" + roff(strategy_usage(st)) + "\\fR",
+         std::string(st.description) + " (Open MPI: " + std::string(st.openmpi) +
+             "; likwid-pin: " + std::string(st.likwid) + ")");
+  }
+  out << ".SH \"SHARING MECHANISMS\"\n";
+  for (const auto& m : mechanism_table()) item(out, "\\fB" + roff(m.name) + "\\fR", m.description);
+  out << ".SH COUNTS\n";
+  for (const auto& c : counts_table()) item(out, "\\fB" + roff(c.name) + "\\fR", c.description);
+  out << ".SH LISTS\n";
+  for (const auto& [name, what] : kListables) item(out, "\\fB" + roff(name) + "\\fR", what);
+  out << ".SH \"EXIT STATUS\"\n";
+  item(out, "\\fB0\\fR", "the run succeeded and every count was right");
+  item(out, "\\fB1\\fR",
+       "a failure at run time: a system call failed, a disk filled up, --time-limit passed, a "
+       "plugin kernel crashed");
+  item(out, "\\fB2\\fR",
+       "fix the command line or the environment: a bad option, an output path that cannot be "
+       "written, a kernel limit or /dev/shm too small, a binary of one MPI under another's "
+       "launcher");
+  item(out, "\\fB3\\fR", "a kernel counted wrong (the records are still written, with ok = 0)");
+  out << ".PP\n" << roff("Every rank of the job exits with the same status.") << "\n";
+  out << ".SH ENVIRONMENT\n";
+  item(out, "\\fBOMPI_ALLOW_RUN_AS_ROOT\\fR, \\fBOMPI_ALLOW_RUN_AS_ROOT_CONFIRM\\fR",
+       "Open MPI refuses root unless both are 1.");
+  item(out, "\\fBOMPI_MCA_pml\\fR",
+       "when unset and every rank is on one node, shmcount sets ob1: Open MPI's default "
+       "selection probes UCX and libfabric for about 0.2 s at every start.");
+  item(out, "\\fBHWLOC_XMLFILE\\fR, \\fBHWLOC_SYNTHETIC\\fR, \\fBHWLOC_FSROOT\\fR",
+       "refused by a run: binding on another machine's topology would be a lie (use --plan "
+       "--topology).");
+  item(out, "\\fBSHMCOUNT_FAULT\\fR",
+       "fault injection for test suites: CALL:ERRNO@RANK (shmcount --list faults), "
+       "stall:PHASE@RANK, miscount@RANK.");
+  out << ".SH FILES\n";
+  item(out, "\\fIresults/shmcount-<run id>.csv\\fR, \\fI.json\\fR",
+       "the records and the run context of a run without --output; never overwritten, written "
+       "whole or not at all.");
+  item(out, "\\fI<prefix>/share/shmcount/topologies/\\fR",
+       "hwloc topologies of real machines, for --topology NAME (shmcount --list topologies).");
+  item(out, "\\fI<prefix>/include/shmcount/kernel.h\\fR", "the C interface of plugin kernels.");
+  out << ".SH EXAMPLES\n";
+  for (const auto& [command, what] : kExamples) {
+    out << ".TP\n.B " << roff(command) << "\n" << roff(what) << "\n";
+  }
+  out << ".SH \"SEE ALSO\"\n"
+      << "\\fBshmcount-sweep\\fR(1), \\fBshmcount-plots\\fR(1), \\fBshmcount-compare\\fR(1), "
+         "\\fBshmcount-calibrate\\fR(1), \\fBshmcount-seed\\fR(1), \\fBmpirun\\fR(1), "
+         "\\fBsrun\\fR(1), \\fBhwloc-bind\\fR(1), \\fBlstopo\\fR(1), \\fBnumactl\\fR(8), "
+         "\\fBlikwid-pin\\fR(1)\n";
   return out.str();
 }
 

@@ -66,6 +66,7 @@ inline constexpr std::string_view kListables[][2] = {
     {"strategies", "the --pin strategies"},
     {"axes", "the options a sweep can vary, with defaults and values"},
     {"noise", "what is recorded about noise with every run"},
+    {"topologies", "the hwloc topologies shipped with shmcount, for --topology NAME"},
     {"faults", "the calls SHMCOUNT_FAULT can make fail, for fault-injection tests"},
 };
 
@@ -81,5 +82,10 @@ Options parse_options(std::span<const std::string_view> args);
 
 // --help text: usage, every option with its default, then examples.
 std::string help_text();
+
+// The manual page (roff, man(7)) from the same tables as --help: every run parameter, option,
+// kernel, strategy, mechanism, counts mode and list, the exit statuses and the examples. The
+// build writes it to man/shmcount.1 (shmcount_man).
+std::string man_page();
 
 }  // namespace shmcount

@@ -1,7 +1,10 @@
 #include "topology.hpp"
 
+#include <dirent.h>
+#include <limits.h>
 #include <sched.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -165,10 +168,54 @@ Topology Topology::this_system() {
   return Topology(t.release());
 }
 
-Topology Topology::from_spec(const std::string& spec) {
+std::vector<std::pair<std::string, std::string>> bundled_topologies() {
+  // Installed: <prefix>/share/shmcount/topologies beside <prefix>/bin/shmcount; in a build tree,
+  // the source tree's tests/data/topologies.
+  std::vector<std::string> folders;
+  char exe[PATH_MAX] = {};
+  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    std::string bin(exe, static_cast<std::size_t>(n));
+    bin = bin.substr(0, bin.rfind('/'));
+    folders.push_back(bin + "/../share/shmcount/topologies");
+  }
+#ifdef SHMCOUNT_SOURCE_TOPOLOGIES
+  folders.push_back(SHMCOUNT_SOURCE_TOPOLOGIES);
+#endif
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& folder : folders) {
+    DIR* dir = ::opendir(folder.c_str());
+    if (!dir) continue;
+    while (const dirent* entry = ::readdir(dir)) {
+      const std::string name = entry->d_name;
+      if (name.size() > 4 && name.compare(name.size() - 4, 4, ".xml") == 0) {
+        out.emplace_back(name.substr(0, name.size() - 4), folder + "/" + name);
+      }
+    }
+    ::closedir(dir);
+    if (!out.empty()) break;  // The first folder that has them.
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Topology Topology::from_spec(const std::string& given) {
   TopologyPtr t = make_topology();
   struct stat st {};
-  const bool is_file = ::stat(spec.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  std::string spec = given;
+  bool is_file = ::stat(spec.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  if (!is_file) {
+    // A topology shipped with shmcount, by name (with or without .xml).
+    const std::string name = spec.size() > 4 && spec.compare(spec.size() - 4, 4, ".xml") == 0
+                                 ? spec.substr(0, spec.size() - 4)
+                                 : spec;
+    for (const auto& [bundled, path] : bundled_topologies()) {
+      if (bundled == name) {
+        spec = path;
+        is_file = true;
+      }
+    }
+  }
   if (is_file) {
     if (hwloc_topology_set_xml(t.get(), spec.c_str()) != 0) {
       throw UsageError("--topology " + spec + ": not a readable hwloc XML file (make one with " +
@@ -176,8 +223,9 @@ Topology Topology::from_spec(const std::string& spec) {
     }
   } else if (hwloc_topology_set_synthetic(t.get(), spec.c_str()) != 0) {
     throw UsageError("--topology '" + spec +
-                     "': neither a readable file nor a valid hwloc synthetic description "
-                     "(e.g. \"pack:2 numa:1 core:8 pu:2\")");
+                     "': neither a readable file, a topology shipped with shmcount (shmcount "
+                     "--list topologies), nor a valid hwloc synthetic description (e.g. "
+                     "\"pack:2 numa:1 core:8 pu:2\")");
   }
   if (hwloc_topology_load(t.get()) != 0) {
     throw UsageError("--topology " + spec + ": " + describe_errno("hwloc_topology_load()", errno));

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace shmcount {
@@ -87,14 +88,19 @@ struct MachineView {
   int level_of(hwloc_obj_type_t type) const;
 };
 
+// The hwloc XML topologies shipped with shmcount (real machines and a few shapes), as (name,
+// path), sorted: installed in <prefix>/share/shmcount/topologies, in a build tree the source
+// tree's tests/data/topologies. --topology takes their names.
+std::vector<std::pair<std::string, std::string>> bundled_topologies();
+
 // Move-only owner of an hwloc topology. Loaded with the PUs that cgroups disallow (so a view can
 // say what the machine has in total); views never plan on those.
 class Topology {
  public:
   // This machine, as the kernel reports it.
   static Topology this_system();
-  // An hwloc XML file if `spec` names a readable file, else an hwloc synthetic description.
-  // Throws Error when it is neither.
+  // An hwloc XML file if `spec` names a readable file, else a shipped topology of that name
+  // (bundled_topologies()), else an hwloc synthetic description. Throws Error when it is none.
   static Topology from_spec(const std::string& spec);
 
   Topology(Topology&& other) noexcept;

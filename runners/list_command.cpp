@@ -3,8 +3,10 @@
 #include <string>
 
 #include "cli/options.hpp"
+#include "common/error.hpp"
 #include "common/fault.hpp"
 #include "placement/plan.hpp"
+#include "placement/topology.hpp"
 #include "report/csv.hpp"
 #include "runners/commands.hpp"
 #include "runners/noise.hpp"
@@ -34,6 +36,17 @@ std::string list_text(const std::string& what) {
     row({"name", "when", "description"});
     for (const auto& n : noise_sources()) {
       row({n.name, n.when == NoiseWhen::kBefore ? "before" : "after", n.description});
+    }
+  } else if (what == "topologies") {
+    row({"name", "machine", "file"});
+    for (const auto& [name, path] : bundled_topologies()) {
+      std::string shape;
+      try {
+        shape = Topology::from_spec(path).view().summary;
+      } catch (const Error& e) {
+        shape = std::string("unreadable: ") + e.what();
+      }
+      row({name, shape, path});
     }
   } else if (what == "faults") {
     row({"call", "where"});
