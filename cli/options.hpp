@@ -36,6 +36,9 @@ struct Options {
   TouchKind touch = TouchKind::kLeader;
   MemPolicy mempolicy;
   const CountsMode* counts = &counts_table().front();
+#ifdef SHMCOUNT_TEST_ENTRIES
+  std::string tag = "none";  // --tag: the extension test's parameter (tests/extension).
+#endif
   std::string output;              // CSV path; empty: a new file under results/.
   std::uint64_t time_limit_s = 0;  // 0: none.
   bool progress = false;           // Progress on stderr even when it is not a terminal.

@@ -139,6 +139,9 @@ constexpr std::array kParams{
           false, false, [] { return std::string(); },
           [](Options& o, std::string_view) { o.baseline = false; },
           [](const Options& o) { return std::string(o.baseline ? "true" : "false"); }, nullptr},
+#ifdef SHMCOUNT_TEST_ENTRIES
+#include "tests/extension/param_entry.inc"
+#endif
 };
 
 }  // namespace

@@ -360,6 +360,10 @@ void dispatch(Data data, Counts counts) {
   fn(data, counts);
 }
 
+#ifdef SHMCOUNT_TEST_ENTRIES
+#include "tests/extension/kernel_code.inc"
+#endif
+
 // A multi-pass kernel adding into a count table: it counts every value privately (its passes
 // keep their counts in registers), then adds each value's count once: one update per value.
 template <const auto& kPaths>
@@ -386,6 +390,9 @@ constexpr std::array kKernels{
     KernelInfo{"histogram", dispatch<kHistogramPaths>, WorkModel::kOnePerElement, "histogram",
                "a different algorithm: one pass, counts[a[i]]++ (what an efficient program does)",
                kHistogramPaths, histogram_table, UpdateModel::kOnePerElement},
+#ifdef SHMCOUNT_TEST_ENTRIES
+#include "tests/extension/kernel_entry.inc"
+#endif
 };
 
 }  // namespace

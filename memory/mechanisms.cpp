@@ -259,6 +259,9 @@ constexpr std::array kMechanisms{
               "no sharing: every rank its own anonymous copy, filled by itself (N times the "
               "memory, pages always local) - the baseline",
               false, true, "", allocate_private},
+#ifdef SHMCOUNT_TEST_ENTRIES
+#include "tests/extension/mechanism_entry.inc"
+#endif
 };
 
 // While the array is written for the first time, a SIGBUS means that the file system behind the

@@ -157,6 +157,9 @@ constexpr std::array kProbes{
           [](std::span<const std::string> v) { return summarize_sum("array memory: ", v); }},
     Probe{"pss_kib", "PSS of the whole rank process (KiB)", take_pss,
           [](std::span<const std::string> v) { return summarize_sum("ranks' memory: ", v); }},
+#ifdef SHMCOUNT_TEST_ENTRIES
+#include "tests/extension/probe_entry.inc"
+#endif
 };
 
 }  // namespace

@@ -293,6 +293,9 @@ constexpr std::array kStrategies{
     StrategyInfo{"launcher", "keep whatever binding mpirun or srun gave each rank, and record it",
                  "(mpirun's default binding)", "(likwid-mpirun's pinning)", nullptr,
                  BindMode::kKeep, nullptr, ""},
+#ifdef SHMCOUNT_TEST_ENTRIES
+#include "tests/extension/strategy_entry.inc"
+#endif
 };
 
 std::string cell(int value) { return value < 0 ? "-" : std::to_string(value); }
