@@ -1,17 +1,33 @@
-# README.md stays true: it documents every CSV column, option, kernel and strategy.
+# The README and docs/ stay true: every link between them leads somewhere, the README stays short,
+# the tables shmcount itself knows (columns, noise sources) are written from it, every CSV column
+# and option is documented, every make target is in the README's command table.
 source "$(dirname "$0")/lib.sh"
-readme="$SHMCOUNT_SOURCE_DIR/README.md"
+src=$SHMCOUNT_SOURCE_DIR
+readme="$src/README.md"
+check "README.md is at most about 300 lines ($(wc -l <"$readme"))" [ "$(wc -l <"$readme")" -le 310 ]
+for doc in "$readme" "$src"/docs/*.md "$src/results/README.md"; do
+  dir=$(dirname "$doc")
+  for link in $(grep -o '](\([^)#]*\.md\)\(#[^)]*\)\?)' "$doc" | sed 's/^](\([^)#]*\).*/\1/' | sort -u); do
+    check "$(basename "$doc") links to an existing $link" [ -f "$dir/$link" ]
+  done
+done
+check "docs/ tables written from shmcount --list are up to date" \
+  /usr/bin/python3 "$src/scripts/docs_tables.py" --check --shmcount "$SHMCOUNT"
 workdir
 "$MPIEXEC" -np 1 "$SHMCOUNT" --reps 1 --output h.csv >/dev/null 2>&1
 header=$(head -1 h.csv)
 check "a run wrote a CSV header" [ -n "$header" ]
 for column in ${header//,/ }; do
-  check "README documents CSV column $column" grep -q "^| \`$column\` |" "$readme"
+  check "docs/output.md documents CSV column $column" grep -q "^| \`$column\` |" "$src/docs/output.md"
 done
-for flag in $("$SHMCOUNT" --help | grep -o '^  --[a-z-]*'); do
-  check "README documents option $flag" grep -q -- "\`$flag" "$readme"
+for target in $(sed -n 's/^\.PHONY: //p' "$src/Makefile"); do
+  case "$target" in all | build | clean | format) continue ;; esac
+  check "README's command table has make $target" grep -q "^| \`make $target" "$readme"
 done
-for name in naive scalar blocked histogram core compact scatter none launcher; do
-  check "README documents $name" grep -q "| \`$name\`" "$readme"
+for name in $("$SHMCOUNT" --list strategies | tail -n +2 | cut -f1); do
+  check "docs/pinning.md documents --pin $name" grep -q "\`$name" "$src/docs/pinning.md"
+done
+for name in $("$SHMCOUNT" --list kernels | tail -n +2 | cut -f1); do
+  check "docs/kernels.md documents --kernel $name" grep -q "\`$name\`" "$src/docs/kernels.md"
 done
 finish
