@@ -81,6 +81,6 @@ def comparison(rng, effect=0.0, rounds=ROUNDS, reps=REPS, paired=True,
 def unpaired_comparison(rng, effect=0.0, rounds=ROUNDS, reps=REPS, resamples=decide.RESAMPLES):
     """B against A measured in two different sweeps (two result sets: make compare), whose
     rounds share nothing: unpaired."""
-    a = samples(rng, [1.0] * POINTS, rounds, reps, resamples)[0]
-    b = samples(rng, [1 + effect] + [1.0] * (POINTS - 1), rounds, reps, resamples)[0]
-    return compare_samples(a, b)
+    a = sweep(rng, [1.0] * POINTS, rounds, reps)[0]
+    b = sweep(rng, [1 + effect] + [1.0] * (POINTS - 1), rounds, reps)[0]
+    return compare_samples(sample_from(a, rng, resamples), sample_from(b, rng, resamples))
