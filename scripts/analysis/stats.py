@@ -4,7 +4,8 @@ Per repetition: the makespan, the sequential time and each rank's own time (t_mi
 t_max). Per run: those repetitions, and whether the run was disturbed. Per point: its time (the
 median of its runs' median makespans), the ideal, speedup and efficiency with two-level bootstrap
 intervals (decide.py: the run is the unit). Per pair of points that differ in one axis: the
-comparison, and the family's verdicts (Holm over every pair of the set).
+comparison, round by round over the rounds both ran (decide.compare_paired), and the family's
+verdicts (Holm over every pair of the set).
 """
 
 import math
