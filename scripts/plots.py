@@ -148,7 +148,8 @@ def main(argv):
         rows = verdict_rows(analysis)
         write_csv(os.path.join(tmp, "verdicts.csv"), rows)
         write_json(os.path.join(tmp, "verdicts.json"),
-                   header(sum(r["p"] is not None for r in rows), analysis.margin), rows)
+                   header(sum(r["p"] is not None for r in rows), analysis.margin,
+                          paired=True), rows)
         written = sorted(os.listdir(tmp))
         with open(os.path.join(tmp, MARKER), "w") as f:
             f.write("".join(f"{name}\n" for name in written))

@@ -4,21 +4,24 @@ A set with replicates (the sweep's COPIES=K: K points of one configuration, told
 pseudo-axis `copy`) holds real A/A comparisons. From them:
 
 - the real A/A pairs' verdicts (the report's own, on the `copy` axis);
-- the false-positive rate: random A/A splits of the real runs (in every round, two different
-  copies drawn at random, one for A and one for B, so each side has one run per round as a real
-  pair has), each judged as a family of one;
+- the false-positive rate: random A/A splits of the real runs, made within rounds (in every
+  round, two different copies drawn at random, one for A and one for B), so that each split is
+  what a real pair of the sweep is: two points measured in the same rounds, in a random order
+  within each. Each split is judged as the report judges such a pair, paired by round, as a
+  family of one;
 - the power for a known injected effect: the same splits with B's times multiplied by 1.10;
 - the smallest difference found at least 80% of the time, over a grid of injected effects;
 - whether the set's real effects (the pairs on other axes: `make calibrate` doubles the work)
   are found.
 """
 
+import math
 from collections import defaultdict
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from . import decide
-from .stats import compare_samples, sample
 from .text import count, percent
 
 CALIBRATION_FILE = "calibration.json"
@@ -53,7 +56,7 @@ def replicate_groups(analysis):
 def splits(copies, rng, n_splits=SPLITS):
     """Random A/A splits of a replicate group's runs: per split, in every round that has at least
     two copies, two different copies drawn for A and B. Returns [(runs of A, runs of B)], each a
-    list of RunStats."""
+    list of RunStats, the i-th of both from the same round."""
     by_round = defaultdict(list)
     for s in copies:
         for r in s.runs:
@@ -70,16 +73,42 @@ def splits(copies, rng, n_splits=SPLITS):
     return out
 
 
-def rates(pairs_of_samples, effect, margin):
-    """(share with raw p < ALPHA, share judged beyond the noise) over A/A splits with B's times
-    multiplied by 1 + effect, each split a family of one."""
+@dataclass(frozen=True)
+class Split:
+    """One A/A split judged round by round: its comparison and its per-round log ratios."""
+
+    comparison: decide.Comparison
+    log_ratios: np.ndarray  # d_r = log(B's run median) - log(A's), one per round
+
+
+def judge_split(a, b, rng):
+    """A split (two lists of RunStats, one run a round each) compared paired by round."""
+    runs_a, runs_b = [r.parallel for r in a], [r.parallel for r in b]
+    d = np.log(decide.run_medians(runs_b)) - np.log(decide.run_medians(runs_a))
+    return Split(decide.compare_paired(runs_a, runs_b, rng), d)
+
+
+def with_effect(split, effect, rng):
+    """The split's comparison as it would be with B's times multiplied by 1 + effect: the
+    test on the shifted log ratios, the interval moved by the factor (B's resampled run medians
+    scale with B's times, so the same resamples give exactly this), without resampling again."""
+    c = split.comparison
+    if not effect:
+        return c
+    p, test = decide.paired_test(split.log_ratios + math.log1p(effect), rng)
+    return replace(c, time_b=c.time_b * (1 + effect), ratio=c.ratio.scaled(1 + effect), p=p,
+                   test=test)
+
+
+def rates(judged, effect, margin, rng):
+    """(share with raw p < ALPHA, share judged beyond the noise) over judged A/A splits with B's
+    times multiplied by 1 + effect, each split a family of one."""
     tested = found = 0
-    for a, b in pairs_of_samples:
-        b = b.scaled(1 + effect) if effect else b
-        c = compare_samples(a, b)
+    for split in judged:
+        c = with_effect(split, effect, rng)
         tested += c.p < decide.ALPHA
         found += decide.judge(c, c.p, margin).beyond_noise
-    n = len(pairs_of_samples)
+    n = len(judged)
     return tested / n, found / n
 
 
@@ -92,26 +121,25 @@ def calibrate(analysis, n_splits=SPLITS):
                          "sweep with COPIES=2 or more, e.g. make calibrate")
     margin = analysis.margin
     rng = np.random.default_rng(SPLIT_SEED)
-    per_group, all_samples = [], []
+    per_group, judged = [], []
     for label, copies in groups.items():
-        samples = [(sample(f"{label} split {i} A", a), sample(f"{label} split {i} B", b))
-                   for i, (a, b) in enumerate(splits(copies, rng, n_splits))]
-        all_samples += samples
-        fp_test, fp_verdict = rates(samples, 0.0, margin)
+        group = [judge_split(a, b, rng) for a, b in splits(copies, rng, n_splits)]
+        judged += group
+        fp_test, fp_verdict = rates(group, 0.0, margin, rng)
         per_group.append({"group": label, "copies": len(copies),
                           "runs": sum(s.rounds for s in copies),
-                          "runs_per_side": len(samples[0][0].runs),
+                          "runs_per_side": group[0].comparison.n_a,
                           "false_positive_test": fp_test, "false_positive_verdicts": fp_verdict})
     curve = [{"effect": e, "test": t, "verdicts": v}
-             for e in EFFECTS for t, v in [rates(all_samples, e, margin)]]
-    fp_test, fp_verdict = rates(all_samples, 0.0, margin)
+             for e in EFFECTS for t, v in [rates(judged, e, margin, rng)]]
+    fp_test, fp_verdict = rates(judged, 0.0, margin, rng)
     power = next(c for c in curve if abs(c["effect"] - POWER_EFFECT) < 1e-12)
     smallest = next((c["effect"] for c in curve if c["verdicts"] >= POWER_GOAL), None)
     aa = [p for p in analysis.pairs if p.axis == COPY_AXIS]
     effects = [p for p in analysis.pairs if p.axis != COPY_AXIS]
     rs = analysis.result_set
     return {
-        "set": rs.name, "alpha": decide.ALPHA, "margin": margin,
+        "set": rs.name, "alpha": decide.ALPHA, "margin": margin, "test": "paired by round",
         "splits_per_group": n_splits, "groups": per_group,
         "aa_pairs": [_pair(rs, p) for p in aa],
         "aa_beyond_noise": sum(p.verdict.beyond_noise for p in aa),
@@ -163,7 +191,8 @@ def calibration_lines(cal):
         f"Calibration of `{cal['set']}` (calibration.json), alpha {cal['alpha']:g}, margin "
         f"±{100 * cal['margin']:g}%; replicates: {groups}.", "", aa_line,
         f"- false-positive rate over {cal['splits_per_group']} random A/A splits of the real "
-        f"runs per group (one run per round a side): the test {_pct(cal['false_positive_test'])} "
+        f"runs per group (in every round two different copies, one a side; judged "
+        f"{cal.get('test', 'unpaired')}): the test {_pct(cal['false_positive_test'])} "
         f"at p < {cal['alpha']:g}, the verdicts {_pct(cal['false_positive_verdicts'])} beyond "
         "the noise (each split a family of one)",
         f"- power for a {percent(cal['power_effect'])}% effect (B's times x "

@@ -7,10 +7,22 @@ alarms. Here:
 
 - a run's statistic is the median makespan over its repetitions; a point's time is the median of
   its runs' medians;
-- the test is the two-sided Mann-Whitney U test over the runs' medians (exact where there are no
-  ties and both sides have at most EXACT_MAX_RUNS runs, else the normal approximation);
-- the interval of the ratio B / A is a two-level bootstrap: the runs are resampled, then the
-  repetitions within each resampled run (percentile interval, RESAMPLES resamples, seeded);
+- two points of one sweep that share rounds are judged round by round (paired by round): per
+  shared round r, d_r = log(B's run median in r) - log(A's run median in r), so the drift of the
+  machine between rounds, which both runs of a round share, cancels. The test is a sign-flip
+  (randomisation) test of the mean of d_r: under "no difference" each round's sign is a fair
+  coin, because the order of the points within a round was drawn at random. All 2^R flips are
+  counted exactly up to SIGN_FLIP_EXACT_ROUNDS rounds, a seeded Monte Carlo draw beyond. B / A is
+  exp of the Hodges-Lehmann centre of d_r (the median of the means of every two of them), its
+  interval a two-level bootstrap that resamples the rounds jointly for both points, then the
+  repetitions within each run. Why the mean for the test and the Hodges-Lehmann centre for the
+  interval: tests/python/test_simulation.py measures both against the other choice;
+- other comparisons (two result sets, two runs, points without a shared round) are unpaired: the
+  two-sided Mann-Whitney U test over the runs' medians (exact where there are no ties and both
+  sides have at most EXACT_MAX_RUNS runs, else the normal approximation), and the ratio of the
+  points' times with a two-level bootstrap interval of each point on its own (runs, then
+  repetitions within each resampled run);
+- every interval is a percentile interval of RESAMPLES seeded resamples;
 - every comparison of one report, or of one compare, is one family, Holm-corrected: the chance of
   any false alarm among all its verdicts is at most ALPHA;
 - a verdict: beyond the noise, the same within the margin, or cannot tell (with about how many
@@ -27,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as sps
 
-from .text import ratio
+from .text import count, ratio
 
 # The three numbers every verdict depends on, in one place.
 ALPHA = 0.05        # family-wise: at most this chance of any false alarm among a family's verdicts
@@ -37,10 +49,18 @@ CONFIDENCE = 0.95   # the bootstrap interval of the ratio B / A
 RESAMPLES = 4000       # bootstrap resamples per point
 BOOTSTRAP_SEED = 1     # with the point's name, seeds its resamples: a report is reproducible
 EXACT_MAX_RUNS = 100   # the exact Mann-Whitney distribution up to this many runs a side
+SIGN_FLIP_EXACT_ROUNDS = 30  # the paired test counts all 2^R sign flips up to this many rounds
+SIGN_FLIP_DRAWS = 100_000    # beyond: this many random flips, p = (k + 1) / (draws + 1)
 MORE_ROUNDS_CAP = 50   # past this many more rounds, "many more rounds"
 
 # Decisions, as the verdict files write them.
 SLOWER, FASTER, SAME, CANNOT_TELL, TOO_FEW = "slower", "faster", "same", "cannot_tell", "too_few"
+
+# The tests, as the verdict files' `test` column names them.
+MANN_WHITNEY_EXACT = "Mann-Whitney, exact"
+MANN_WHITNEY_NORMAL = "Mann-Whitney, normal approximation"
+PAIRED_EXACT = "paired by round, exact"
+PAIRED_MONTE_CARLO = "paired by round, Monte Carlo"
 
 
 @dataclass(frozen=True)
@@ -113,11 +133,12 @@ def resample_median_table(r):
     return k1, k2, cum
 
 
-def resampled_times(runs, run_index, rng):
-    """A point's time in each bootstrap resample: for resample i, the runs run_index[i] (drawn
-    with replacement), each with its repetitions resampled, and the median of their medians.
+def resampled_run_medians(runs, run_index, rng):
+    """Each drawn run's median in each bootstrap resample: for resample i, the runs run_index[i]
+    (drawn with replacement), each with its repetitions resampled. Returns an array shaped like
+    run_index.
 
-    runs: 1-d arrays of repetitions, one per run; run_index: (resamples, len(runs)) integers.
+    runs: 1-d arrays of repetitions, one per run; run_index: (resamples, k) integers.
     """
     lengths = np.array([len(reps) for reps in runs])
     values = np.empty(run_index.shape)
@@ -130,7 +151,13 @@ def resampled_times(runs, run_index, rng):
         k1, k2, cum = resample_median_table(int(length))
         t = np.minimum(np.searchsorted(cum, rng.random(chosen.size), side="right"), len(cum) - 1)
         values[slots] = (ordered[chosen, k1[t]] + ordered[chosen, k2[t]]) / 2
-    return np.median(values, axis=1)
+    return values
+
+
+def resampled_times(runs, run_index, rng):
+    """A point's time in each bootstrap resample: the median of its resampled runs' medians
+    (resampled_run_medians)."""
+    return np.median(resampled_run_medians(runs, run_index, rng), axis=1)
 
 
 def draw_runs(n_runs, rng, resamples=RESAMPLES):
@@ -159,13 +186,83 @@ def mann_whitney(medians_a, medians_b):
     exact = len(np.unique(both)) == len(both) and max(len(a), len(b)) <= EXACT_MAX_RUNS
     method = "exact" if exact else "asymptotic"
     p = float(sps.mannwhitneyu(a, b, alternative="two-sided", method=method).pvalue)
-    return p, ("exact" if exact else "normal approximation")
+    return p, (MANN_WHITNEY_EXACT if exact else MANN_WHITNEY_NORMAL)
 
 
-def smallest_p(n_a, n_b):
-    """The smallest two-sided p the exact test can give with n_a and n_b runs:
-    2 / C(n_a + n_b, n_a)."""
+def _signed_sums(values):
+    """Every sum +-v0 +-v1 ... of values: 2^len(values) entries."""
+    sums = np.zeros(1)
+    for v in values:
+        sums = np.concatenate([sums + v, sums - v])
+    return sums
+
+
+def sign_flip_p(values, rng):
+    """Two-sided p of |sum of values| when each value's sign is flipped at random: (p, whether
+    it is exact).
+
+    Up to SIGN_FLIP_EXACT_ROUNDS values every one of the 2^R flips is counted, by meeting in the
+    middle: the signed sums of each half are enumerated (2^(R/2) each) and, for each sum of the
+    first half, the sums of the second half that take the total to at least |observed| are
+    counted by binary search. Beyond, SIGN_FLIP_DRAWS random flips from rng, and p = (k + 1) /
+    (draws + 1), k of them as far out as the observed.
+    """
+    v = np.asarray(values, float)
+    observed = abs(v.sum())
+    reach = observed - 1e-9 * np.abs(v).sum()  # as far out as observed, rounding aside
+    if reach <= 0:
+        return 1.0, len(v) <= SIGN_FLIP_EXACT_ROUNDS
+    if len(v) <= SIGN_FLIP_EXACT_ROUNDS:
+        half = len(v) // 2
+        first, second = _signed_sums(v[:half]), np.sort(_signed_sums(v[half:]))
+        high = len(second) - np.searchsorted(second, reach - first, side="left")
+        low = np.searchsorted(second, -reach - first, side="right")
+        return float(np.sum(high + low)) / 2 ** len(v), True
+    hits, left = 0, SIGN_FLIP_DRAWS
+    while left:  # in blocks, so that memory stays small however many rounds
+        block = min(left, 10_000)
+        signs = rng.integers(0, 2, size=(block, len(v))) * 2 - 1
+        hits += int(np.sum(np.abs(signs @ v) >= reach))
+        left -= block
+    return (hits + 1) / (SIGN_FLIP_DRAWS + 1), False
+
+
+def paired_test(d, rng):
+    """The paired test of per-round log ratios d: two-sided p of the sign-flip test of their
+    mean (their sum: the same test), and its name."""
+    p, exact = sign_flip_p(d, rng)
+    return p, (PAIRED_EXACT if exact else PAIRED_MONTE_CARLO)
+
+
+def smallest_p(n_a, n_b, paired=False):
+    """The smallest two-sided p the test can give: with n_a and n_b runs, unpaired (exact
+    Mann-Whitney), 2 / C(n_a + n_b, n_a); paired by round over n_a = n_b rounds, 2 / 2^R where
+    every flip is counted, 1 / (SIGN_FLIP_DRAWS + 1) beyond."""
+    if paired:
+        if n_a > SIGN_FLIP_EXACT_ROUNDS:
+            return 1 / (SIGN_FLIP_DRAWS + 1)
+        return min(1.0, 2 / 2 ** n_a)
     return min(1.0, 2 / math.comb(n_a + n_b, n_a))
+
+
+def rounds_for_family(family_size):
+    """The fewest rounds with which the paired test can reach Holm's strictest threshold over a
+    family of family_size comparisons, ALPHA / family_size (with fewer, nothing in the family
+    can be beyond the noise); None beyond SIGN_FLIP_EXACT_ROUNDS."""
+    for rounds in range(2, SIGN_FLIP_EXACT_ROUNDS + 1):
+        if smallest_p(rounds, rounds, paired=True) < holm_threshold(family_size):
+            return rounds
+    return None
+
+
+def hodges_lehmann(d):
+    """The Hodges-Lehmann centre of each row of d (or of a 1-d d): the median of the Walsh
+    averages (d_i + d_j) / 2, i <= j. Rows in blocks, so that memory stays small."""
+    d = np.atleast_2d(np.asarray(d, float))
+    i, j = np.triu_indices(d.shape[1])
+    block = max(1, 2_000_000 // len(i))
+    return np.concatenate([np.median((d[k:k + block, i] + d[k:k + block, j]) / 2, axis=1)
+                           for k in range(0, len(d), block)])
 
 
 @dataclass(frozen=True)
@@ -177,9 +274,10 @@ class Comparison:
     n_b: int
     time_a: float    # ms: median of A's run medians
     time_b: float
-    ratio: Interval  # time_b / time_a, two-level bootstrap interval (nan with one run a side)
+    ratio: Interval  # B / A, two-level bootstrap interval (nan with one run a side)
     p: float         # raw two-sided p (nan when a side has one run)
-    test: str        # "exact", "normal approximation", or "" when no test was made
+    test: str        # MANN_WHITNEY_*, PAIRED_*, or "" when no test was made
+    paired: bool = False  # judged round by round (n_a = n_b: the shared rounds)
 
 
 def compare(medians_a, medians_b, resampled_a, resampled_b):
@@ -194,6 +292,29 @@ def compare(medians_a, medians_b, resampled_a, resampled_b):
     p, test = mann_whitney(medians_a, medians_b)
     ratio = percentile_interval(time_b / time_a, resampled_b / resampled_a)
     return Comparison(n_a, n_b, time_a, time_b, ratio, p, test)
+
+
+def compare_paired(runs_a, runs_b, rng, resamples=RESAMPLES):
+    """B against A round by round: runs_a[i] and runs_b[i] (arrays of repetitions) ran in the
+    same round. The times are each side's median run median over these rounds; B / A is
+    exp(Hodges-Lehmann centre of d_r), with a two-level bootstrap interval that draws the same
+    rounds for both, then resamples the repetitions within each run; the test is paired_test."""
+    medians_a, medians_b = run_medians(runs_a), run_medians(runs_b)
+    time_a, time_b = float(np.median(medians_a)), float(np.median(medians_b))
+    rounds = len(runs_a)
+    if rounds < 2:
+        # One shared round: its ratio is one draw of the round's noise; nothing to test.
+        return Comparison(rounds, rounds, time_a, time_b,
+                          Interval(time_b / time_a, math.nan, math.nan), math.nan, "",
+                          paired=True)
+    d = np.log(medians_b) - np.log(medians_a)
+    p, test = paired_test(d, rng)
+    index = draw_runs(rounds, rng, resamples)
+    resampled_d = (np.log(resampled_run_medians(runs_b, index, rng))
+                   - np.log(resampled_run_medians(runs_a, index, rng)))
+    ratio = percentile_interval(math.exp(hodges_lehmann(d)[0]),
+                                np.exp(hodges_lehmann(resampled_d)))
+    return Comparison(rounds, rounds, time_a, time_b, ratio, p, test, paired=True)
 
 
 def holm(p_values):
@@ -228,14 +349,28 @@ def percent_label(margin):
     return f"±{100 * margin:g}%"
 
 
+def holm_threshold(family_size):
+    """Holm's strictest threshold, the one the smallest p of a family must pass first."""
+    return ALPHA / max(family_size, 1)
+
+
+def unreachable(c, family_size=1):
+    """Whether comparison c's test cannot reach Holm's strictest threshold at all with the runs
+    (or shared rounds) it has: then nothing it shows can be beyond the noise."""
+    return smallest_p(c.n_a, c.n_b, c.paired) >= holm_threshold(family_size)
+
+
 def judge(c, p_adjusted, margin=MARGIN, family_size=1, band=(1.0, 1.0)):
     """The verdict of comparison c with its family's adjusted p.
 
     Beyond the noise: adjusted p < ALPHA, the interval excludes the band (1, or the drift
     between two result sets: compare.py) and the estimate lies beyond the margin. The same
     within the margin: the interval lies inside [1 - margin, 1 + margin]. Otherwise cannot tell,
-    with an estimate of the rounds that would tell.
+    with an estimate of the rounds that would tell, and, when the test cannot reach Holm's
+    strictest threshold with these runs at all, saying so.
     """
+    if c.paired and c.n_a < 2:
+        return Verdict(TOO_FEW, "one round shared by both: cannot tell")
     if c.n_a == 1 and c.n_b == 1:
         return Verdict(TOO_FEW, "one run each: cannot tell")
     if min(c.n_a, c.n_b) < 2:
@@ -249,8 +384,13 @@ def judge(c, p_adjusted, margin=MARGIN, family_size=1, band=(1.0, 1.0)):
     more = more_rounds(c, margin, family_size, band)
     words = "many more rounds" if more is None else f"about {more} more round" + \
         ("s" if more != 1 else "")
+    limit = ""
+    if unreachable(c, family_size):
+        runs = count(c.n_a, "round") if c.paired else f"{c.n_a}/{c.n_b} runs"
+        holm_ = f" (Holm over {family_size})" if family_size > 1 else ""
+        limit = f"{runs} cannot reach p < {holm_threshold(family_size):.2g}{holm_}; "
     return Verdict(CANNOT_TELL, f"cannot tell (interval [{ratio(r.low)}, {ratio(r.high)}]; "
-                                f"{words} would tell)", more)
+                                f"{limit}{words} would tell)", more)
 
 
 def more_rounds(c, margin, family_size=1, band=(1.0, 1.0)):
@@ -261,8 +401,9 @@ def more_rounds(c, margin, family_size=1, band=(1.0, 1.0)):
     side of the interval (in log ratio) scales by sqrt(n / (n + N)). An estimate inside the
     margin needs the interval to fit inside it. One beyond it needs the interval to clear the
     band, and the test to reach Holm's strictest threshold, ALPHA / family_size: at least enough
-    runs that the exact test can reach it at all, and, unless the two sides' runs are already
-    fully apart, enough that its z (which grows as sqrt(runs)) does.
+    runs (paired: shared rounds) that the test can reach it at all (smallest_p), and, unless the
+    two sides are already as far apart as the test can tell, enough that its z (which grows as
+    sqrt(runs)) does.
     """
     n = min(c.n_a, c.n_b)
     centre = math.log(c.ratio.estimate)
@@ -276,12 +417,13 @@ def more_rounds(c, margin, family_size=1, band=(1.0, 1.0)):
             scale = (centre - math.log(band[1])) / below if below > 0 else math.inf
         else:
             scale = (math.log(band[0]) - centre) / above if above > 0 else math.inf
-        threshold = ALPHA / max(family_size, 1)
+        threshold = holm_threshold(family_size)
         reach = 0
-        while smallest_p(c.n_a + reach, c.n_b + reach) >= threshold:
+        while (smallest_p(c.n_a + reach, c.n_b + reach, c.paired) >= threshold
+               and reach <= MORE_ROUNDS_CAP):
             reach += 1
         needed.append(reach)
-        if c.p > smallest_p(c.n_a, c.n_b) * (1 + 1e-9):  # not fully apart: z must grow too
+        if c.p > smallest_p(c.n_a, c.n_b, c.paired) * (1 + 1e-9):  # z must grow too
             z_now = sps.norm.isf(c.p / 2) if c.p < 1 else 0.0
             z_needed = sps.norm.isf(threshold / 2)
             needed.append(n * (z_needed / z_now) ** 2 - n if z_now > 0 else math.inf)

@@ -84,14 +84,15 @@ def _verdicts(analysis):
     if not pairs:
         return lines + ["No two points differ in exactly one axis: nothing is compared.", ""]
     tested = sum(not np.isnan(p.comparison.p) for p in pairs)
-    lines += [f"{count(len(pairs), 'comparison')}, one family: the two-sided Mann-Whitney U test "
-              f"over the runs' times, Holm-corrected over the {tested} tested, so the chance of "
-              f"any false alarm among all these verdicts is at most {percent(decide.ALPHA)}%. "
+    lines += [f"{count(len(pairs), 'comparison')}, one family: {_tests(pairs)}, Holm-corrected "
+              f"over the {tested} tested, so the chance of any false alarm among all these "
+              f"verdicts is at most {percent(decide.ALPHA)}%. "
               f"**Beyond the noise**: adjusted p < {decide.ALPHA:g}, the "
               f"{percent(decide.CONFIDENCE)}% interval of B / A excludes 1 and the ratio lies "
               f"beyond {decide.percent_label(margin)}; **the same within "
               f"{decide.percent_label(margin)}**: the interval lies inside "
               f"[{1 - margin:g}, {1 + margin:g}]; otherwise **cannot tell**.", ""]
+    lines += _reach(pairs, tested)
     by_axis = defaultdict(list)
     for pair in pairs:
         by_axis[pair.axis].append(pair)
@@ -107,6 +108,41 @@ def _verdicts(analysis):
             tally[pair.verdict.decision] += 1
         lines += ["", _tally(tally, len(group), margin), ""]
     return lines
+
+
+def _tests(pairs):
+    """How the family's pairs were tested, in words: round by round where they share rounds,
+    the Mann-Whitney U test otherwise."""
+    paired = sum(p.comparison.paired for p in pairs)
+    by_round = ("pairs judged round by round (**paired by round**: in each round both points "
+                "ran, the ratio of their runs' times, so the machine's drift between rounds "
+                "cancels; a sign-flip test of the mean of their logs)")
+    unpaired = "the two-sided Mann-Whitney U test over the runs' times"
+    if paired == len(pairs):
+        return "every " + by_round.replace("pairs judged", "pair judged", 1)
+    if not paired:
+        return unpaired
+    return (f"{paired} {by_round}; the {len(pairs) - paired} without a shared round by "
+            f"{unpaired}")
+
+
+def _reach(pairs, tested):
+    """A warning when the paired test cannot reach Holm's strictest threshold with the rounds
+    this set has: then nothing in it can be beyond the noise, whatever the times say."""
+    paired = [p.comparison for p in pairs if p.comparison.paired and not isnan(p.comparison.p)]
+    if not paired:
+        return []
+    rounds = max(c.n_a for c in paired)
+    smallest = decide.smallest_p(rounds, rounds, paired=True)
+    threshold = decide.holm_threshold(tested)
+    if smallest < threshold:
+        return []
+    need = decide.rounds_for_family(tested)
+    return [f"**With {count(rounds, 'shared round')} nothing here can be beyond the noise**: "
+            f"the paired test's smallest p is 2 / 2^{rounds} = {smallest:.2g}, and Holm over "
+            f"{tested} comparisons needs p < {threshold:.2g} first; a family of {tested} "
+            f"needs {count(need, 'round') if need else 'more rounds than the test counts'}.",
+            ""]
 
 
 def _tally(tally, total, margin):
@@ -288,14 +324,22 @@ def _pairs(analysis):
         return []
     lines = ["## Pairs in full", "",
              "Every two points at the same rank count that differ in exactly one axis: their "
-             "runs (n A / n B), their times, B / A with its "
-             f"{percent(decide.CONFIDENCE)}% interval (two-level bootstrap: the runs resampled, "
-             f"then the repetitions within each; percentile, {decide.RESAMPLES} resamples, seed "
-             f"{decide.BOOTSTRAP_SEED}), the Mann-Whitney U test over the runs' times (exact, or "
-             "the normal approximation where runs tie), its raw p and its Holm-adjusted p (the "
-             "verdict uses the adjusted one). **Placement same**: every rank ran on the same PU "
-             "in every repetition of both points, so their difference cannot come from where "
-             "the ranks ran.", ""]
+             "runs (n A / n B; paired by round: the rounds both ran), their times, B / A with "
+             f"its {percent(decide.CONFIDENCE)}% interval, the test, its raw p and its "
+             "Holm-adjusted p (the verdict uses the adjusted one). **Paired by round** (points "
+             "that share rounds): per shared round, the ratio of B's run time to A's; B / A is "
+             "the Hodges-Lehmann centre of those ratios (the median of the geometric means of "
+             "every two of them; it can differ from B ms / A ms), its interval a two-level "
+             "bootstrap that resamples the rounds, the same for both points, then the "
+             "repetitions within each run; the test is the sign-flip test of the mean of the "
+             f"ratios' logs, every flip counted up to {decide.SIGN_FLIP_EXACT_ROUNDS} "
+             "rounds (exact), else random flips (Monte Carlo). **Mann-Whitney** (points without "
+             "a shared round): the ratio of the points' times, each point's runs resampled on "
+             "their own, then their repetitions; the Mann-Whitney U test over the runs' times "
+             "(exact, or the normal approximation where runs tie). Intervals are percentile "
+             f"intervals of {decide.RESAMPLES} resamples, seed {decide.BOOTSTRAP_SEED}. "
+             "**Placement same**: every rank ran on the same PU in every repetition of both "
+             "points, so their difference cannot come from where the ranks ran.", ""]
     by_axis = defaultdict(list)
     for pair in pairs:
         by_axis[pair.axis].append(pair)

@@ -4,7 +4,8 @@ Per repetition: the makespan, the sequential time and each rank's own time (t_mi
 t_max). Per run: those repetitions, and whether the run was disturbed. Per point: its time (the
 median of its runs' median makespans), the ideal, speedup and efficiency with two-level bootstrap
 intervals (decide.py: the run is the unit). Per pair of points that differ in one axis: the
-comparison, and the family's verdicts (Holm over every pair of the set).
+comparison, round by round over the rounds both ran (decide.compare_paired), and the family's
+verdicts (Holm over every pair of the set).
 """
 
 import math
@@ -150,28 +151,32 @@ def speedup_interval(par_runs, seq_runs, seed_name):
 
 @dataclass(frozen=True)
 class Sample:
-    """What a comparison needs of a point: its runs' makespans, their medians and bootstrap
-    resamples of its time."""
+    """What a comparison needs of a point: its runs' makespans, the round each ran in, their
+    medians and bootstrap resamples of its time (for unpaired comparisons)."""
 
     runs: list             # 1-d arrays of makespans (ms), one per run
     medians: np.ndarray    # each run's median
     resampled: np.ndarray  # the point's time in decide.RESAMPLES two-level resamples
+    rounds: tuple = ()     # the round of each run (empty: not known, never paired)
+    name: str = ""         # seeds the resamples of the pairs it is in
 
     def scaled(self, factor):
         """The same Sample with every time multiplied by factor (its resamples scale too)."""
-        return Sample([r * factor for r in self.runs], self.medians * factor,
-                      self.resampled * factor)
+        return replace(self, runs=[r * factor for r in self.runs],
+                       medians=self.medians * factor, resampled=self.resampled * factor)
 
 
-def sample_from(runs, rng, resamples=decide.RESAMPLES):
-    """The Sample of a point from its runs (1-d arrays of makespans, one per run): each run is
-    one observation."""
-    return Sample(runs, decide.run_medians(runs), decide.bootstrap_times(runs, rng, resamples))
+def sample_from(runs, rng, resamples=decide.RESAMPLES, rounds=(), name=""):
+    """The Sample of a point from its runs (1-d arrays of makespans, one per run, and the round
+    each ran in): each run is one observation. No run (all left out): no resamples."""
+    resampled = decide.bootstrap_times(runs, rng, resamples) if runs else np.empty(0)
+    return Sample(runs, decide.run_medians(runs), resampled, tuple(rounds), name)
 
 
 def sample(name, run_stats):
     """The Sample of a point named `name` from these of its runs (resamples seeded by name)."""
-    return sample_from([r.parallel for r in run_stats], decide.seeded_rng(name))
+    return sample_from([r.parallel for r in run_stats], decide.seeded_rng(name),
+                       rounds=[r.run.round for r in run_stats], name=name)
 
 
 @dataclass(frozen=True)
@@ -265,9 +270,25 @@ def same_placement(a, b):
     return a.placement is not None and a.placement == b.placement
 
 
-def compare_samples(a, b):
-    """B against A (decide.compare) from their Samples."""
-    return decide.compare(a.medians, b.medians, a.resampled, b.resampled)
+def shared_rounds(a, b):
+    """The rounds in which both Samples have a run, in order."""
+    return sorted(set(a.rounds) & set(b.rounds))
+
+
+def compare_samples(a, b, paired=False, rng=None, resamples=decide.RESAMPLES):
+    """B against A from their Samples. paired: A and B were measured in one sweep's interleaved
+    rounds, so wherever they share a round they are judged round by round
+    (decide.compare_paired over the shared rounds only, with `resamples` joint resamples drawn
+    from rng, by default seeded by both names); with no shared round, and unless paired,
+    unpaired (decide.compare, from the Samples' own resamples)."""
+    shared = shared_rounds(a, b) if paired else []
+    if not shared:
+        return decide.compare(a.medians, b.medians, a.resampled, b.resampled)
+    run_a = dict(zip(a.rounds, a.runs))
+    run_b = dict(zip(b.rounds, b.runs))
+    rng = rng or decide.seeded_rng(f"{a.name} | {b.name}")
+    return decide.compare_paired([run_a[r] for r in shared], [run_b[r] for r in shared], rng,
+                                 resamples)
 
 
 @dataclass
@@ -305,7 +326,8 @@ def judge_family(pairs, margin):
 
 def pairs(result_set, stats):
     """Every pair of points at the same rank count differing in exactly one varied axis, A before
-    B in the axis's value order, compared (not yet judged)."""
+    B in the axis's value order, compared round by round where they share rounds (not yet
+    judged)."""
     out = []
     for axis in result_set.axes:
         order = {v: i for i, v in enumerate(result_set.values(axis))}
@@ -318,7 +340,8 @@ def pairs(result_set, stats):
             for i, a in enumerate(ps):
                 for b in ps[i + 1:]:
                     sa, sb = stats[a.name], stats[b.name]
-                    out.append(Pair(axis, a, b, compare_samples(sa.sample, sb.sample),
+                    out.append(Pair(axis, a, b,
+                                    compare_samples(sa.sample, sb.sample, paired=True),
                                     same_placement(sa, sb)))
     return out
 
@@ -349,7 +372,7 @@ def without_disturbed(pairs_, stats, margin):
             comparison = decide.Comparison(len(a.runs), len(b.runs), math.nan, math.nan,
                                            Interval(math.nan, math.nan, math.nan), math.nan, "")
         else:
-            comparison = compare_samples(a, b)
+            comparison = compare_samples(a, b, paired=True)
         again.append(replace(p, comparison=comparison, p_adjusted=math.nan, verdict=None))
     judge_family([p for p in again if p.comparison.n_a and p.comparison.n_b], margin)
     changes = []

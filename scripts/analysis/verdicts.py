@@ -21,7 +21,8 @@ FIELDS = (
     "n_a", "n_b",    # runs on each side
     "a_ms", "b_ms",  # each side's time: the median of its runs' median makespans
     "ratio", "low", "high",  # B / A and its CONFIDENCE interval (two-level bootstrap)
-    "test",          # "exact" or "normal approximation" (Mann-Whitney U); empty: none made
+    "test",          # paired by round, exact / Monte Carlo; Mann-Whitney, exact / normal
+                     # approximation; empty: none made
     "p", "p_adjusted",       # raw two-sided p, and Holm-adjusted over the family
     "decision",      # slower, faster (B against A), same, cannot_tell, too_few, same_placement
     "verdict",       # the decision in words
@@ -61,10 +62,25 @@ def row(pair, axis, group, label_a, label_b, stats_a, stats_b):
     }
 
 
-def header(family_size, margin, **extra):
-    """What every verdict of the family shares, for the JSON file."""
-    return {"unit": "run", "test": "two-sided Mann-Whitney U over the runs' median makespans",
-            "interval": f"{decide.CONFIDENCE:g} two-level bootstrap (runs, then repetitions), "
+# What the tests and intervals are, for the JSON file's header.
+PAIRED_TEST = ("pairs that share rounds of one sweep: paired by round, a sign-flip test of the "
+               "mean of the per-round log ratios (exact up to "
+               f"{decide.SIGN_FLIP_EXACT_ROUNDS} rounds, else {decide.SIGN_FLIP_DRAWS} random "
+               "flips); other pairs: ")
+UNPAIRED_TEST = "two-sided Mann-Whitney U over the runs' median makespans"
+PAIRED_INTERVAL = ("paired: the Hodges-Lehmann centre of the per-round ratios, rounds resampled "
+                   "jointly for both points, then repetitions; unpaired: ")
+UNPAIRED_INTERVAL = "each point's runs resampled, then repetitions"
+
+
+def header(family_size, margin, paired=False, **extra):
+    """What every verdict of the family shares, for the JSON file. paired: the family's pairs
+    were judged round by round where they share rounds (make plots), not only unpaired
+    (compare)."""
+    return {"unit": "run",
+            "test": (PAIRED_TEST if paired else "") + UNPAIRED_TEST,
+            "interval": f"{decide.CONFIDENCE:g} two-level bootstrap ("
+                        f"{(PAIRED_INTERVAL if paired else '') + UNPAIRED_INTERVAL}), "
                         f"percentile, {decide.RESAMPLES} resamples, seed {decide.BOOTSTRAP_SEED}",
             "correction": "Holm", "alpha": decide.ALPHA, "margin": margin,
             "confidence": decide.CONFIDENCE, "family_size": family_size, **extra}

@@ -1,5 +1,6 @@
 """calibrate.py on a set written by the test as make calibrate's sweep makes one: 2 ranks, two
-sizes (twice the work), 4 copies of each, 10 rounds of 5 repetitions, run-level noise."""
+sizes (twice the work), 4 copies of each, 10 rounds of 5 repetitions, from one simulated sweep
+(simulate.py: every round's drift shared by its points, run-level noise)."""
 
 import json
 import os
@@ -9,10 +10,13 @@ import sys
 import tempfile
 import unittest
 
+from types import SimpleNamespace
+
 import numpy as np
 
 import resultsets as R
 import simulate
+from analysis import calibration, decide
 from analysis.calibration import CALIBRATION_FILE
 
 CALIBRATE = os.path.join(R.SOURCE, "scripts", "calibrate.py")
@@ -24,17 +28,35 @@ def calibrate(path, *options):
                           capture_output=True, text=True)
 
 
+class InjectedEffect(unittest.TestCase):
+    def test_an_effect_shifts_the_same_resamples(self):
+        """with_effect gives what comparing the split again with B's times x 1.25 gives, drawing
+        the same resamples."""
+        rng = np.random.default_rng(14)
+        a, b = simulate.sweep(rng, [1.0, 1.0])
+        runs_a = [SimpleNamespace(parallel=x) for x in a]
+        runs_b = [SimpleNamespace(parallel=x) for x in b]
+        split = calibration.judge_split(runs_a, runs_b, np.random.default_rng(1))
+        shifted = calibration.with_effect(split, 0.25, np.random.default_rng(2))
+        again = decide.compare_paired(a, [x * 1.25 for x in b], np.random.default_rng(1))
+        self.assertEqual((shifted.p, shifted.test, shifted.n_a), (again.p, again.test, again.n_a))
+        for mine, theirs in ((shifted.time_b, again.time_b), (shifted.ratio.estimate,
+                             again.ratio.estimate), (shifted.ratio.low, again.ratio.low),
+                             (shifted.ratio.high, again.ratio.high)):
+            self.assertAlmostEqual(mine, theirs, places=9)
+
+
 class Calibrate(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="calibrate-test-")
         rng = np.random.default_rng(13)
-        specs = []
-        for size, work in (("200000", 1.0), ("400000", 2.0)):
-            for copy in "1234":
-                specs.append(R.PointSpec(f"{size}-np2-c{copy}",
-                                         [list(r) for r in simulate.runs(rng, work)], ranks=2,
-                                         axes={"size": size}, copy=copy))
+        points = [(size, work, copy) for size, work in (("200000", 1.0), ("400000", 2.0))
+                  for copy in "1234"]
+        runs = simulate.sweep(rng, [work for _, work, _ in points])
+        specs = [R.PointSpec(f"{size}-np2-c{copy}", [list(r) for r in point_runs], ranks=2,
+                             axes={"size": size}, copy=copy)
+                 for (size, _, copy), point_runs in zip(points, runs)]
         cls.set = R.write_set(os.path.join(cls.tmp, "calibrate"), specs)
         cls.calibrated = calibrate(cls.set)
         with open(os.path.join(cls.set, CALIBRATION_FILE)) as f:
@@ -49,8 +71,8 @@ class Calibrate(unittest.TestCase):
         out = self.calibrated.stdout
         self.assertIn("replicates: 2 ranks, --size 200000: 4 copies, 40 runs", out)
         self.assertRegex(out, r"real A/A pairs .*: \d+ of 12 beyond the noise")
-        self.assertRegex(out, r"false-positive rate over 40 random A/A splits .*: the test "
-                              r"\d+\.\d% at p < 0\.05")
+        self.assertRegex(out, r"false-positive rate over 40 random A/A splits .*judged paired "
+                              r"by round\): the test \d+\.\d% at p < 0\.05")
         self.assertRegex(out, r"power for a 10% effect .*found beyond the noise \d+\.\d%")
         self.assertRegex(out, r"smallest difference found at least 80% of the time .*: \d+%")
         self.assertIn("the set's real effect (size 200000 vs 400000): found", out)
@@ -61,6 +83,10 @@ class Calibrate(unittest.TestCase):
         self.assertEqual(len(r["known_effects"]), 4)
         self.assertTrue(r["known_effect_found"])
         self.assertEqual([g["runs_per_side"] for g in r["groups"]], [10, 10])
+        self.assertEqual(r["test"], "paired by round")
+        # Paired by round, the rounds' shared drift (sd 0.25 of log) cancels: 25% is found four
+        # times in five here (with each side's interval bootstrapped on its own: 50%).
+        self.assertLessEqual(r["smallest_difference"], 0.30)
         self.assertLessEqual(r["false_positive_test"], 0.15)
         self.assertGreater(r["power_verdicts"], r["false_positive_verdicts"])
         curve = [c["verdicts"] for c in r["power_curve"]]

@@ -95,6 +95,9 @@ class Sets(unittest.TestCase):
         self.assertEqual(tuple(rows[0].keys()), FIELDS)
         self.assertEqual([r["decision"] for r in rows], [decide.CANNOT_TELL, decide.SLOWER])
         self.assertEqual(data["interleaved"], False)
+        # Two sets share round numbers, not rounds: never paired.
+        self.assertEqual({r["test"] for r in rows}, {decide.MANN_WHITNEY_EXACT})
+        self.assertNotIn("paired by round", data["test"])
         self.assertAlmostEqual(data["drift"]["ratio"], 1.1, delta=0.02)
         self.assertEqual(len(data["comparisons"]), 2)
 

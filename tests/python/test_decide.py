@@ -1,5 +1,7 @@
-"""decide.py piece by piece: the resample-median table, the test, Holm, the verdict rules."""
+"""decide.py piece by piece: the resample-median table, the tests (Mann-Whitney; paired by
+round), the paired interval, Holm, the verdict rules."""
 
+import itertools
 import math
 import os
 import sys
@@ -11,6 +13,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
                                 "scripts"))
 from analysis import decide  # noqa: E402
 from analysis.decide import Comparison, Interval  # noqa: E402
+from analysis.stats import compare_samples, sample_from  # noqa: E402
 
 
 def comparison(estimate, low, high, p=0.001, n=10):
@@ -55,10 +58,10 @@ class ResampleMedianTable(unittest.TestCase):
 class Test(unittest.TestCase):
     def test_exact_without_ties_normal_with_them(self):
         p, test = decide.mann_whitney(np.arange(10), np.arange(10) + 10)
-        self.assertEqual(test, "exact")
+        self.assertEqual(test, decide.MANN_WHITNEY_EXACT)
         self.assertAlmostEqual(p, decide.smallest_p(10, 10))
         _, test = decide.mann_whitney([1, 2, 3], [3, 4, 5])
-        self.assertEqual(test, "normal approximation")
+        self.assertEqual(test, decide.MANN_WHITNEY_NORMAL)
 
     def test_one_run_a_side_is_never_tested(self):
         c = decide.compare(np.array([10.0]), np.array([20.0]), np.array([10.0]),
@@ -68,6 +71,130 @@ class Test(unittest.TestCase):
         c = decide.compare(np.array([10.0]), np.array([20.0, 21, 22]), np.array([10.0]),
                            np.array([20.0]))
         self.assertEqual(decide.judge(c, c.p).decision, decide.TOO_FEW)
+
+
+def brute_force_sign_flip_p(values):
+    """The two-sided sign-flip p of |sum| by listing every one of the 2^R flips."""
+    v = np.asarray(values, float)
+    sums = [abs(np.dot(signs, v)) for signs in itertools.product((1, -1), repeat=len(v))]
+    return np.mean(np.array(sums) >= abs(v.sum()) - 1e-9 * np.abs(v).sum())
+
+
+def rounds_of(rng, rounds, drift=0.5, ratio=1.0, noise=0.01, reps=5):
+    """Two points measured in the same rounds: each round's factor (spread by `drift`, sd of log)
+    shared by both, B = ratio x A, each run and repetition noisy by `noise`."""
+    shared = np.exp(rng.normal(0, drift, rounds))
+    a = [10 * f * np.exp(rng.normal(0, noise) + rng.normal(0, noise, reps)) for f in shared]
+    b = [10 * ratio * f * np.exp(rng.normal(0, noise) + rng.normal(0, noise, reps))
+         for f in shared]
+    return a, b
+
+
+class PairedTest(unittest.TestCase):
+    def test_every_flip_is_counted(self):
+        """Meeting in the middle gives the p of listing all 2^R flips, odd and even R, with ties
+        and zeros among the values."""
+        rng = np.random.default_rng(5)
+        for r in range(1, 13):
+            values = rng.normal(0.2, 1, r)
+            if r > 4:
+                values[:2] = [0.0, 0.0]
+                values[3] = -values[2]
+            p, exact = decide.sign_flip_p(values, rng)
+            self.assertTrue(exact)
+            self.assertAlmostEqual(p, brute_force_sign_flip_p(values), places=12, msg=f"R={r}")
+
+    def test_the_smallest_p_is_two_in_two_to_the_rounds(self):
+        rng = np.random.default_rng(6)
+        for r in (2, 5, 10, 20, decide.SIGN_FLIP_EXACT_ROUNDS):
+            p, test = decide.paired_test(rng.random(r) + 0.1, rng)
+            self.assertEqual(test, decide.PAIRED_EXACT)
+            self.assertEqual(p, 2 / 2 ** r)
+            self.assertEqual(decide.smallest_p(r, r, paired=True), 2 / 2 ** r)
+
+    def test_monte_carlo_beyond_the_exact_rounds(self):
+        """Past SIGN_FLIP_EXACT_ROUNDS: seeded (the same generator state, the same p), never
+        below 1 / (draws + 1), and within sampling error of the exact p (here counted exactly
+        all the same, 2^20 sums a half)."""
+        rounds = decide.SIGN_FLIP_EXACT_ROUNDS + 10
+        d = np.random.default_rng(7).normal(0.35, 1, rounds)
+        p, test = decide.paired_test(d, np.random.default_rng(8))
+        self.assertEqual(test, decide.PAIRED_MONTE_CARLO)
+        self.assertEqual(p, decide.paired_test(d, np.random.default_rng(8))[0])
+        saved = decide.SIGN_FLIP_EXACT_ROUNDS
+        try:
+            decide.SIGN_FLIP_EXACT_ROUNDS = rounds
+            exact, _ = decide.sign_flip_p(d, None)
+        finally:
+            decide.SIGN_FLIP_EXACT_ROUNDS = saved
+        self.assertLess(abs(p - exact), 4 * math.sqrt(exact * (1 - exact) / decide.SIGN_FLIP_DRAWS))
+        apart, _ = decide.paired_test(np.abs(d) + 0.1, np.random.default_rng(8))
+        self.assertEqual(apart, 1 / (decide.SIGN_FLIP_DRAWS + 1))
+        self.assertEqual(decide.smallest_p(rounds, rounds, paired=True), apart)
+
+    def test_rounds_a_family_needs(self):
+        """2 / 2^R < 0.05 / k: 6 rounds for one comparison, 10 for 18, 12 for 72."""
+        self.assertEqual([decide.rounds_for_family(k) for k in (1, 2, 5, 10, 18, 50, 72, 200)],
+                         [6, 7, 8, 9, 10, 11, 12, 13])
+
+    def test_hodges_lehmann_is_the_median_of_the_walsh_averages(self):
+        rng = np.random.default_rng(9)
+        d = rng.normal(size=(3, 7))
+        for row, centre in zip(d, decide.hodges_lehmann(d)):
+            walsh = [(row[i] + row[j]) / 2 for i in range(7) for j in range(i, 7)]
+            self.assertAlmostEqual(centre, np.median(walsh))
+
+
+class PairedComparison(unittest.TestCase):
+    def test_the_rounds_drift_cancels(self):
+        """Rounds that move by 50% (sd of log) and B 10% slower in every one of them: paired,
+        the smallest p the rounds allow and a tight interval around 1.10; unpaired, the drift
+        hides it."""
+        rng = np.random.default_rng(10)
+        a, b = rounds_of(rng, 10, ratio=1.10)
+        c = decide.compare_paired(a, b, np.random.default_rng(1))
+        self.assertTrue(c.paired)
+        self.assertEqual((c.n_a, c.n_b, c.test), (10, 10, decide.PAIRED_EXACT))
+        self.assertEqual(c.p, 2 / 2 ** 10)
+        self.assertLess(abs(c.ratio.estimate - 1.10), 0.02)
+        self.assertTrue(1.05 < c.ratio.low < 1.10 < c.ratio.high < 1.15, c.ratio)
+        self.assertEqual(decide.judge(c, c.p).decision, decide.SLOWER)
+        sa = sample_from(a, np.random.default_rng(2), rounds=range(1, 11))
+        sb = sample_from(b, np.random.default_rng(3), rounds=range(1, 11))
+        unpaired = compare_samples(sa, sb)
+        self.assertFalse(unpaired.paired)
+        self.assertGreater(unpaired.p, 0.05)
+
+    def test_the_interval_is_seeded(self):
+        a, b = rounds_of(np.random.default_rng(11), 8, ratio=1.2, noise=0.1)
+        one = decide.compare_paired(a, b, np.random.default_rng(4))
+        self.assertEqual(one, decide.compare_paired(a, b, np.random.default_rng(4)))
+        self.assertNotEqual(one.ratio, decide.compare_paired(a, b, np.random.default_rng(5)).ratio)
+
+    def test_only_shared_rounds_are_paired(self):
+        """A failed in round 3, B in round 7: 8 shared rounds of 10. One shared round: cannot
+        tell. No shared round, or not asked to pair (compare.py): Mann-Whitney over all runs."""
+        rng = np.random.default_rng(12)
+        a, b = rounds_of(rng, 10, ratio=1.3)
+
+        def samples(rounds_a, rounds_b):
+            return (sample_from([a[r - 1] for r in rounds_a], rng, 100, rounds_a, "A"),
+                    sample_from([b[r - 1] for r in rounds_b], rng, 100, rounds_b, "B"))
+
+        all_but = lambda r: [x for x in range(1, 11) if x != r]  # noqa: E731
+        c = compare_samples(*samples(all_but(3), all_but(7)), paired=True)
+        self.assertEqual((c.n_a, c.n_b, c.paired, c.p), (8, 8, True, 2 / 2 ** 8))
+        self.assertEqual(c, compare_samples(*samples(all_but(3), all_but(7)), paired=True))
+        c = compare_samples(*samples([1, 2], [2, 3]), paired=True)
+        self.assertEqual((c.n_a, c.paired), (1, True))
+        self.assertTrue(math.isnan(c.p))
+        self.assertEqual(decide.judge(c, c.p).text, "one round shared by both: cannot tell")
+        c = compare_samples(*samples([1, 2, 3], [4, 5, 6]), paired=True)
+        self.assertEqual((c.n_a, c.n_b, c.paired, c.test), (3, 3, False,
+                                                            decide.MANN_WHITNEY_EXACT))
+        c = compare_samples(*samples(range(1, 11), range(1, 11)))
+        self.assertFalse(c.paired)
+        self.assertTrue(c.test.startswith("Mann-Whitney"))
 
 
 class Holm(unittest.TestCase):
@@ -120,6 +247,18 @@ class Verdicts(unittest.TestCase):
         v = decide.judge(comparison(1.03, 0.90, 1.18, p=0.5), 0.9)
         self.assertIsNone(v.more_rounds)
         self.assertIn("many more rounds would tell", v.text)
+
+    def test_a_paired_test_that_cannot_reach_holm_says_so(self):
+        """10 shared rounds, fully apart (p = 2 / 2^10), in a family of 72: Holm's first
+        threshold 0.05 / 72 is out of reach until 12 rounds."""
+        c = Comparison(10, 10, 10.0, 15.0, Interval(1.5, 1.4, 1.6), 2 / 2 ** 10,
+                       decide.PAIRED_EXACT, paired=True)
+        v = decide.judge(c, 1.0, family_size=72)
+        self.assertEqual(v.decision, decide.CANNOT_TELL)
+        self.assertEqual(v.more_rounds, 2)
+        self.assertIn("10 rounds cannot reach p < 0.00069 (Holm over 72); about 2 more rounds "
+                      "would tell", v.text)
+        self.assertNotIn("cannot reach", decide.judge(c, 1.0, family_size=18).text)
 
     def test_more_rounds_when_only_the_test_is_short(self):
         # Two runs a side, fully apart: the exact test cannot reach 0.05 / 8 until 6 a side.

@@ -102,6 +102,12 @@ class Report(unittest.TestCase):
         self.assertNotIn("--pin core is faster**: 0.8", self.report)
         self.assertNotIn("the time of --pin scatter", self.report)
 
+    def test_pairs_of_one_sweep_are_judged_by_round(self):
+        self.assertEqual({r["test"] for r in self.rows}, {decide.PAIRED_EXACT})
+        self.assertIn("every pair judged round by round (**paired by round**", self.report)
+        self.assertIn("paired by round, a sign-flip test of the mean", self.json["test"])
+        self.assertNotIn("nothing here can be beyond the noise", self.report)
+
     def test_one_family_holm_adjusted(self):
         p = [float(r["p"]) for r in self.rows]
         adjusted = [float(r["p_adjusted"]) for r in self.rows]
@@ -134,7 +140,8 @@ class Report(unittest.TestCase):
         self.assertNotEqual(row["decision"], decide.SAME)
         self.assertIn("4 runs of 50 flagged disturbed", self.report)
         self.assertIn("changes **1 verdict**", self.report)
-        self.assertIn("-> the same within ±3% (runs left: 10/6)", self.report)
+        # Paired by round: the 6 rounds in which neither side was disturbed.
+        self.assertIn("-> the same within ±3% (runs left: 6/6)", self.report)
 
     def test_without_calibration_the_report_says_how_to_run_one(self):
         self.assertIn("No calibration was run for this set", self.report)
@@ -181,6 +188,9 @@ class Options(unittest.TestCase):
         with open(os.path.join(out, "REPORT.md")) as f:
             report = f.read()
         self.assertIn("This set has 16 runs (2 runs per point, 3 repetitions each).", report)
+        self.assertIn("**With 2 shared rounds nothing here can be beyond the noise**: the paired "
+                      "test's smallest p is 2 / 2^2 = 0.5, and Holm over 8 comparisons needs "
+                      "p < 0.0063 first; a family of 8 needs 9 rounds.", report)
         self.assertIn("Not recorded: these runs come from a shmcount that does not record",
                       report)
         rows, _ = read_verdicts(out)
