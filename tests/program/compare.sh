@@ -31,7 +31,7 @@ compare "$fixture" copy >cmp.out 2>cmp.err
 check "two sets: exit 0" [ $? -eq 0 ]
 check "two sets: every point matched, ratio 1, never beyond the noise" /usr/bin/python3 - cmp.out <<'PY'
 import sys
-rows = [l for l in open(sys.argv[1]) if " 2/2 " in l]
+rows = [l for l in open(sys.argv[1]) if l.startswith("--pin") and " 2/2 " in l]
 assert len(rows) == 8, rows
 for r in rows:
     assert " 1.000 [" in r and "beyond the noise" not in r, r

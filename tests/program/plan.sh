@@ -62,7 +62,7 @@ plan_error() {
 }
 plan_error "--plan without --ranks" "--plan needs --ranks" --pin core
 plan_error "--ranks 0" "--ranks '0'" --ranks 0
-plan_error "bad synthetic topology" "neither a readable file nor a valid hwloc synthetic" \
+plan_error "bad synthetic topology" "neither a readable file, a topology shipped with shmcount" \
   --ranks 2 --topology "pack:lots"
 plan_error "topology file that is not XML" "not a readable hwloc XML" --ranks 2 --topology /etc/hostname
 plan_error "list PU outside the topology" "PU L#9 is not on this node" \
