@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Runs a matrix of shmcount jobs into one result set, in interleaved rounds.
 
-Usage: sweep.py [NAME=value ...]     (or the same settings as environment variables)
-       sweep.py --print-set [NAME=value ...]   print the result set's folder and exit
-       sweep.py --help
+Usage: PROG [NAME=value ...]     (or the same settings as environment variables)
+       PROG --print-set [NAME=value ...]   print the result set's folder and exit
+       PROG --help
 
 A point is one rank count and one value of every axis (`shmcount --list axes`). Every round runs
 every point once, in an order of its own drawn from SEED, so a burst of background load lands on
@@ -23,6 +23,7 @@ import os
 import shlex
 import socket
 import sys
+import textwrap
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -38,14 +39,17 @@ FAILURES_LISTED = 10
 
 def usage(shmcount):
     """The docstring, the sweep's own settings, and the axes of the binary when it is there."""
-    lines = [__doc__.strip(), "", "Settings:"]
-    lines += [f"  {name:<16} {what} [{default}]" for name, (default, what) in settings.OWN.items()]
+    lines = [__doc__.strip().replace("PROG", settings.program_name()), "", "Settings:"]
+    for name, (default, what) in settings.OWN.items():
+        lines += textwrap.wrap(f"{what} [{default}]", 100, initial_indent=f"  {name:<16} ",
+                               subsequent_indent=" " * 19, break_on_hyphens=False)
     try:
         _, axes = binary.list_axes(shmcount)
     except BinaryError as e:
         return "\n".join(lines + ["", f"(the axes: {e})"])
-    lines += ["", f"Axes of {shmcount} (one setting each, its values separated by spaces; the "
-              "singular names it too):", f"  {'setting':<16} {'option':<13} default values"]
+    lines += [""] + textwrap.wrap(f"Axes of {shmcount} (one setting each, its values separated "
+                                  "by spaces; the singular names it too):", 100)
+    lines.append(f"  {'setting':<16} {'option':<13} default values")
     for a in axes:
         default = " ".join(settings.SWEEP_DEFAULTS.get(a.name, (a.default,)))
         lines.append(f"  {a.setting:<16} {a.option:<13} {default}")

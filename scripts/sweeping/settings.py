@@ -91,7 +91,7 @@ def check_names(given, environ, known):
     for name in given:
         if name not in known:
             raise SettingError(f"unknown setting {name}{suggestion(name, sorted(known))} "
-                               "(scripts/sweep.py --help lists them)")
+                               f"({program_name()} --help lists them)")
     for name in environ:
         if (name in known or not re.fullmatch(r"[A-Z][A-Z0-9_]*", name)
                 or name.startswith(FOREIGN_PREFIXES)):
@@ -149,6 +149,11 @@ class Settings:
     bench_bin: str
     name: str  # may hold {host} and {hash}
     results_root: str
+
+
+def program_name():
+    """How the user called the sweep: the installed tool's name, or scripts/sweep.py."""
+    return os.environ.get("SHMCOUNT_TOOL") or "scripts/sweep.py"
 
 
 def repo_root():
