@@ -19,6 +19,8 @@ import time
 
 # Seconds an interrupted launcher gets to end its ranks before its process group is killed.
 KILL_AFTER_S = 15
+# Timed repetitions of a dry run's probe: enough for the time of one unit of its kernel.
+PROBE_REPS = 3
 INTERRUPTED = 130
 
 
@@ -249,10 +251,11 @@ def probe(launch, shmcount, settings, stopper):
     """(start-up seconds, seconds per unit of the kernel) of one run of the reference (shmcount's
     defaults at 1 rank) through the launcher, into a temporary folder that is removed; what a
     dry run's estimate stands on. Raises RuntimeError when the probe run fails."""
+    reps, warmup = min(settings.reps, PROBE_REPS), min(settings.warmup, 1)
     with tempfile.TemporaryDirectory(prefix="shmcount-sweep-probe-") as tmp:
         csv_path = os.path.join(tmp, "probe.csv")
-        argv = launch.command(1, 1, 1) + [shmcount, "--reps", str(settings.reps), "--warmup",
-                                           str(settings.warmup), "--output", csv_path]
+        argv = launch.command(1, 1, 1) + [shmcount, "--reps", str(reps), "--warmup",
+                                          str(warmup), "--output", csv_path]
         t0 = time.monotonic()
         rc = stopper.run(argv, os.path.join(tmp, "probe.log"), run_environment())
         wall = time.monotonic() - t0
@@ -261,8 +264,8 @@ def probe(launch, shmcount, settings, stopper):
                 last = (f.read().strip().splitlines() or ["no output"])[-1]
             raise RuntimeError(f"the probe run failed (exit {rc}: {last})")
         parallel, sequential = timed_seconds(csv_path)
-    unit = (parallel + sequential) / (2 * settings.reps)
-    startup = max(wall - (settings.reps + settings.warmup) * 2 * unit, 0.0)
+    unit = (parallel + sequential) / (2 * reps)
+    startup = max(wall - (reps + warmup) * 2 * unit, 0.0)
     return startup, unit
 
 
