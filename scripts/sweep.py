@@ -184,7 +184,7 @@ def main(argv):
                                                 stopper) == runner.INTERRUPTED:
         say("interrupted during the microbenchmarks; the runs are all kept")
         return runner.INTERRUPTED
-    for line in sweep.efficiency(time.monotonic() - started):
+    for line in sweep.efficiency(started):
         say(line)
     say(f"result set {plan.rset.path} ({count(len(plan.measured), 'point')}, "
         f"{count(plan.settings.rounds, 'round')})")

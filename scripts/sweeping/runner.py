@@ -142,6 +142,8 @@ class Sweep:
         self.statuses = {run: rset.status(run) for run in runs}
         self.failed = []
         self.ran = []  # (run, seconds of its launch) of the runs done by this sweep
+        self.launched = 0.0  # seconds in launches, failed ones too
+        self.loop = (0.0, 0.0)  # monotonic times the first run started and the last one ended
 
     def command(self, point, output):
         """The whole command line of one run of `point`, its CSV at `output`."""
@@ -160,7 +162,6 @@ class Sweep:
             say(f"resuming: {len(self.runs) - len(todo)} of {count(len(self.runs), 'run')} done "
                 f"earlier (kept), {len(todo)} to run")
         loop_start = time.monotonic()
-        spent = 0.0
         for k, run in enumerate(self.runs, 1):
             if self.statuses[run] == "done":
                 continue
@@ -183,12 +184,12 @@ class Sweep:
                 self.ran.append((run, seconds))
             else:
                 self.failed.append(f"{label}: exit {rc}, see {self.rset.file(run.base + '.log')}")
-            spent += seconds
+            self.launched += seconds
             done_now = len(self.ran) + len(self.failed)
-            left = spent / done_now * (len(todo) - done_now)
-            elapsed = time.monotonic() - loop_start
+            left = self.launched / done_now * (len(todo) - done_now)
+            self.loop = (loop_start, time.monotonic())
             print(f"{label}: {status}{'' if rc == 0 else f' (exit {rc})'} in {seconds:.2f}s; "
-                  f"elapsed {elapsed:.0f}s, about {left:.0f}s left", flush=True)
+                  f"elapsed {self.loop[1] - loop_start:.0f}s, about {left:.0f}s left", flush=True)
         return None
 
     def interrupted(self, run):
@@ -201,24 +202,28 @@ class Sweep:
             "again to resume")
         return INTERRUPTED
 
-    def efficiency(self, wall):
-        """Lines on where the sweep's time went: kernels, launches, the sweep itself."""
+    def efficiency(self, started):
+        """Where the sweep's time went, from `started` (monotonic) to now: the efficiency (the
+        share of the wall time in timed parallel kernels: the runs' makespans), the baselines,
+        the launches, and the sweep's own time per run and before the first one."""
         if not self.ran:
             return []
-        parallel = sequential = launches = 0.0
+        parallel = sequential = done = 0.0
         for run, seconds in self.ran:
             p, s = timed_seconds(self.rset.file(run.base + ".csv"))
-            parallel, sequential, launches = parallel + p, sequential + s, launches + seconds
-        n = len(self.ran)
+            parallel, sequential, done = parallel + p, sequential + s, done + seconds
+        wall = time.monotonic() - started
+        n, launches = len(self.ran), len(self.ran) + len(self.failed)
         kernels = parallel + sequential
-        own = max(wall - launches, 0.0)
+        own = max(self.loop[1] - self.loop[0] - self.launched, 0.0) / launches
         return [
-            f"efficiency: {kernels:.1f} s of the sweep's {wall:.1f} s in timed kernels "
-            f"({100 * kernels / wall:.0f}%: parallel makespans {parallel:.1f} s, "
-            f"{100 * parallel / wall:.0f}%; sequential baselines {sequential:.1f} s)",
-            f"per run ({count(n, 'run')} done now): {launches / n:.3f} s launched, of which "
-            f"{kernels / n:.3f} s timed kernels and {(launches - kernels) / n:.3f} s start-up, "
-            f"warm-up, set-up and exit; the sweep's own {own / n:.3f} s"]
+            f"efficiency: {100 * parallel / wall:.0f}% of the sweep's {wall:.1f} s in timed "
+            f"kernels (parallel makespans {parallel:.2f} s; with the sequential baselines "
+            f"{kernels:.2f} s, {100 * kernels / wall:.0f}%)",
+            f"per run ({count(n, 'run')} done now): {done / n:.3f} s launched, of which "
+            f"{kernels / n:.3f} s timed kernels and {(done - kernels) / n:.3f} s start-up, "
+            f"warm-up, set-up and exit; the sweep's own {own:.3f} s, and "
+            f"{self.loop[0] - started:.2f} s before the first run (checks and plans)"]
 
 
 def run_bench(bench_bin, rset, stopper):

@@ -75,8 +75,24 @@ check "each point has one CSV and run context per round" \
 has "progress shows runs done/total and time left" sweep.out '^\[10/10\] .*about [0-9]*s left'
 has "the sweep says the reference is added" sweep.out 'reference: reference-np1 added'
 has "the end says the share of time in timed kernels" sweep.out \
-  '^sweep: efficiency: [0-9.]* s of the sweep.s [0-9.]* s in timed kernels ([0-9]*%'
-has "the end says the per-run overhead" sweep.out '^sweep: per run (10 runs done now): .* the sweep.s own [0-9.]* s'
+  '^sweep: efficiency: [0-9]*% of the sweep.s [0-9.]* s in timed kernels (parallel makespans'
+check "... whose makespans are the runs' own (summed from their CSVs here)" \
+  /usr/bin/python3 - sweep.out "$set_dir" <<'PY'
+import csv, glob, re, sys
+said = float(re.search(r"parallel makespans ([0-9.]+) s", open(sys.argv[1]).read()).group(1))
+total = 0
+for path in glob.glob(sys.argv[2] + "/points/*/r*.csv"):
+    reps = {}
+    for r in csv.DictReader(open(path)):
+        if r["phase"] == "parallel":
+            a, b = int(r["start_ns"]), int(r["start_ns"]) + int(r["time_ns"])
+            lo, hi = reps.get(r["rep"], (a, b))
+            reps[r["rep"]] = (min(lo, a), max(hi, b))
+    total += sum(b - a for a, b in reps.values()) / 1e9
+assert total > 0 and abs(said - total) <= 0.006, (said, total)
+PY
+has "the end says the per-run overhead" sweep.out \
+  '^sweep: per run (10 runs done now): .* the sweep.s own [0-9.]* s, and [0-9.]* s before the first'
 check "machine description and axes saved" [ -s "$set_dir/machine.csv" ] && [ -s "$set_dir/axes.tsv" ]
 check "--oversubscribe only for more ranks than the $cores core(s); no leave by the environment" \
   /usr/bin/python3 - mpirun.log "$cores" <<'PY'
