@@ -118,9 +118,16 @@ class Plan:
 
 
 def dry_run(plan, stopper):
-    """Lists every run's command and estimates their time from one probe run; creates nothing."""
+    """Lists the command of every run still to run (an earlier sweep of the same settings may
+    have done some) and estimates their time from one probe run; creates nothing."""
     s = plan.settings
-    for run in plan.runs:
+    todo = [run for run in plan.runs if plan.rset.status(run) != "done"]
+    if len(todo) < len(plan.runs):
+        say(f"dry run: {len(plan.runs) - len(todo)} of {count(len(plan.runs), 'run')} done "
+            f"earlier in {plan.rset.path} (kept); {len(todo)} to run")
+    if not todo:
+        return 0
+    for run in todo:
         path = plan.rset.file(run.base + ".csv")
         argv = (plan.launch.command(run.point.ranks, plan.cores, plan.pus)
                 + [plan.shmcount, *run.point.args, "--reps", str(s.reps), "--warmup",
@@ -133,9 +140,9 @@ def dry_run(plan, stopper):
         return 0
     if stopper.requested:
         return runner.INTERRUPTED
-    total = runner.estimate([r.point for r in plan.runs], plan.pus, startup, unit, s)
-    say(f"dry run: {count(len(plan.runs), 'run')}, about {runner.duration(total)} (a probe run of "
-        f"the reference took {startup:.2f} s to start and {1000 * unit:.2f} ms per unit of its "
+    total = runner.estimate([r.point for r in todo], plan.pus, startup, unit, s)
+    say(f"dry run: {count(len(todo), 'run')}, about {runner.duration(total)} (a probe run of the "
+        f"reference took {startup:.2f} s to start and {1000 * unit:.2f} ms per unit of its "
         "kernel; points doing more work per unit take longer); nothing was created")
     return 0
 
@@ -165,14 +172,15 @@ def main(argv):
         return 2
     if stopper.requested:
         return runner.INTERRUPTED
-    plan.describe()
     if plan.settings.dry_run:
+        plan.describe()
         return dry_run(plan, stopper)
     try:
         plan.rset.open(plan.text, plan.machine_text)
     except SetError as e:
         print(f"sweep: {e}", file=sys.stderr)
         return 2
+    plan.describe()
     plan.rset.write_text("axes.tsv", plan.axes_text)
     plan.rset.write_duplicates([] if plan.settings.keep_duplicates else plan.duplicates,
                                plan.axes)

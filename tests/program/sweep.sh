@@ -132,6 +132,10 @@ check "no segment or /dev/shm file left by the probe" bash -c "[ -z \"\$(ipcs -m
 # 3. Resume: the same settings find the same folder; finished runs are kept.
 before=$(stat -c %Y "$set_dir/points/core-np1/r1.csv")
 rm "$set_dir/points/none-np1/r2.status"   # As if the sweep had been stopped there.
+ran "a dry run of a set begun earlier exits 0" dry.out "${sweep[@]}" "${first[@]}" DRY_RUN=1
+has "... saying what was done" dry.out '^sweep: dry run: 9 of 10 runs done earlier in .* (kept); 1 to run'
+check "... and listing only the run still to run" \
+  bash -c "[ \$(grep -c '^round ' dry.out) -eq 1 ] && grep -q '^round 2 \[[0-9]*\] .*none-np1/r2.csv' dry.out"
 ran "rerun exits 0" sweep.out "${sweep[@]}" "${first[@]}"
 has "rerun keeps 9 finished runs" sweep.out '^sweep: resuming: 9 of 10 runs done earlier (kept), 1 to run'
 has "rerun runs the unfinished one" sweep.out '^\[[0-9]*/10\] round 2: none-np1 .*: done in'
