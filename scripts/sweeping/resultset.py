@@ -111,14 +111,6 @@ class ResultSet:
             return None
         return status if status in manifest.STATUSES else None
 
-    def seconds(self, run):
-        """The launcher's seconds that the run's status file recorded, or None."""
-        try:
-            with open(self.file(run.base + ".status")) as f:
-                return float(f.read().split()[1])
-        except (OSError, IndexError, ValueError):
-            return None
-
     def prepare(self, run):
         """Removes what an earlier try of the run left, so it runs again from scratch."""
         os.makedirs(self.file("points", run.point.name), exist_ok=True)
