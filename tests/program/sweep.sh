@@ -13,6 +13,11 @@ export SHMCOUNT RESULTS_ROOT="$WORK/results" BENCH=0 REPS=2 SIZES=20000
 cores=$("$SHMCOUNT" --plan --ranks "$(nproc)" --pin compact --format csv | csv_column /dev/stdin core |
         sort -u | wc -l)
 
+# fields FILE COLUMN...: each row's values of those columns joined by ':', a line per row.
+fields() {
+  /usr/bin/python3 -c 'import csv, sys
+for r in csv.DictReader(open(sys.argv[1])): print(":".join(r[c] for c in sys.argv[2:]))' "$@"
+}
 # ran DESCRIPTION OUT COMMAND...: passes when COMMAND exits 0; else prints OUT, what it printed.
 ran() {
   local what=$1 out=$2; shift 2
@@ -205,26 +210,27 @@ check "each point ran with its mechanism" \
 # the matrix's own point of shmcount's defaults is the reference (reference=yes). What plans
 # alike here is asked of shmcount directly.
 : >mpirun.log
-ran "a sweep over four strategies exits 0" dups.out \
-  "${sweep[@]}" NAME=dups RANKS="1 2" PINS="scatter core compact none" SIZES=200000 ROUNDS=1 REPS=1
+pins="scatter core compact none launcher"
+ran "a sweep over five strategies exits 0" dups.out \
+  "${sweep[@]}" NAME=dups RANKS="1 2" PINS="$pins" SIZES=200000 ROUNDS=1 REPS=1
 expected=$(for r in 1 2; do
   core=$("$SHMCOUNT" --plan --ranks $r --pin core --format csv)
   for s in scatter compact; do
     [ "$("$SHMCOUNT" --plan --ranks $r --pin $s --format csv)" = "$core" ] && echo "$s-np$r core-np$r"
   done
 done | sort)
-got=$(/usr/bin/python3 -c 'import csv, sys
-for r in csv.DictReader(open(sys.argv[1])): print(r["point"], r["same_as"])' results/dups/duplicates.csv 2>/dev/null | sort)
+got=$(fields results/dups/duplicates.csv point same_as 2>/dev/null | tr ':' ' ' | sort)
 check "duplicates.csv lists what plans like --pin core (here: $(echo $expected | tr '\n' ' '))" \
   [ "$got" = "$expected" ]
-check "... never --pin none" bash -c "! grep -q '^none' results/dups/duplicates.csv 2>/dev/null"
+check "... never --pin none or launcher (they plan no PU)" \
+  bash -c "! grep -q '^\(none\|launcher\)-\|,\(none\|launcher\)-np' results/dups/duplicates.csv 2>/dev/null"
 measured=$(csv_column results/dups/manifest.csv point | sort | tr '\n' ' ')
 check "the manifest holds the others, not the duplicates ($measured)" /usr/bin/python3 - \
   "$measured" "$expected" <<'PY'
 import sys
 measured, dups = sys.argv[1].split(), [l.split()[0] for l in sys.argv[2].splitlines()]
 assert not set(dups) & set(measured), (dups, measured)
-assert len(measured) + len(dups) == 8, (dups, measured)
+assert len(measured) + len(dups) == 10, (dups, measured)
 PY
 if [ -n "$expected" ]; then
   has "the sweep says which strategy plans as which" dups.out \
@@ -246,14 +252,13 @@ if os.path.exists(path):
     axes = [l.split("\t")[0] for l in open(os.path.join(sys.argv[2], "axes.tsv")).read().splitlines()[1:]]
     assert header == manifest.duplicates_header(axes), header
 PY
+references=$(fields results/dups/manifest.csv point reference | grep -v ':no$' | sort -u | tr '\n' ' ')
 check "shmcount's defaults at 1 rank are the matrix's core-np1, reference=yes, nothing added" \
-  bash -c "[ \"\$(/usr/bin/python3 -c 'import csv,sys
-print(\" \".join(sorted({r[\"point\"] + \":\" + r[\"reference\"] for r in csv.DictReader(open(sys.argv[1])) if r[\"reference\"] != \"no\"})))' results/dups/manifest.csv)\" = core-np1:yes ]"
+  [ "$references" = "core-np1:yes " ]
 ran "KEEP_DUPLICATES=1 exits 0" keep.out \
-  "${sweep[@]}" NAME=keep RANKS="1 2" PINS="scatter core compact none" SIZES=200000 ROUNDS=1 REPS=1 \
-  KEEP_DUPLICATES=1
-check "KEEP_DUPLICATES=1 runs all 8 points and writes no duplicates.csv" \
-  bash -c "[ \$(grep -c ',done,' results/keep/manifest.csv) -eq 8 ] && [ ! -e results/keep/duplicates.csv ]"
+  "${sweep[@]}" NAME=keep RANKS="1 2" PINS="$pins" SIZES=200000 ROUNDS=1 REPS=1 KEEP_DUPLICATES=1
+check "KEEP_DUPLICATES=1 runs all 10 points and writes no duplicates.csv" \
+  bash -c "[ \$(grep -c ',done,' results/keep/manifest.csv) -eq 10 ] && [ ! -e results/keep/duplicates.csv ]"
 [ -z "$expected" ] || has "... saying that it measures both" keep.out 'both measured (KEEP_DUPLICATES=1'
 ran "REFERENCE=0 exits 0" noref.out "${sweep[@]}" NAME=noref RANKS=1 PINS=none ROUNDS=2 REPS=1 REFERENCE=0
 check "REFERENCE=0: no reference point" \
@@ -263,10 +268,9 @@ check "REFERENCE=0: no reference point" \
 # are never duplicates of each other.
 ran "COPIES=2 exits 0" copies.out "${sweep[@]}" NAME=copies RANKS=1 PINS="core scatter" ROUNDS=2 REPS=1 \
   REFERENCE=0 COPIES=2
-check "COPIES=2: np1-copy1 and -copy2 of --pin core, each in both rounds" \
-  [ "$(/usr/bin/python3 -c 'import csv, sys
-print(" ".join(sorted(r["point"] + ":" + r["copy"] + ":" + r["round"] for r in csv.DictReader(open(sys.argv[1])) if r["pin"] == "core")))' results/copies/manifest.csv)" = \
-    "core-np1-copy1:1:1 core-np1-copy1:1:2 core-np1-copy2:2:1 core-np1-copy2:2:2" ]
+copies=$(fields results/copies/manifest.csv point copy round pin | grep ':core$' | sort | tr '\n' ' ')
+check "COPIES=2: np1-copy1 and -copy2 of --pin core, each in both rounds" [ "$copies" = \
+  "core-np1-copy1:1:1:core core-np1-copy1:1:2:core core-np1-copy2:2:1:core core-np1-copy2:2:2:core " ]
 
 # 10. Launchers: a template with both placeholders, a launcher with options of its own, and a
 # program of no known family (a template is then the way).
