@@ -128,10 +128,8 @@ def dry_run(plan, stopper):
     if not todo:
         return 0
     for run in todo:
-        path = plan.rset.file(run.base + ".csv")
-        argv = (plan.launch.command(run.point.ranks, plan.cores, plan.pus)
-                + [plan.shmcount, *run.point.args, "--reps", str(s.reps), "--warmup",
-                   str(s.warmup), "--output", path])
+        argv = runner.run_command(plan.launch, (plan.cores, plan.pus), plan.shmcount, run.point,
+                                  s, plan.rset.file(run.base + ".csv"))
         print(f"round {run.round} [{run.order}] {shlex.join(argv)}")
     try:
         startup, unit = runner.probe(plan.launch, plan.shmcount, s, stopper)
@@ -180,6 +178,16 @@ def main(argv):
     except SetError as e:
         print(f"sweep: {e}", file=sys.stderr)
         return 2
+    try:
+        return measure(plan, stopper, started)
+    except OSError as e:  # A full disk, a folder removed under the sweep.
+        print(f"sweep: {e.filename or 'writing the result set'}: {e.strerror}; the runs "
+              f"finished so far are kept in {plan.rset.path}", file=sys.stderr)
+        return 1
+
+
+def measure(plan, stopper, started):
+    """Runs the sweep into its opened result set; the exit status."""
     plan.describe()
     plan.rset.write_text("axes.tsv", plan.axes_text)
     plan.rset.write_duplicates([] if plan.settings.keep_duplicates else plan.duplicates,

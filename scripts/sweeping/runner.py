@@ -2,9 +2,10 @@
 SIGTERM, and at the end what share of the time the kernels had.
 
 A launch runs in a process group of its own, so a signal reaches the sweep alone; the sweep then
-stops the launch (SIGTERM to the launcher, which ends its ranks; SIGKILL to its group if it has
-not ended 15 s later, or at a second signal), discards what the run left but its log, marks it
-pending and exits 130.
+stops the launch (SIGTERM to the launcher, which ends its ranks; SIGKILL to the launcher and
+every process under it if it has not ended 15 s later, or at a second signal), discards what the
+run left but its log, marks it pending and exits 130. A signal the sweep was started with
+ignored (nohup's SIGHUP, SIGINT of a job started with & by a script) stays ignored.
 """
 
 import csv
@@ -43,15 +44,37 @@ def say(*parts):
     print("sweep:", *parts, flush=True)
 
 
+def descendants(pid):
+    """Every process under `pid` (its children, theirs...), read from /proc: the ranks a local
+    launcher started, which Open MPI puts in process groups of their own."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
+
+
 class Stopper:
-    """Catches SIGINT, SIGTERM and SIGHUP for the whole sweep: the first one stops the launch
-    in progress (if any) and asks the sweep to stop; a second one kills the launch at once."""
+    """Catches SIGINT, SIGTERM and SIGHUP for the whole sweep (those not ignored when it
+    started): the first one stops the launch in progress (if any) and asks the sweep to stop; a
+    second one kills the launch at once."""
 
     def __init__(self):
         self.signum = None
         self.child = None
         for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(s, self.handle)
+            if signal.getsignal(s) != signal.SIG_IGN:
+                signal.signal(s, self.handle)
 
     @property
     def requested(self):
@@ -73,10 +96,14 @@ class Stopper:
 
     @staticmethod
     def kill(child):
-        if child.poll() is None:
+        """SIGKILL to the launcher, its process group and every process under it."""
+        if child.poll() is not None:
+            return
+        below = descendants(child.pid)
+        for send, target in [(os.killpg, child.pid)] + [(os.kill, pid) for pid in below]:
             try:
-                os.killpg(child.pid, signal.SIGKILL)
-            except ProcessLookupError:
+                send(target, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
                 pass
 
     def run(self, argv, log_path, env):
@@ -103,6 +130,15 @@ def run_environment():
     if os.geteuid() == 0:
         env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     return env
+
+
+def run_command(launch, machine, shmcount, point, settings, output):
+    """The whole command line of one run of `point` on a machine of (cores, PUs), its CSV at
+    `output`."""
+    cores, pus = machine
+    return (launch.command(point.ranks, cores, pus)
+            + [shmcount, *point.args, "--reps", str(settings.reps), "--warmup",
+               str(settings.warmup), "--output", output])
 
 
 def timed_seconds(csv_path):
@@ -145,12 +181,6 @@ class Sweep:
         self.launched = 0.0  # seconds in launches, failed ones too
         self.loop = (0.0, 0.0)  # monotonic times the first run started and the last one ended
 
-    def command(self, point, output):
-        """The whole command line of one run of `point`, its CSV at `output`."""
-        return (self.launch.command(point.ranks, self.cores, self.pus)
-                + [self.shmcount, *point.args, "--reps", str(self.settings.reps),
-                   "--warmup", str(self.settings.warmup), "--output", output])
-
     def write_manifest(self):
         self.rset.write_manifest(self.runs, self.statuses, self.axes)
 
@@ -168,7 +198,8 @@ class Sweep:
             if self.stopper.requested:
                 return self.interrupted(None)
             self.rset.prepare(run)
-            argv = self.command(run.point, self.rset.file(run.base + ".csv"))
+            argv = run_command(self.launch, (self.cores, self.pus), self.shmcount, run.point,
+                               self.settings, self.rset.file(run.base + ".csv"))
             t0 = time.monotonic()
             rc = self.stopper.run(argv, self.rset.file(run.base + ".log"), self.env)
             seconds = time.monotonic() - t0

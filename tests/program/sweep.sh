@@ -150,10 +150,13 @@ check "finished runs untouched" [ "$(stat -c %Y "$set_dir/points/core-np1/r1.csv
 # 4. Stopped while a run is on (SIGTERM, then SIGINT as Ctrl-C sends it): the launch is ended, not
 # waited for; its files but its log are removed and it is pending; the next start resumes.
 long=(RANKS=1 PINS=core SIZES=2000000 ROUNDS=3 REPS=500 REFERENCE=0)
+# (set -m: the sweep runs as a job of its own, so SIGINT is not ignored as in a script's & job.)
 for sig in TERM INT; do
   rm -rf results/stop
+  set -m
   "${sweep[@]}" "${long[@]}" NAME=stop >stop.out 2>&1 &
   sweep_pid=$!
+  set +m
   for _ in $(seq 300); do [ -e results/stop/points/np1/r1.log ] && break; sleep 0.1; done
   sleep 0.5
   t0=$(date +%s)
@@ -170,14 +173,60 @@ for sig in TERM INT; do
              [ ! -e results/stop/points/np1/r1.json ] && [ -e results/stop/points/np1/r1.log ]"
   check "SIG$sig: no rank left running" [ -z "$(pgrep -x shmcount)" ]
 done
+# A launcher that ignores SIGTERM: a second signal kills it and every process under it at once.
+cat >bin/stubborn <<'STUBBORN'
+#!/bin/bash
+trap '' TERM
+n=$1; shift
+mpirun -np "$n" "$@"
+STUBBORN
+chmod +x bin/stubborn
+set -m
+"${sweep[@]}" "${long[@]}" NAME=stubborn LAUNCHER='stubborn {np}' >stubborn.out 2>&1 &
+sweep_pid=$!
+set +m
+for _ in $(seq 300); do [ -e results/stubborn/points/np1/r1.log ] && break; sleep 0.1; done
+sleep 0.5
+kill -TERM "$sweep_pid"
+sleep 1
+check "a launcher that ignores SIGTERM is waited for after one signal" kill -0 "$sweep_pid"
+t0=$(date +%s)
+kill -TERM "$sweep_pid"
+wait "$sweep_pid"
+status=$?
+check "... a second signal ends it at once: exit 130 (exit $status, in $(($(date +%s) - t0)) s)" \
+  [ $status -eq 130 ] && [ $(($(date +%s) - t0)) -lt 10 ]
+check "... and kills what it started: no launcher or rank left ($(pgrep -l 'mpirun|shmcount|stubborn'))" \
+  [ -z "$(pgrep 'mpirun|shmcount|stubborn')" ]
+# A signal ignored when the sweep started (nohup's SIGHUP) stays ignored.
+(trap '' HUP; exec "${sweep[@]}" "${long[@]}" NAME=nohup >nohup.out 2>&1) &
+sweep_pid=$!
+for _ in $(seq 300); do [ -e results/nohup/points/np1/r1.log ] && break; sleep 0.1; done
+kill -HUP "$sweep_pid"
+sleep 1
+check "SIGHUP ignored at the start (nohup) is still ignored" kill -0 "$sweep_pid"
+kill -TERM "$sweep_pid"
+wait "$sweep_pid"
+# The result set removed under a running sweep: one message, exit 1, no traceback.
+"${sweep[@]}" "${long[@]}" REPS=20 NAME=removed >removed.out 2>&1 &
+sweep_pid=$!
+for _ in $(seq 300); do [ -e results/removed/points/np1/r1.log ] && break; sleep 0.1; done
+rm -rf results/removed
+wait "$sweep_pid"
+status=$?
+check "a result set removed under the sweep: exit 1 (exit $status), one message, no traceback" \
+  bash -c "[ $status -eq 1 ] && grep -q '^sweep: .*No such file or directory; the runs finished so far' removed.out &&
+           ! grep -q Traceback removed.out"
 "${sweep[@]}" "${long[@]}" REPS=3 NAME=stop >stop.out 2>&1
 check "other settings under the same NAME are refused (exit 2)" [ $? -eq 2 ]
 has "... saying so" stop.out 'holds a sweep with other settings'
 
 # 5. The lock: a second sweep into a set while the first runs is refused, and leaves it alone.
 rm -rf results/stop
+set -m
 "${sweep[@]}" "${long[@]}" NAME=stop >lock1.out 2>&1 &
 sweep_pid=$!
+set +m
 for _ in $(seq 300); do [ -e results/stop/points/np1/r1.log ] && break; sleep 0.1; done
 manifest_before=$(md5sum <results/stop/manifest.csv)
 "${sweep[@]}" "${long[@]}" NAME=stop >lock2.out 2>&1
