@@ -10,6 +10,9 @@ ISOLATE_PIDS=1 isolate "$@"
 workdir
 sweep=("/usr/bin/python3" "$SHMCOUNT_SOURCE_DIR/scripts/sweep.py")
 export SHMCOUNT RESULTS_ROOT="$WORK/results" BENCH=0 REPS=2 SIZES=20000
+# The dry run's probe makes its temporary folder under TMPDIR: here, inside the test's folder.
+mkdir tmp
+export TMPDIR="$WORK/tmp"
 cores=$("$SHMCOUNT" --plan --ranks "$(nproc)" --pin compact --format csv | csv_column /dev/stdin core |
         sort -u | wc -l)
 
@@ -131,7 +134,7 @@ assert listed == logged, (listed, logged)
 PY
 has "it estimates the time from a probe run" dry.out '^sweep: dry run: 10 runs, about [0-9]* s (a probe run'
 check "a dry run creates nothing" [ ! -e dry ]
-check "its probe leaves no folder in /tmp" [ -z "$(ls -d /tmp/shmcount-sweep-probe-* 2>/dev/null)" ]
+check "its probe leaves no folder in TMPDIR" [ -z "$(ls -A tmp)" ]
 check "no segment or /dev/shm file left by the probe" bash -c "[ -z \"\$(ipcs -m | awk 'NR > 3 && \$1 ~ /^0x/')\" ]"
 
 # 3. Resume: the same settings find the same folder; finished runs are kept.
@@ -203,8 +206,9 @@ check "... and kills what it started: no launcher or rank left ($(pgrep -l 'mpir
 sweep_pid=$!
 for _ in $(seq 300); do [ -e results/nohup/points/np1/r1.log ] && break; sleep 0.1; done
 kill -HUP "$sweep_pid"
-sleep 1
-check "SIGHUP ignored at the start (nohup) is still ignored" kill -0 "$sweep_pid"
+sleep 3
+check "SIGHUP ignored at the start (nohup) is still ignored" \
+  bash -c "kill -0 $sweep_pid && ! grep -q interrupted nohup.out"
 kill -TERM "$sweep_pid"
 wait "$sweep_pid"
 # The result set removed under a running sweep: one message, exit 1, no traceback.
@@ -229,7 +233,7 @@ sweep_pid=$!
 set +m
 for _ in $(seq 300); do [ -e results/stop/points/np1/r1.log ] && break; sleep 0.1; done
 manifest_before=$(md5sum <results/stop/manifest.csv)
-"${sweep[@]}" "${long[@]}" NAME=stop >lock2.out 2>&1
+timeout 20 "${sweep[@]}" "${long[@]}" NAME=stop >lock2.out 2>&1
 status=$?
 check "a second sweep into a locked set exits 2 (exit $status)" [ $status -eq 2 ]
 has "... naming the sweep that holds it" lock2.out "another sweep (pid $sweep_pid) is running into"
@@ -389,6 +393,8 @@ refused "no rounds" "ROUNDS: '0' is not a whole number from 1 to" ROUNDS=0
 refused "bad rank count" "RANKS: 'two' is not a rank count from 1 to" RANKS="1 two"
 refused "a huge rank count, saying what is allowed" "RANKS: '99999999999999999999' is not a rank count from 1 to [0-9]* ([0-9]* per PU" \
   RANKS=99999999999999999999
+refused "a rank count past this machine's limit, before shmcount's" \
+  "RANKS: '100000' is not a rank count from 1 to [0-9]* ([0-9]* per PU" RANKS=100000
 refused "a rank count with a leading zero" "RANKS: '010'" RANKS=010
 refused "a seed out of range" "SEED: '-1'" SEED=-1
 refused "COPIES out of range" "COPIES: '0'" COPIES=0
