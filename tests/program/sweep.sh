@@ -233,12 +233,14 @@ sweep_pid=$!
 set +m
 for _ in $(seq 300); do [ -e results/stop/points/np1/r1.log ] && break; sleep 0.1; done
 manifest_before=$(md5sum <results/stop/manifest.csv)
+launches_before=$(wc -l <mpirun.log)
 timeout 20 "${sweep[@]}" "${long[@]}" NAME=stop >lock2.out 2>&1
 status=$?
 check "a second sweep into a locked set exits 2 (exit $status)" [ $status -eq 2 ]
 has "... naming the sweep that holds it" lock2.out "another sweep (pid $sweep_pid) is running into"
-check "... and leaves its manifest and runs alone" \
-  bash -c "[ '$manifest_before' = \"\$(md5sum <results/stop/manifest.csv)\" ] && [ -e results/stop/points/np1/r1.log ]"
+check "... and launches nothing, leaving the set's manifest alone" \
+  bash -c "[ '$manifest_before' = \"\$(md5sum <results/stop/manifest.csv)\" ] &&
+           [ $launches_before -eq \$(wc -l <mpirun.log) ]"
 kill -TERM "$sweep_pid"
 wait "$sweep_pid"
 
