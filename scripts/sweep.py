@@ -181,8 +181,10 @@ def main(argv):
     try:
         return measure(plan, stopper, started)
     except OSError as e:  # A full disk, a folder removed under the sweep.
-        print(f"sweep: {e.filename or 'writing the result set'}: {e.strerror}; the runs "
-              f"finished so far are kept in {plan.rset.path}", file=sys.stderr)
+        kept = (f"the runs finished so far are kept in {plan.rset.path}"
+                if os.path.isdir(plan.rset.path) else f"{plan.rset.path} is gone")
+        print(f"sweep: {e.filename or 'writing the result set'}: {e.strerror}; {kept}",
+              file=sys.stderr)
         return 1
 
 

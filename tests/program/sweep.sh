@@ -220,7 +220,7 @@ rm -rf results/removed
 wait "$sweep_pid"
 status=$?
 check "a result set removed under the sweep: exit 1 (exit $status), one message, no traceback" \
-  bash -c "[ $status -eq 1 ] && grep -q '^sweep: .*No such file or directory; the runs finished so far' removed.out &&
+  bash -c "[ $status -eq 1 ] && grep -q '^sweep: .*No such file or directory; .*results/removed is gone' removed.out &&
            ! grep -q Traceback removed.out"
 "${sweep[@]}" "${long[@]}" REPS=3 NAME=stop >stop.out 2>&1
 check "other settings under the same NAME are refused (exit 2)" [ $? -eq 2 ]
