@@ -7,7 +7,9 @@
 #   make bench      Google Benchmark of every kernel path and its reference, 9 interleaved
 #                   repetitions, one line each; JSON under results/
 #   make seed       the article's table beside this machine's (scripts/seed.sh; RANKS=, REPS=)
-#   make sweep      a matrix of runs in rounds (scripts/sweep.sh); make plots: figures under plots/
+#   make sweep      a matrix of runs in rounds (scripts/sweep.py; settings as NAME=value, e.g.
+#                   RANKS="1 2" PINS="core scatter" DRY_RUN=1); make plots: figures under plots/
+#   make calibrate  an A/A sweep with a known effect, then scripts/calibrate.py on it
 #   make compare A=... B=...   two runs or two result sets, point by point (scripts/compare.py);
 #                   THRESHOLD=5 makes plots and compare call ±5% "the same" (default ±3%)
 #   make install [PREFIX=...], make package: installed as a tool, or a .deb
@@ -35,7 +37,7 @@ endif
 # The analysis checks columns against this binary's --list columns, when it is built.
 LISTS_FROM := $(if $(wildcard $(BUILD)/shmcount),--shmcount $(BUILD)/shmcount)
 
-.PHONY: all build test check run bench seed sweep plots compare install package clean format
+.PHONY: all build test check run bench seed sweep calibrate plots compare install package clean format
 
 all: build
 
@@ -60,9 +62,21 @@ bench: build
 seed: build
 	$(MPI_ENV) scripts/seed.sh
 
-# The sweep sets Open MPI's root variables itself and gives leave to oversubscribe per point.
+# The sweep takes its settings from the environment, where make puts this command line's
+# variables (MPI=mpich included: build-mpich/shmcount under mpiexec.mpich). It sets Open MPI's
+# root variables itself and gives leave to oversubscribe per point.
 sweep: build
-	scripts/sweep.sh
+	/usr/bin/python3 scripts/sweep.py
+
+# The calibration: 4 copies of one point (A/A pairs) and of one with twice the work (a known
+# effect), then scripts/calibrate.py on the set: the false-positive rate, the power and the
+# smallest difference these settings tell apart here. ROUNDS= and REPS= as for a sweep.
+CALIBRATION := RANKS=2 PINS=core "SIZES=200000 400000" COPIES=4 REFERENCE=0 BENCH=0 \
+  "NAME=calibrate-{host}-{hash}"
+calibrate: build
+	@set -e; set_dir=$$(/usr/bin/python3 scripts/sweep.py --print-set $(CALIBRATION)); \
+	/usr/bin/python3 scripts/sweep.py $(CALIBRATION); \
+	/usr/bin/python3 scripts/calibrate.py $(LISTS_FROM) "$$set_dir"
 
 # A make value as one shell word, whatever it holds (spaces, quotes, $): 'it'\''s'.
 quote = '$(subst ','\'',$(1))'

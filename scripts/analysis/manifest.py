@@ -11,11 +11,15 @@ A result set `results/<NAME>/` holds:
   never in pairs or figures), `status` (`STATUSES`) and `csv` (the run's CSV, relative to the
   set).
 - `duplicates.csv`: the points the sweep did not run because `shmcount --plan` planned them exactly
-  like a point it did run (columns `point`, `ranks`, the axes, `same_as`, `plan`); absent when
-  there are none.
+  like a point it did run (columns `point`, `ranks`, the axes and pseudo-axes as in the manifest,
+  `same_as`: the point run instead, `plan`: the logical PU of each rank in rank order, separated
+  by spaces, e.g. `0 1`); absent when there are none (and with KEEP_DUPLICATES=1, which runs
+  them all).
 - `matrix.txt`: the settings, `NAME=value` per line (the same settings resume the same set).
 - `axes.tsv` (`shmcount --list axes` when the sweep ran), `machine.csv` (every usable PU),
-  `bench.json` (optional), and `points/<point>/r<round>.{csv,json,log,status}`.
+  `bench.json` (optional), `sweep.lock` (held by the sweep writing into the set), and
+  `points/<point>/r<round>.{csv,json,log,status}` (the status file: the run's status, then the
+  seconds its launch took).
 """
 
 import csv
@@ -39,6 +43,12 @@ def manifest_header(axis_names):
     """The manifest's columns for these axes (shmcount's, then the pseudo-axes)."""
     return list(LEADING) + list(axis_names) + [a for a in PSEUDO_AXES if a not in axis_names] + \
         list(TRAILING)
+
+
+def duplicates_header(axis_names):
+    """duplicates.csv's columns for these axes (shmcount's, then the pseudo-axes)."""
+    return ["point", "ranks"] + list(axis_names) + \
+        [a for a in PSEUDO_AXES if a not in axis_names] + list(DUPLICATE_TRAILING)
 
 
 def axes_of(header):

@@ -60,7 +60,7 @@ refused "runs of different rank counts" "A ran 1 rank and B 2 ranks" \
   small.csv "$fixture/points/core-20000-np2/r1.csv"
 refused "a missing input" "nowhere.csv: no such result set or run" small.csv nowhere.csv
 RESULTS_ROOT="$WORK/results" NAME=other BENCH=0 RANKS=1 PINS=core SIZES=1000 ROUNDS=1 REPS=2 \
-  bash "$SHMCOUNT_SOURCE_DIR/scripts/sweep.sh" >sweep.out 2>&1
+  REFERENCE=0 /usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/sweep.py" >sweep.out 2>&1
 check "a set with other points" [ $? -eq 0 ]
 refused "sets without a common point" "nothing to compare" "$fixture" results/other
 (cd "$SHMCOUNT_SOURCE_DIR" && make -s compare A="$WORK/small.csv") >make.out 2>&1

@@ -44,7 +44,8 @@ check "the installed plots write figures and a report here" \
   >compare.out 2>&1
 check "the installed compare answers" grep -q 'np1\|ranks\|ratio' compare.out
 /usr/bin/shmcount-sweep --help >help.out 2>&1
-check "the tools have --help" grep -q 'Settings' help.out
+check "the tools have --help, calling themselves by their names" \
+  bash -c "grep -q Settings help.out && grep -q '^Usage: shmcount-sweep ' help.out"
 check "the installed plots tool calls itself by its name" \
   bash -c "/usr/bin/shmcount-plots --help | grep -q '^usage: shmcount-plots'"
 cd "$WORK" || exit 1

@@ -18,8 +18,10 @@ done
 ISOLATE_PIDS=1 isolate "$@"
 # The binaries may themselves live under /tmp (a clone in /tmp): the private /tmp would hide them
 # from the test and from Slurm's steps. Copies travel through this namespace's own /dev/shm into
-# the test's folder, and run from there.
+# the test's folder, and run from there; so does the sweep (scripts/).
 cp "$SHMCOUNT" /dev/shm/shmcount || { echo "FAIL: cannot copy $SHMCOUNT" >&2; exit 1; }
+cp -r "$SHMCOUNT_SOURCE_DIR/scripts" /dev/shm/scripts ||
+  { echo "FAIL: cannot copy $SHMCOUNT_SOURCE_DIR/scripts" >&2; exit 1; }
 if [ -x "${SHMCOUNT_MPICH:-}" ]; then
   cp "$SHMCOUNT_MPICH" /dev/shm/shmcount-mpich || { echo "FAIL: cannot copy $SHMCOUNT_MPICH" >&2; exit 1; }
 fi
@@ -31,6 +33,7 @@ chmod 755 "$WORK"  # munged wants every folder above its socket searchable by al
 mkdir -m 755 bin && mv /dev/shm/shmcount bin/ ||
   { echo "FAIL: cannot move the binary into $WORK/bin" >&2; exit 1; }
 SHMCOUNT=$WORK/bin/shmcount
+mv /dev/shm/scripts scripts || { echo "FAIL: cannot move the scripts into $WORK" >&2; exit 1; }
 if [ -e /dev/shm/shmcount-mpich ]; then
   mv /dev/shm/shmcount-mpich bin/ ||
     { echo "FAIL: cannot move the MPICH binary into $WORK/bin" >&2; exit 1; }
@@ -274,6 +277,48 @@ if [ -x "${SHMCOUNT_MPICH:-}" ]; then
     [ "$(csv_column mpich-mapcpu.csv cpuset | sort -u)" = 1 ]
 else
   echo "note: no MPICH build (${SHMCOUNT_MPICH:-SHMCOUNT_MPICH not set}): srun --mpi=pmi2 not run"
+fi
+
+# 6. A sweep through srun: LAUNCHER=srun adds -n N and --mpi=pmix (Open MPI) or --mpi=pmi2
+# (MPICH); where ranks outnumber the cores, --overcommit and --cpus-per-task=PUs, so that the
+# ranks get the whole node as under mpirun (--overcommit alone allocates one CPU). A template
+# runs as written.
+sweep() {  # sweep NAME SETTINGS...: the sweep into results/NAME; its output in NAME.out.
+  local name=$1; shift
+  timeout 200 /usr/bin/python3 scripts/sweep.py RESULTS_ROOT=results NAME="$name" BENCH=0 \
+    REFERENCE=0 ROUNDS=1 REPS=2 PINS=core SIZES=20000 "$@" >"$name.out" 2>&1
+  rc=$?
+}
+# swept NAME RUNS DESCRIPTION: the sweep exited 0 and ran RUNS runs, all done.
+swept() {
+  local statuses
+  statuses=$(csv_column "results/$1/manifest.csv" status 2>/dev/null | sort | uniq -c | tr -s ' ')
+  if [ "$rc" -eq 0 ] && [ "$statuses" = " $2 done" ]; then pass "$3: $2 runs done"; else
+    fail "$3: exit $rc, statuses '$statuses':"; tail -20 "$1.out" >&2; fi
+}
+over=$((pus + 1))
+sweep srun LAUNCHER=srun RANKS="1 $over"
+swept srun 2 "sweep, LAUNCHER=srun"
+check "LAUNCHER=srun: the run contexts name srun as the launcher" \
+  [ "$(grep -l '"launcher": "Slurm srun' results/srun/points/*/r1.json | wc -l)" -eq 2 ]
+check "LAUNCHER=srun, $over ranks on $pus PUs: the ranks had the whole node (not one CPU)" \
+  grep -q "available: PUs 0-$((pus - 1)) (of 0-$((pus - 1)))" "results/srun/points/np$over/r1.log"
+check "LAUNCHER=srun, $over ranks: ranks 0-$pus in one job" \
+  [ "$(csv_where "results/srun/points/np$over/r1.csv" rank phase parallel | sort -un | tr '\n' ' ')" = \
+    "$(seq -s ' ' 0 "$pus") " ]
+sweep template LAUNCHER='srun --mpi=pmix -n {np} {oversubscribe}' RANKS="2 $over"
+swept template 2 "sweep, LAUNCHER='srun --mpi=pmix -n {np} {oversubscribe}'"
+check "the template's run of $over ranks had the whole node too" \
+  grep -q "available: PUs 0-$((pus - 1)) (of 0-$((pus - 1)))" "results/template/points/np$over/r1.log"
+if [ -x "${SHMCOUNT_MPICH:-}" ]; then
+  SHMCOUNT=$SHMCOUNT_MPICH sweep mpich-srun LAUNCHER=srun RANKS="1 2"
+  swept mpich-srun 2 "sweep of the MPICH build, LAUNCHER=srun (--mpi=pmi2)"
+  check "MPICH under srun: the run contexts name MPICH" \
+    [ "$(grep -l '"mpi_library": "MPICH' results/mpich-srun/points/*/r1.json | wc -l)" -eq 2 ]
+  check "MPICH under srun: 2 ranks in one job" \
+    [ "$(csv_where results/mpich-srun/points/np2/r1.csv rank phase parallel | sort -un | tr '\n' ' ')" = "0 1 " ]
+else
+  echo "note: no MPICH build: the sweep of it under srun not run"
 fi
 
 # Nothing left: no job, no daemon, no process of the test's, no segment, no shared-memory file;
