@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Figures and a report from a shmcount result set (what scripts/sweep.sh writes) or one run.
+"""Figures and a report from a shmcount result set (what scripts/sweep.py writes) or one run.
 
 Usage: plots.py [--results results/<set> | results/<run>.csv] [--out plots/<name>]
                 [--placement-ranks N] [--threshold PERCENT] [--shmcount build/shmcount]

@@ -1,7 +1,15 @@
 # man shmcount is generated from the same tables as --help: every option, run parameter, kernel,
-# strategy, mechanism and counts mode is in it, and it renders without a warning.
+# strategy, mechanism and counts mode is in it, and it renders without a warning; every installed
+# tool has a page too, from its own --help.
 source "$(dirname "$0")/lib.sh"
-page=$1
+man_dir=$1
+page=$man_dir/shmcount.1
+for tool in sweep plots compare calibrate seed; do
+  tool_page=$man_dir/shmcount-$tool.1
+  check "shmcount-$tool has a page" [ -s "$tool_page" ]
+  warnings=$(groff -man -ww -z "$tool_page" 2>&1)
+  check "shmcount-$tool's page renders without warnings${warnings:+: $warnings}" [ -z "$warnings" ]
+done
 check "the manual page was built ($page)" [ -s "$page" ]
 warnings=$(groff -man -ww -z "$page" 2>&1)
 check "it renders without warnings${warnings:+: $warnings}" [ -z "$warnings" ]

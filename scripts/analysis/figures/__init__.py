@@ -35,7 +35,7 @@ def _with_baseline(rs, options):
 
 
 def _with_machine(rs, _options):
-    return None if rs.machine else "no machine.csv (only a result set of sweep.sh has one)"
+    return None if rs.machine else "no machine.csv (only a result set of the sweep has one)"
 
 
 def _varies_size(rs, _options):
