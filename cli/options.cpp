@@ -291,19 +291,19 @@ std::string help_text() {
   out << "\nKernels (--kernel):\n";
   for (const auto& k : kernel_table()) {
     std::string name = "  " + std::string(k.name);
-    name.resize(12, ' ');
+    name.resize(std::max<std::size_t>(name.size() + 2, 12), ' ');
     append_wrapped(out, name, std::string(k.description), 12);
   }
   out << "\nMechanisms (--share):\n";
   for (const auto& m : mechanism_table()) {
     std::string name = "  " + std::string(m.name);
-    name.resize(12, ' ');
+    name.resize(std::max<std::size_t>(name.size() + 2, 12), ' ');
     append_wrapped(out, name, std::string(m.description), 12);
   }
   out << "\nStrategies (--pin):\n";
   for (const auto& s : strategy_table()) {
     std::string name = "  " + std::string(s.name);
-    name.resize(12, ' ');
+    name.resize(std::max<std::size_t>(name.size() + 2, 12), ' ');
     append_wrapped(out, name, std::string(s.description), 12);
   }
   out << "\nExamples:\n";
