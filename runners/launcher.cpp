@@ -90,6 +90,17 @@ const char* built_mpi_family() {
 #endif
 }
 
+std::string built_mpi_version() {
+#if defined(OMPI_MAJOR_VERSION)
+  return "Open MPI " + std::to_string(OMPI_MAJOR_VERSION) + "." +
+         std::to_string(OMPI_MINOR_VERSION) + "." + std::to_string(OMPI_RELEASE_VERSION);
+#elif defined(MPICH_VERSION)
+  return std::string("MPICH ") + MPICH_VERSION;
+#else
+  return "an MPI library";
+#endif
+}
+
 std::string launch_mismatch(const LaunchEnv& env, int mpi_size) {
   if (env.launcher.empty()) return "";
   const std::string family = built_mpi_family();

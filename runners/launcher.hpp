@@ -30,6 +30,8 @@ std::string mpi_settings_chosen();
 
 // The MPI library shmcount was built with: "Open MPI" or "MPICH" (from mpi.h), or "MPI".
 const char* built_mpi_family();
+// The same with the version of mpi.h: "Open MPI 4.1.4", "MPICH 4.0.2".
+std::string built_mpi_version();
 
 // Empty when this build can join the job `env` describes; otherwise one message naming the
 // launcher, this build's MPI and what to run instead. `mpi_size` is MPI_COMM_WORLD's size once

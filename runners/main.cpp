@@ -106,7 +106,10 @@ int run_main(int argc, char** argv) {
       if (launcher_rank() == 0) std::fputs(help_text().c_str(), stdout);
       return 0;
     case Action::kVersion:
-      if (launcher_rank() == 0) std::printf("shmcount %s\n", std::string(kShmcountVersion).c_str());
+      if (launcher_rank() == 0) {
+        std::printf("shmcount %s, built with %s\n", std::string(kShmcountVersion).c_str(),
+                    shmcount::built_mpi_version().c_str());
+      }
       return 0;
     case Action::kPlan:
       // A launcher of one task (an interactive srun --pty shell) is not a job to plan for.
