@@ -185,7 +185,7 @@ bool visit(const Options& o, const MpiJob& job, LatencyState& s, std::size_t ind
   MPI_Barrier(job.node);
   const DisturbanceReading before = read_disturbance(Reading::kBefore);
   const std::int64_t t0 = monotonic_ns();
-  for (int d = 0; d < 2 && mine.ok; ++d) {
+  for (int d = 0; d < 2 && mine.ok; ++d) {  // Both ranks leave together: they agree on ok.
     BounceSettings settings;
     settings.round_trips = lo.round_trips;
     settings.first_value = s.value;
@@ -200,8 +200,7 @@ bool visit(const Options& o, const MpiJob& job, LatencyState& s, std::size_t ind
     }
     const BounceOutcome outcome =
         bounce(*s.line, d == me ? Turn::kStarts : Turn::kAnswers, samples, settings);
-    MPI_Barrier(job.node);  // The other rank has seen the last store before roles change.
-    // A broken handoff leaves a stop value, so both ranks decide alike from what the line holds.
+    MPI_Barrier(job.node);  // Every store of this direction is made...
     const std::uint64_t expected = value_after(s.value, samples, lo.round_trips);
     const std::uint64_t held = s.line->value.load(std::memory_order_acquire);
     if (held != expected) {
@@ -210,6 +209,13 @@ bool visit(const Options& o, const MpiJob& job, LatencyState& s, std::size_t ind
                      ? outcome.why
                      : "after the visit the line held " + std::to_string(held) + ", not the " +
                            std::to_string(expected) + " its round trips leave: a broken handoff";
+    }
+    // ...and both ranks have read the line, and agree, before the next direction stores again.
+    int both_ok = mine.ok;
+    MPI_Allreduce(MPI_IN_PLACE, &both_ok, 1, MPI_INT, MPI_MIN, job.node);
+    if (!both_ok && mine.ok) {
+      mine.ok = 0;
+      mine.why = "the other rank found the handoff broken and stopped";
     }
     for (std::size_t k = kWarmUpSamples; k < samples && d == me; ++k) {
       if (outcome.ns[k] < 0) continue;
