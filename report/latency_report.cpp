@@ -354,6 +354,20 @@ std::string format_latency_context_json(const LatencyRunInfo& run, const Provena
   }
   o << "},\n";
   o << "  \"line\": " << q(run.line) << ",\n";
+  // The PUs the map could use, in hwloc's (logical) order, with the objects above each: what the
+  // heatmap draws its boundaries from. -1 where the machine has no such object.
+  const int l2 = run.machine.level_of(HWLOC_OBJ_L2CACHE);
+  o << "  \"pus\": [";
+  for (std::size_t i = 0; i < run.machine.pus.size(); ++i) {
+    const PuInfo& pu = run.machine.pus[i];
+    const int l2_index = l2 >= 0 && static_cast<std::size_t>(l2) < pu.path.size()
+                             ? pu.path[static_cast<std::size_t>(l2)]
+                             : -1;
+    o << (i ? ",\n    " : "\n    ") << "{\"logical\": " << pu.pu_logical << ", \"os\": " << pu.pu_os
+      << ", \"core\": " << pu.core << ", \"l2\": " << l2_index << ", \"l3\": " << pu.cache
+      << ", \"numa\": " << pu.numa << ", \"package\": " << pu.package << "}";
+  }
+  o << "],\n";
   o << "  \"latency\": {\n    \"unit\": \"ns, one way: a sample's time / round trips / 2\",\n";
   o << "    \"pairs\": [";
   for (std::size_t i = 0; i < f.pairs.size(); ++i) {

@@ -21,6 +21,7 @@ struct LatencyRunInfo {
   std::string run_id;
   Options options;
   NodeInfo node;              // The one node the two ranks ran on.
+  MachineView machine;        // Its PUs, with the objects above them (the run context's "pus").
   std::vector<PuPair> pairs;  // The plan; pairs that could not be bound are flagged with why.
   std::string line;           // Where the bounced line lives, for the run context.
   std::size_t visits = 0;     // Visits of a pair in a round that were measured.

@@ -371,6 +371,7 @@ void run_latency(const Options& o, const MpiJob& job) {
   });
   run.node = describe_node(job, s);
   run.pairs = s.pairs;
+  run.machine = s.node.view;
   run.line = std::to_string(kLinePairBytes) +
              " bytes (one line pair), aligned to them, at offset " +
              std::to_string(reinterpret_cast<std::uintptr_t>(s.line) -

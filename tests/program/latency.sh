@@ -51,6 +51,34 @@ check "the CSV's columns are what --list latency-columns says" \
 check "no segment left" no_segments
 check "nothing left in /dev/shm" [ -z "$(shm_left)" ]
 
+# make plots on the real map: its heatmap and latency per relation, REPORT.md with the structure
+# against hwloc's tree and the relation's figures from the run context, pairs.csv.
+/usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results out/map.csv --out plots \
+  --shmcount "$SHMCOUNT" >plots.out 2>plots.err
+check "plots draws the real map" \
+  grep -q '^plots: wrote 2 figures (PNG + SVG), REPORT.md and pairs.csv' plots.out
+for fig in latency-heatmap latency-relations; do
+  check "$fig.png is a PNG and $fig.svg an SVG" \
+    bash -c "[ \"\$(head -c 8 plots/$fig.png | od -An -tx1 | tr -d ' ')\" = 89504e470d0a1a0a ] &&
+             grep -q '<svg' plots/$fig.svg"
+  check "REPORT.md shows $fig" grep -q "($fig.png)" plots/REPORT.md
+done
+check "REPORT.md gives the relation with the run context's median and interval" \
+  /usr/bin/python3 - out/map.json plots/REPORT.md <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["latency"]["relations"][0]
+ns = lambda x: f"{x:.1f}" if x < 100 else f"{x:.0f}"
+line = (f"| {r['label']} | 1 | {ns(r['median_ns'])} [{ns(r['low_ns'])}, {ns(r['high_ns'])}] | "
+        f"{ns(r['min_ns'])} |")
+assert line in open(sys.argv[2]).read(), line
+EOF
+check "REPORT.md opens with the structure against the tree" \
+  bash -c "sed -n 3p plots/REPORT.md | grep -qx \"## Measured structure against hwloc's tree\""
+check "pairs.csv has the pair" [ "$(csv_rows plots/pairs.csv)" -eq 1 ]
+/usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/compare.py" out/map.csv out/map.csv >job.out 2>job.err
+check "compare refuses a latency map (exit 2), pointing to make plots" \
+  bash -c "[ $? -eq 2 ] && grep -q 'a latency map (shmcount --latency); compare judges' job.err"
+
 # The default pairs: every pair of the PUs this job may use.
 job 2 --latency --samples 6 --round-trips 100 --rounds 1 --output out/all.csv
 pus=$(nproc)
@@ -102,6 +130,11 @@ check "a broken handoff is one message saying so" \
 check "the samples of the broken visit are written, ok = 0" \
   [ "$(csv_column out/broken.csv ok | sort -u)" = 0 ]
 check "the summary says measuring stopped" grep -q '^verification: a handoff broke, so measuring stopped' job.out
+/usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results out/broken.csv --out broken \
+  >plots.out 2>plots.err
+check "plots refuses the broken map (exit 2), saying why" \
+  bash -c "[ $? -eq 2 ] && grep -q 'whose handoff broke (ok = 0; shmcount exited 3)' plots.err &&
+           [ ! -e broken ]"
 check "a broken handoff leaves no segment" no_segments
 
 # Refusals: one message, exit 2, nothing created (no results/, no segment).
