@@ -272,10 +272,11 @@ void measure(const Options& o, const MpiJob& job, LatencyState& s, bool talk) {
   const PairCost cost = pair_cost(s.pairs, lo.samples, lo.round_trips);
   const std::uint64_t visits = cost.pairs * lo.rounds;
   if (talk) {
-    std::printf("pairs: %llu on %s (%s), %llu round(s): %s\n",
-                static_cast<unsigned long long>(cost.pairs), s.node.view.availability().c_str(),
-                s.node.view.summary.c_str(), static_cast<unsigned long long>(lo.rounds),
-                cost_estimate(cost).c_str());
+    using ull = unsigned long long;
+    std::printf("pairs: %llu on %s; %llu samples of %llu round trips each, in %llu round(s): %s\n",
+                static_cast<ull>(cost.pairs), s.node.view.availability().c_str(),
+                static_cast<ull>(lo.samples), static_cast<ull>(lo.round_trips),
+                static_cast<ull>(lo.rounds), cost_estimate(cost).c_str());
     std::fflush(stdout);
   }
   bool first_visit = true;
@@ -291,8 +292,8 @@ void measure(const Options& o, const MpiJob& job, LatencyState& s, bool talk) {
       if (talk && was_first && !first_visit) {
         const double visit_s = static_cast<double>(monotonic_ns() - t0) / 1e9;
         std::printf(
-            "measuring: the first visit took %s (binding, 2 warm-up and about %llu timed "
-            "samples): about %s for all %llu visits\n",
+            "measuring: the first visit took %s (binding, a warm-up sample each way and about "
+            "%llu timed samples): about %s for all %llu visits\n",
             duration_text(visit_s).c_str(), static_cast<unsigned long long>(lo.samples / lo.rounds),
             duration_text(visit_s * static_cast<double>(visits)).c_str(),
             static_cast<unsigned long long>(visits));
