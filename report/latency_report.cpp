@@ -60,7 +60,7 @@ constexpr std::array kColumns{
                   [](const LatencyRunInfo& run, const LatencySample&) {
                     return std::string(run.options.share->name);
                   }},
-    LatencyColumn{"pair", "the pair's index in the run context's latency.pairs",
+    LatencyColumn{"pair", "the pair's index in the plan (latency.pairs[].pair in the run context)",
                   [](const LatencyRunInfo&, const LatencySample& s) { return to_string(s.pair); }},
     LatencyColumn{"a_logical", "the pair's first PU, logical index (L#)",
                   [](const LatencyRunInfo& run, const LatencySample& s) {

@@ -55,15 +55,34 @@ def _structure(analysis):
 
 
 def _relations(analysis):
+    runs = len(analysis.runs)
+    pair_unit = ("over its runs' medians" if runs > 1 else "over its rounds, then its samples")
     unit = ("the median of its pairs' medians, with a 95% bootstrap interval over its pairs (a "
-            "relation of one pair: that pair's interval, over its rounds and samples)")
+            f"relation of one pair: that pair's interval, {pair_unit})")
     lines = ["## Latency per relation", "",
              f"One-way latency (a sample's time / round trips / 2), ns: {unit}.", "",
              "| relation | pairs | median ns [95% interval] | min ns |", "|---|---|---|---|"]
     for r in analysis.relations:
         lines.append(f"| {r.label} | {r.pairs} | {_interval(r.median_ns, r.low_ns, r.high_ns)} | "
                      f"{ns(r.min_ns)} |")
-    return lines + [""]
+    lines.append("")
+    if runs > 1:
+        # What each run said on its own: a map that moves between runs shows here first.
+        labels = [r.label for r in analysis.relations]
+        lines += ["Each run's own median per relation (ns, [95% interval within the run]): "
+                  "runs that disagree beyond their intervals measured a machine that changed "
+                  "between them (a host that moved the vCPUs, other load).", "",
+                  "| run | UTC time | " + " | ".join(labels) + " |",
+                  "|---|---|" + "---|" * len(labels)]
+        for run in analysis.runs:
+            own = {r["relation"]: r for r in run.context["latency"]["relations"]}
+            cells = [_interval(own[r.relation]["median_ns"], own[r.relation]["low_ns"],
+                               own[r.relation]["high_ns"]) if r.relation in own else "-"
+                     for r in analysis.relations]
+            lines.append(f"| `{os.path.basename(run.csv_path)}` | {run.context.get('utc_time')} | "
+                         + " | ".join(cells) + " |")
+        lines.append("")
+    return lines
 
 
 def _method(analysis):

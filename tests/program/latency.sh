@@ -79,6 +79,25 @@ check "pairs.csv has the pair" [ "$(csv_rows plots/pairs.csv)" -eq 1 ]
 check "compare refuses a latency map (exit 2), pointing to make plots" \
   bash -c "[ $? -eq 2 ] && grep -q 'a latency map (shmcount --latency); compare judges' job.err"
 
+# Repeated maps as a result set (scripts/latency_set.sh), which make plots reads with the run as
+# the unit; bad arguments and an existing set are refused, leaving nothing new.
+set_tool="$SHMCOUNT_SOURCE_DIR/scripts/latency_set.sh"
+MPIRUN="$MPIEXEC" bash "$set_tool" --runs 2 --name maps -- --pairs 0:1 --samples 6 \
+  --round-trips 100 --rounds 1 >set.out 2>set.err
+check "latency_set makes a set of 2 maps" \
+  bash -c "[ $? -eq 0 ] && [ \"\$(cut -d, -f7 results/maps/manifest.csv | tail -n +2 | sort -u)\" = done ]"
+/usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results results/maps --out set-plots \
+  --shmcount "$SHMCOUNT" >plots.out 2>plots.err
+check "plots reads the set with the run as the unit" \
+  grep -q '^- 2 runs of one configuration (the run is the unit' set-plots/REPORT.md
+MPIRUN="$MPIEXEC" bash "$set_tool" --runs 2 --name maps >set.out 2>set.err
+check "latency_set refuses an existing set" \
+  bash -c "[ $? -eq 2 ] && grep -q 'results/maps exists; results are never overwritten' set.err"
+MPIRUN="$MPIEXEC" bash "$set_tool" --runs 1 --name bad -- --kernel blocked >set.out 2>set.err
+check "latency_set refuses options shmcount refuses, creating nothing" \
+  bash -c "[ $? -eq 2 ] && grep -q 'is an option of counting runs' set.err && [ ! -e results/bad ]"
+rm -rf results
+
 # The default pairs: every pair of the PUs this job may use.
 job 2 --latency --samples 6 --round-trips 100 --rounds 1 --output out/all.csv
 pus=$(nproc)
