@@ -40,8 +40,9 @@ std::string broken(std::uint64_t round_trip, std::uint64_t expected, std::uint64
            " for over the stall limit: it is stopped, starved or lost a turn";
   }
   if (got == kStop) return "the other rank found the handoff broken and stopped";
-  return "round trip " + std::to_string(round_trip) + ": the line held " + std::to_string(got) +
-         " where the other rank's turn leaves " + std::to_string(expected) + ": a broken handoff";
+  return "that the line held " + std::to_string(got) + " in round trip " +
+         std::to_string(round_trip) + ", where the other rank's turn leaves " +
+         std::to_string(expected) + ": a broken handoff";
 }
 
 }  // namespace

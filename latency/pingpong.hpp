@@ -47,8 +47,9 @@ struct BounceOutcome {
   std::vector<std::int64_t> ns;
   bool ok = true;
   std::size_t failed_sample = 0;  // Where it broke, when !ok.
-  std::string why;                // What broke: the value expected and the one found.
-  std::uint64_t last_value = 0;   // The line's value this agent saw or wrote last.
+  // What broke, as a clause after "found": "that the line held 6003 in round trip 0, where ...".
+  std::string why;
+  std::uint64_t last_value = 0;  // The line's value this agent saw or wrote last.
 };
 
 // The value the line holds after `samples` samples of `round_trips` from `first`.

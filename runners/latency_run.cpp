@@ -207,7 +207,7 @@ bool visit(const Options& o, const MpiJob& job, LatencyState& s, std::size_t ind
       mine.ok = 0;
       mine.why = !outcome.ok
                      ? outcome.why
-                     : "after the visit the line held " + std::to_string(held) + ", not the " +
+                     : "that the line held " + std::to_string(held) + " after the visit, not the " +
                            std::to_string(expected) + " its round trips leave: a broken handoff";
     }
     // ...and both ranks have read the line, and agree, before the next direction stores again.
@@ -250,7 +250,7 @@ bool visit(const Options& o, const MpiJob& job, LatencyState& s, std::size_t ind
   const int who =
       !both[0].ok && both[0].why.find("found the handoff broken") == std::string::npos ? 0 : 1;
   s.failure = "pair " + std::to_string(p.a) + ":" + std::to_string(p.b) + ", round " +
-              std::to_string(round) + ": rank " + std::to_string(who) + ": " +
+              std::to_string(round) + ": rank " + std::to_string(who) + " found " +
               both[static_cast<std::size_t>(who)].why;
   return false;
 }

@@ -144,7 +144,7 @@ fi
 SHMCOUNT_FAULT=handoff@1 job 2 --latency --pairs 0:1 "${small[@]}" --output out/broken.csv
 check "a broken handoff exits 3" [ "$rc" -eq 3 ]
 check "a broken handoff is one message saying so" \
-  one_message '^shmcount: latency map: pair 0:1, round 0: rank [01]: .*a broken handoff'
+  one_message '^shmcount: latency map: pair 0:1, round 0: rank [01] found that the line held .*: a broken handoff'
 
 check "the samples of the broken visit are written, ok = 0" \
   [ "$(csv_column out/broken.csv ok | sort -u)" = 0 ]
