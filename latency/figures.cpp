@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
-#include <random>
 #include <type_traits>
 
 #include "common/error.hpp"
@@ -35,27 +34,66 @@ std::pair<double, double> interval_95(std::vector<double>& xs) {
   return {at(0.025), at(0.975)};
 }
 
-// An index below n from the generator: the same on every platform (unlike the distributions).
-std::size_t draw(std::mt19937_64& rng, std::size_t n) {
-  return static_cast<std::size_t>(rng() % n);
-}
+// The resamples' generator: SplitMix64, small and fast (a map of thousands of pairs draws hundreds
+// of millions of indices), and the same on every platform (unlike the standard distributions).
+class Draws {
+ public:
+  explicit Draws(std::uint64_t seed) : state_(seed) {}
+  // An index below n, for n below 2^32 (multiply-shift of the high 32 bits: no division).
+  std::size_t below(std::size_t n) {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+    z ^= z >> 31;
+    return static_cast<std::size_t>(((z >> 32) * n) >> 32);
+  }
+
+ private:
+  std::uint64_t state_;
+};
 
 // The 95% interval of the median of samples grouped by round: each resample draws rounds with
 // replacement, then samples with replacement within each drawn round (the round, one visit of
-// the pair with its own binding, is what varies between visits).
+// the pair with its own binding, is what varies between visits). A resample is kept as how often
+// it drew each value of the sorted pool, so its median is one pass over the counts, not a sort.
 std::pair<double, double> two_level_interval(const std::vector<std::vector<double>>& rounds,
                                              std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<double> medians, drawn;
+  std::vector<std::pair<double, std::pair<std::size_t, std::size_t>>> order;
+  for (std::size_t r = 0; r < rounds.size(); ++r) {
+    for (std::size_t i = 0; i < rounds[r].size(); ++i) order.push_back({rounds[r][i], {r, i}});
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<double> pool(order.size());
+  std::vector<std::vector<std::size_t>> rank(rounds.size());
+  for (std::size_t r = 0; r < rounds.size(); ++r) rank[r].resize(rounds[r].size());
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    pool[k] = order[k].first;
+    rank[order[k].second.first][order[k].second.second] = k;
+  }
+  Draws rng(seed);
+  std::vector<std::uint32_t> drawn(pool.size());
+  std::vector<double> medians;
   medians.reserve(kBootstrapResamples);
   for (int b = 0; b < kBootstrapResamples; ++b) {
-    drawn.clear();
+    std::fill(drawn.begin(), drawn.end(), 0);
+    std::size_t total = 0;
     for (std::size_t r = 0; r < rounds.size(); ++r) {
-      const auto& round = rounds[draw(rng, rounds.size())];
-      for (std::size_t i = 0; i < round.size(); ++i)
-        drawn.push_back(round[draw(rng, round.size())]);
+      const auto& ranks = rank[rng.below(rounds.size())];
+      for (std::size_t i = 0; i < ranks.size(); ++i) ++drawn[ranks[rng.below(ranks.size())]];
+      total += ranks.size();
     }
-    medians.push_back(median_in_place(drawn));
+    // The values at positions (total - 1) / 2 and total / 2 of the resample, sorted.
+    const std::size_t low = (total - 1) / 2, high = total / 2;
+    double at_low = 0, at_high = 0;
+    std::size_t seen = 0;
+    for (std::size_t k = 0; k < pool.size() && seen <= high; ++k) {
+      if (drawn[k] == 0) continue;
+      const std::size_t next = seen + drawn[k];
+      if (seen <= low && low < next) at_low = pool[k];
+      if (seen <= high && high < next) at_high = pool[k];
+      seen = next;
+    }
+    medians.push_back((at_low + at_high) / 2);
   }
   return interval_95(medians);
 }

@@ -176,7 +176,7 @@ std::string matrix_lines(const LatencyRunInfo& run, const LatencyFigures& f) {
   return out.str();
 }
 
-std::string structure_lines(const LatencyRunInfo& run, const LatencyFigures& f) {
+std::string structure_lines(const LatencyFigures& f) {
   const StructureReport& s = f.structure;
   std::ostringstream out;
   out << "measured structure against hwloc's tree (a level: pair medians with no gap of "
@@ -206,7 +206,6 @@ std::string structure_lines(const LatencyRunInfo& run, const LatencyFigures& f) 
   out << "  " << plural(s.findings.size(), "finding", "findings") << " (PUs as L#):\n";
   for (const auto& finding : s.findings) out << "  - " << finding.text << '\n';
   if (!s.advice.empty()) out << "  what to do: " << s.advice << '\n';
-  (void)run;
   return out.str();
 }
 
@@ -275,7 +274,7 @@ std::string format_latency_summary(const LatencyRunInfo& run, const LatencyFigur
     out << "per pair: " << f.pairs.size()
         << " pairs: in the run context (latency.pairs) and the CSV\n";
   }
-  out << matrix_lines(run, f) << '\n' << structure_lines(run, f) << '\n';
+  out << matrix_lines(run, f) << '\n' << structure_lines(f) << '\n';
 
   for (const auto& p : run.pairs) {
     if (!p.usable) out << "not measured: pair " << p.a << ":" << p.b << ": " << p.why_not << '\n';

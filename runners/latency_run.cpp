@@ -6,6 +6,7 @@
 // reach rank 0, which writes the CSV and the run context and prints the summary.
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <ctime>
 #include <optional>
@@ -84,6 +85,16 @@ void set_up(const Options& o, const MpiJob& job, const NodeStart& start, const s
     throw UsageError("--pairs " + o.latency.pairs.text +
                      " gives no pair of PUs this job may use (" + s.node.view.availability() +
                      "); see shmcount --plan --latency");
+  }
+  // Each rank's samples reach rank 0 in one gather, which counts bytes in an int.
+  const PairCost cost = pair_cost(s.pairs, o.latency.samples, o.latency.round_trips);
+  const double bytes = static_cast<double>(cost.pairs) * static_cast<double>(o.latency.samples) *
+                       sizeof(LatencySample);
+  if (bytes > INT_MAX) {
+    throw UsageError("--samples " + std::to_string(o.latency.samples) + " on " +
+                     std::to_string(cost.pairs) +
+                     " pairs makes more samples than one gather carries (2 GiB); use fewer "
+                     "samples or pairs (--pairs cores or domains)");
   }
   if (job.world_rank == 0)
     s.outputs = OutputFiles::prepare(csv, json, o.output.empty() ? kResultsFolder : "");
