@@ -85,6 +85,7 @@ std::string format_context_json(const RunInfo& run, const Provenance& p, const R
   std::ostringstream o;
   o << "{\n";
   o << "  \"tool\": \"shmcount\",\n";
+  o << "  \"mode\": \"counting\",\n";  // A latency map's says "latency" (latency_report.cpp).
   o << "  \"version\": " << q(p.shmcount_version) << ",\n";
   o << "  \"run_id\": " << q(run.run_id) << ",\n";
   o << "  \"csv\": " << q(csv_name) << ",\n";

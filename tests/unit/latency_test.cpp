@@ -19,6 +19,7 @@
 #include "latency/structure.hpp"
 #include "placement/pairs.hpp"
 #include "placement/topology.hpp"
+#include "report/latency_report.hpp"
 
 namespace shmcount {
 namespace {
@@ -285,6 +286,57 @@ TEST(Structure, OnePairOrNoneIsNothingToCompare) {
   const StructureReport s = compare_with_tree(one);
   ASSERT_EQ(s.levels.size(), 1u);
   EXPECT_TRUE(s.findings.empty());
+}
+
+TEST(LatencyReport, TheSummaryAndRunContextCarryTheFindingsAndTheAdvice) {
+  // A flat 16-PU machine whose pairs (i, i+8) answer in 11 ns, as a map's samples.
+  const MachineView m = Topology::from_spec("pack:1 l3:1 core:16 pu:1").view();
+  LatencyRunInfo run;
+  run.run_id = "test";
+  run.options = parse_options(std::vector<std::string_view>{"--latency"});
+  run.node.host = "vm";
+  run.node.pus = 16;
+  run.node.ranks = 2;
+  run.machine = m;
+  run.pairs = plan_pairs(m, parse_pairs("all"));
+  std::vector<LatencySample> samples;
+  for (std::size_t p = 0; p < run.pairs.size(); ++p) {
+    const double ns = run.pairs[p].b == run.pairs[p].a + 8 ? 11 : 50;
+    for (int k = 0; k < 6; ++k) {
+      samples.push_back(sample_of(static_cast<int>(p), k / 2, k, ns * (1 + 0.001 * k), k % 2));
+    }
+  }
+  const LatencyFigures f = compute_latency_figures(run.pairs, samples, 1000);
+  const std::string summary = format_latency_summary(run, f, "x.csv", "x.json");
+  EXPECT_NE(summary.find("  - PUs 0 and 8 answer in 11 ns, like SMT siblings, but hwloc shows "
+                         "separate cores that share an L3: the host may share a core between "
+                         "these vCPUs\n"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("  8 findings (PUs as L#):"), std::string::npos);
+  EXPECT_NE(summary.find("  what to do: to keep ranks off PUs that answered closer than hwloc "
+                         "shows, run with --pin list:0-7"),
+            std::string::npos);
+  EXPECT_NE(summary.find("same L3 50.1 ns ["), std::string::npos) << summary;  // 112 at ~50.
+  EXPECT_NE(
+      summary.find("matrix (median one-way ns; PUs L#; '.' = not measured):\n           0     1"),
+      std::string::npos);
+  EXPECT_NE(summary.find("per pair: 120 pairs: in the run context"), std::string::npos);
+  const std::string json = format_latency_context_json(run, Provenance{}, f, "x.csv");
+  EXPECT_NE(json.find("\"mode\": \"latency\""), std::string::npos);
+  EXPECT_NE(json.find("\"pin\": \"list:0-7\""), std::string::npos);
+  EXPECT_NE(json.find("\"kind\": \"closer\", \"a\": 0, \"b\": 8, \"relation\": \"l3\""),
+            std::string::npos);
+  EXPECT_NE(json.find("\"config\": {\"ranks\": 2, \"share\": \"sysv\", \"pairs\": \"all\", "
+                      "\"samples\": 300"),
+            std::string::npos);
+  EXPECT_EQ(json.find("\"kernel\""), std::string::npos);  // No counting parameter.
+  const std::string csv = format_latency_csv(run, samples);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "run_id,host,share,pair,a_logical,b_logical,a_os,b_os,relation,direction,round,"
+            "sample,round_trips,time_ns,one_way_ns,ok,placed_ok,disturbed");
+  EXPECT_NE(csv.find("\ntest,vm,sysv,7,0,8,0,8,l3,ab,0,0,1000,22000,11.000,1,1,0\n"),
+            std::string::npos);
 }
 
 }  // namespace

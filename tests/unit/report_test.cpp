@@ -171,6 +171,7 @@ TEST(Csv, EveryParameterHasItsColumnAndConfigKey) {
   EXPECT_NE(json.find("\"size\": 4321"), std::string::npos);
   EXPECT_NE(json.find("\"strategy\": \"compact\""), std::string::npos);
   EXPECT_NE(json.find("\"baseline\": true"), std::string::npos);
+  EXPECT_NE(json.find("\"mode\": \"counting\""), std::string::npos);
   EXPECT_NE(csv.find(",4321,"), std::string::npos);
 }
 
