@@ -53,8 +53,17 @@ constexpr std::array kOptions{
     OptionSpec{"--quiet", "", "", "print only errors: no header, progress or summary",
                [](Options& o, std::string_view, std::string_view) { o.quiet = true; }},
     OptionSpec{"--plan", "", "off",
-               "print the placement plan and exit: no job, no segment, no kernel",
-               [](Options& o, std::string_view, std::string_view) { o.action = Action::kPlan; }},
+               "print the placement plan (with --latency: the pairs) and exit: no job, no "
+               "segment, no kernel",
+               [](Options& o, std::string_view, std::string_view) {
+                 o.action = o.action == Action::kLatency ? Action::kLatencyPlan : Action::kPlan;
+               }},
+    OptionSpec{"--latency", "", "off",
+               "measure the core-to-core latency map instead of counting: 2 ranks on one node "
+               "bounce one cache line for every pair of PUs (its options above)",
+               [](Options& o, std::string_view, std::string_view) {
+                 o.action = o.action == Action::kPlan ? Action::kLatencyPlan : Action::kLatency;
+               }},
     OptionSpec{"--domains", "", "off",
                "print the node's domains (packages, NUMA nodes, L3, L2, cores) with their PUs, "
                "marking those ranks may not use, and exit",
@@ -130,17 +139,66 @@ constexpr std::pair<std::string_view, std::string_view> kExamples[] = {
     {"shmcount --plan --ranks 8 --pin list:numa:1,3 --topology epyc-2p8numa64c128t-amd",
      "a plan on NUMA nodes of a shipped topology (shmcount --list topologies)"},
     {"shmcount --domains --topology dual-2p16c32t-intel", "the domains ranks can be listed on"},
+    {"mpirun -np 2 shmcount --latency", "the core-to-core latency map of every PU pair"},
+    {"mpirun -np 2 shmcount --latency --pairs cores --samples 100",
+     "one PU per core and the siblings of one core, fewer samples"},
+    {"shmcount --plan --latency --pairs domains --topology \"pack:2 l3:4 core:8 pu:2\"",
+     "the pairs a map would measure on another machine, and its cost"},
 };
+
+// The options of the other kind of run are refused: a latency map has none of the counting, and
+// a counting run none of the map's parameters.
+void check_run_kind(const Options& o, const std::set<std::string_view>& given) {
+  const bool latency = given.count("--latency") > 0;
+  for (std::string_view flag : {"--domains", "--list", "--ranks"}) {
+    if (!latency || !given.count(flag)) continue;
+    throw UsageError(std::string(flag) + (flag == "--ranks"
+                                              ? " does not apply to --latency: the map always "
+                                                "runs 2 ranks, one on each PU of a pair"
+                                              : " is a command of its own; give it without "
+                                                "--latency"));
+  }
+  std::string latency_flags;
+  for (const auto& p : param_table()) {
+    if (p.runs & kLatencyRuns) {
+      latency_flags += (latency_flags.empty() ? "" : ", ") + std::string(p.flag);
+    }
+  }
+  for (const auto& p : param_table()) {
+    if (!given.count(p.flag) || belongs_to(p, o)) continue;
+    if (latency) {
+      throw UsageError(std::string(p.flag) +
+                       " is an option of counting runs: --latency bounces one cache line "
+                       "between two PUs and counts nothing; its options are " +
+                       latency_flags);
+    }
+    throw UsageError(std::string(p.flag) + " only works with --latency");
+  }
+  if (!latency) return;
+  if (!o.share->shared) {
+    throw UsageError("--latency --share " + std::string(o.share->name) +
+                     ": the two ranks must share the bounced line; use --share sysv, posix or "
+                     "window");
+  }
+  if (o.latency.samples < 2 * o.latency.rounds) {
+    throw UsageError("--samples " + std::to_string(o.latency.samples) + " with --rounds " +
+                     std::to_string(o.latency.rounds) +
+                     ": every round takes at least one sample in each direction of every pair; "
+                     "use --samples " +
+                     std::to_string(2 * o.latency.rounds) + " or more, or fewer rounds");
+  }
+}
 
 // Options that only make sense together, checked once every option is known.
 void check_combinations(const Options& o, const std::set<std::string_view>& given) {
-  const bool plan = o.action == Action::kPlan;
+  const bool plan = o.action == Action::kPlan || o.action == Action::kLatencyPlan;
   int commands = 0;
   for (std::string_view flag : {"--plan", "--domains", "--list"})
     commands += given.count(flag) ? 1 : 0;
   if (commands > 1) {
     throw UsageError("--plan, --domains and --list are separate commands; give one of them");
   }
+  check_run_kind(o, given);
   for (std::string_view flag : {"--ranks", "--format"}) {
     if (given.count(flag) && !plan) throw UsageError(std::string(flag) + " only works with --plan");
   }
@@ -261,7 +319,9 @@ std::string help_text() {
       << ": how fast do processes that share one array go, and where should they run?\n\n"
          "Usage: mpirun [-np N] shmcount [options]\n"
          "       shmcount --plan --ranks N [--pin S] [--topology XML|SYN] [--format csv]\n"
-         "       shmcount --domains [--topology XML|SYN]\n\n"
+         "       shmcount --domains [--topology XML|SYN]\n"
+         "       mpirun -np 2 shmcount --latency [--pairs P] [--samples S] [--round-trips N]\n"
+         "       shmcount --plan --latency [--pairs P] [--topology XML|SYN] [--format csv]\n\n"
          "The ranks of each node share one array of int32 (System V by default: 0600, removed\n"
          "before any kernel runs), pin themselves, count every value 0..V-1 with the kernel,\n"
          "verify the counts, and send their times to rank 0, which prints a summary and writes a\n"
@@ -275,8 +335,14 @@ std::string help_text() {
     append_wrapped(out, left, help, 22);
   };
   for (const auto& p : param_table()) {
+    if (!(p.runs & kCountingRuns)) continue;
     entry(p.flag, p.metavar, std::string(p.description),
           p.type == ParamType::kFlag ? "" : default_text(p));
+  }
+  out << "\nThe latency map (mpirun -np 2 shmcount --latency [options]; --share as above):\n";
+  for (const auto& p : param_table()) {
+    if (p.runs == kLatencyRuns)
+      entry(p.flag, p.metavar, std::string(p.description), default_text(p));
   }
   out << "\nOutput and other commands:\n";
   for (const auto& spec : kOptions) {
@@ -285,7 +351,7 @@ std::string help_text() {
   out << "\nLists (--list):\n";
   for (const auto& [name, what] : kListables) {
     std::string left = "  " + std::string(name);
-    left.resize(14, ' ');
+    left.resize(std::max<std::size_t>(left.size() + 1, 14), ' ');
     append_wrapped(out, left, std::string(what), 14);
   }
   out << "\nKernels (--kernel):\n";

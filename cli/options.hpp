@@ -14,14 +14,27 @@
 #include "memory/counts.hpp"
 #include "memory/mechanisms.hpp"
 #include "memory/request.hpp"
+#include "placement/pairs.hpp"
 #include "placement/plan.hpp"
 
 namespace shmcount {
 
 inline constexpr std::string_view kShmcountVersion = "0.1.0";
 
-enum class Action { kRun, kPlan, kDomains, kList, kHelp, kVersion };
+// What shmcount does: a counting run, a latency map (--latency), the pairs such a map would
+// measure (--plan --latency), or one of the commands that start no job.
+enum class Action { kRun, kLatency, kPlan, kLatencyPlan, kDomains, kList, kHelp, kVersion };
 enum class PlanFormat { kTable, kCsv };
+
+// The latency map's parameters (--latency; cli/params.cpp): which pairs of PUs, how many samples
+// of how many round trips each, spread over how many rounds, in an order from which seed.
+struct LatencyOptions {
+  PairSpec pairs;
+  std::uint64_t samples = 300;       // Per pair, both directions together (nviennot's 300).
+  std::uint64_t round_trips = 1000;  // Per sample (nviennot's 1000).
+  std::uint64_t rounds = 3;          // Each round visits every pair once, in a fresh order.
+  std::uint64_t order_seed = 1;      // Seed of the rounds' orders.
+};
 
 struct Options {
   Action action = Action::kRun;
@@ -36,6 +49,7 @@ struct Options {
   TouchKind touch = TouchKind::kLeader;
   MemPolicy mempolicy;
   const CountsMode* counts = &counts_table().front();
+  LatencyOptions latency;
 #ifdef SHMCOUNT_TEST_ENTRIES
   std::string tag = "none";  // --tag: the extension test's parameter (tests/extension).
 #endif
@@ -65,6 +79,7 @@ std::vector<Axis> run_axes();
 // What --list lists, each with a one-line description.
 inline constexpr std::string_view kListables[][2] = {
     {"columns", "the CSV columns, with what each holds"},
+    {"latency-columns", "the CSV columns of a latency map (--latency)"},
     {"kernels", "the counting kernels"},
     {"strategies", "the --pin strategies"},
     {"axes", "the options a sweep can vary, with defaults and values"},
@@ -79,6 +94,9 @@ inline constexpr std::uint64_t kMaxValues = 1ULL << 24;  // Count arrays stay sm
 inline constexpr std::uint64_t kMaxReps = 1'000'000;
 inline constexpr std::uint64_t kMaxPlanRanks = 1 << 16;
 inline constexpr std::uint64_t kMaxTimeLimit = 10'000'000;  // Seconds (115 days).
+inline constexpr std::uint64_t kMaxSamples = 1'000'000;
+inline constexpr std::uint64_t kMaxRoundTrips = 10'000'000;
+inline constexpr std::uint64_t kMaxRounds = 1000;
 
 // Parses argv[1..]. Throws Error with one clear message (what was wrong, what is allowed).
 Options parse_options(std::span<const std::string_view> args);

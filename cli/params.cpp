@@ -5,6 +5,7 @@
 #include "common/error.hpp"
 #include "common/parse.hpp"
 #include "kernels/plugin.hpp"
+#include "placement/pairs.hpp"
 
 namespace shmcount {
 namespace {
@@ -69,7 +70,7 @@ constexpr std::array kParams{
                                mechanism_names());
             }
           },
-          [](const Options& o) { return text(o.share->name); }, nullptr},
+          [](const Options& o) { return text(o.share->name); }, nullptr, kBothRuns},
     Param{"pages", "--pages", "KIND", ParamType::kText, "pages", ParamGroup::kMemory,
           "small, huge (reserved huge pages: vm.nr_hugepages) or thp (madvise MADV_HUGEPAGE); the "
           "page size obtained is read back",
@@ -139,6 +140,46 @@ constexpr std::array kParams{
           false, false, [] { return std::string(); },
           [](Options& o, std::string_view) { o.baseline = false; },
           [](const Options& o) { return std::string(o.baseline ? "true" : "false"); }, nullptr},
+    // The latency map's (--latency), after every counting parameter.
+    Param{"pairs", "--pairs", "WHICH", ParamType::kText, "pairs", ParamGroup::kLatency,
+          "pairs of PUs to measure: all, cores (one PU per core, and the threads of one core), "
+          "domains (one PU per L3 / NUMA node / package, and a sample inside each), a list of "
+          "logical PUs (every pair among them) or of pairs A:B",
+          false, false, [] { return std::string("all cores domains L0,L1,... A:B,C:D,..."); },
+          [](Options& o, std::string_view v) { o.latency.pairs = parse_pairs(v); },
+          [](const Options& o) { return o.latency.pairs.text; }, nullptr, kLatencyRuns},
+    Param{"samples", "--samples", "S", ParamType::kNumber, "samples", ParamGroup::kLatency,
+          "timed samples per pair, both directions together (half with each PU starting), "
+          "spread over the rounds",
+          false, false, [] { return std::string(); },
+          [](Options& o, std::string_view v) {
+            o.latency.samples = number(v, "--samples", 2, kMaxSamples);
+          },
+          [](const Options& o) { return number_text(o.latency.samples); }, nullptr, kLatencyRuns},
+    Param{"round_trips", "--round-trips", "N", ParamType::kNumber, "round_trips",
+          ParamGroup::kLatency, "round trips of the cache line in one sample", false, false,
+          [] { return std::string(); },
+          [](Options& o, std::string_view v) {
+            o.latency.round_trips = number(v, "--round-trips", 1, kMaxRoundTrips);
+          },
+          [](const Options& o) { return number_text(o.latency.round_trips); }, nullptr,
+          kLatencyRuns},
+    Param{"rounds", "--rounds", "R", ParamType::kNumber, "rounds", ParamGroup::kLatency,
+          "rounds: each visits every pair once, in a fresh random order, and takes its share of "
+          "the samples",
+          false, false, [] { return std::string(); },
+          [](Options& o, std::string_view v) {
+            o.latency.rounds = number(v, "--rounds", 1, kMaxRounds);
+          },
+          [](const Options& o) { return number_text(o.latency.rounds); }, nullptr, kLatencyRuns},
+    Param{"order_seed", "--order-seed", "S", ParamType::kNumber, "order_seed", ParamGroup::kLatency,
+          "seed of the rounds' random orders of the pairs", false, false,
+          [] { return std::string(); },
+          [](Options& o, std::string_view v) {
+            o.latency.order_seed = number(v, "--order-seed", 0, UINT64_MAX);
+          },
+          [](const Options& o) { return number_text(o.latency.order_seed); }, nullptr,
+          kLatencyRuns},
 #ifdef SHMCOUNT_TEST_ENTRIES
 #include "tests/extension/param_entry.inc"
 #endif
@@ -155,13 +196,21 @@ const Param* find_param(std::string_view flag) {
   return nullptr;
 }
 
+bool is_latency(const Options& o) {
+  return o.action == Action::kLatency || o.action == Action::kLatencyPlan;
+}
+
+bool belongs_to(const Param& param, const Options& o) {
+  return (param.runs & (is_latency(o) ? kLatencyRuns : kCountingRuns)) != 0;
+}
+
 std::string default_text(const Param& param) {
   static const Options defaults;  // One value, not a temporary per call (and GCC 12 is happy).
   return param.print(defaults);
 }
 
 std::string as_option(const Param& param, const Options& o) {
-  if (param.applies && !param.applies(o)) return "";
+  if (!belongs_to(param, o) || (param.applies && !param.applies(o))) return "";
   const std::string value = param.print(o);
   if (param.type == ParamType::kFlag) {
     return value == default_text(param) ? "" : std::string(param.flag);

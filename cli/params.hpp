@@ -20,7 +20,12 @@ enum class ParamType {
 };
 
 // Where the summary header shows a parameter.
-enum class ParamGroup { kRun, kPlacement, kMemory };
+enum class ParamGroup { kRun, kPlacement, kMemory, kLatency };
+
+// The runs a parameter belongs to: counting runs, latency maps (--latency), or both. A run's JSON
+// config holds the parameters of its kind only, and the other kind's are refused on its command
+// line.
+enum ParamRuns : unsigned { kCountingRuns = 1, kLatencyRuns = 2, kBothRuns = 3 };
 
 struct Param {
   std::string_view name;     // As a sweep and a manifest call it: "size", "pin".
@@ -43,7 +48,13 @@ struct Param {
   // Whether the parameter means anything for `o` (--seed only with --pattern random); nullptr:
   // always. The header leaves out what does not apply.
   bool (*applies)(const Options& o);
+  unsigned runs = kCountingRuns;  // ParamRuns.
 };
+
+// Whether the run `o` describes (a counting run or a latency map) has `param`.
+bool belongs_to(const Param& param, const Options& o);
+// Whether `o` is a latency map or the plan of one.
+bool is_latency(const Options& o);
 
 // Every parameter, in the order the header, the CSV and the JSON config show them.
 std::span<const Param> param_table();

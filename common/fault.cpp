@@ -76,7 +76,7 @@ FaultPlan FaultPlan::from_environment() {
       if (name == f.arg) f.err = value;
     }
     if (f.err == 0) throw Error("SHMCOUNT_FAULT: unknown errno '" + f.arg + "'");
-  } else if (f.what != "stall" && f.what != "miscount" && f.what != "slow") {
+  } else if (f.what != "stall" && f.what != "miscount" && f.what != "slow" && f.what != "handoff") {
     throw Error("SHMCOUNT_FAULT: unknown fault '" + f.what + "'");
   }
   return f;

@@ -10,6 +10,8 @@
 //                                    link (between naming the CSV and naming the JSON))
 //   SHMCOUNT_FAULT=miscount@RANK     corrupt one count after the kernel on RANK
 //   SHMCOUNT_FAULT=slow:refusal@RANK make RANK take a second before it refuses a command line
+//   SHMCOUNT_FAULT=handoff@RANK      in a latency map (--latency), RANK's first store to the
+//                                    bounced line skips a step, as a handoff that lost a turn
 #pragma once
 
 #include <span>
@@ -29,8 +31,9 @@ struct FaultCall {
 std::span<const FaultCall> fault_calls();
 
 struct FaultPlan {
-  std::string what;  // A fault_calls() name, "stall", "miscount", "slow", or empty for none.
-  std::string arg;   // ERRNO name or PHASE.
+  // A fault_calls() name, "stall", "miscount", "slow", "handoff", or empty for none.
+  std::string what;
+  std::string arg;  // ERRNO name or PHASE.
   int rank = -1;
   int err = 0;  // errno value for call faults.
 

@@ -20,6 +20,15 @@ struct NodeStart {
   bool bindings_chosen = true;
 };
 
+// The node with the PUs its ranks may use marked usable, and why those are the ones.
+struct NodeView {
+  MachineView view;
+  std::string available_from;  // "the whole node", "the ranks' starting bindings", ...
+};
+// Without bindings (a foreign topology, from --topology), every allowed PU is available. Throws
+// Error when none of the available PUs is allowed.
+NodeView node_view(const Topology& topo, const NodeStart& start);
+
 struct NodePlan {
   MachineView view;            // The node, with the available PUs usable.
   std::string available_from;  // Why they are what they are: "the whole node", ...

@@ -85,6 +85,7 @@ std::string format_context_json(const RunInfo& run, const Provenance& p, const R
   std::ostringstream o;
   o << "{\n";
   o << "  \"tool\": \"shmcount\",\n";
+  o << "  \"mode\": \"counting\",\n";  // A latency map's says "latency" (latency_report.cpp).
   o << "  \"version\": " << q(p.shmcount_version) << ",\n";
   o << "  \"run_id\": " << q(run.run_id) << ",\n";
   o << "  \"csv\": " << q(csv_name) << ",\n";
@@ -117,6 +118,7 @@ std::string format_context_json(const RunInfo& run, const Provenance& p, const R
   // Every run parameter under its key (cli/params.hpp), then what the kernel makes of them.
   o << "  \"config\": {\"ranks\": " << run.ranks;
   for (const auto& param : param_table()) {
+    if (!belongs_to(param, run.options)) continue;  // A latency map's parameters: not here.
     o << ", " << q(std::string(param.key)) << ": " << json_value(param, run.options, json_text);
   }
   o << ", \"algorithm\": " << q(run.algorithm) << ", \"work_per_unit\": " << num(run.work_per_unit)

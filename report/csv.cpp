@@ -97,7 +97,7 @@ std::span<const CsvColumn> csv_schema() {
   static const std::vector<CsvColumn> schema = [] {
     std::vector<CsvColumn> all(kHead.begin(), kHead.end());
     for (const auto& param : param_table()) {
-      if (!param.column) continue;
+      if (!param.column || !(param.runs & kCountingRuns)) continue;
       CsvColumn column{param.key, param.description, nullptr};
       column.param = &param;
       all.push_back(column);

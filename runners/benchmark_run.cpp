@@ -11,7 +11,6 @@
 #include <cstring>
 #include <ctime>
 #include <optional>
-#include <random>
 
 #include "common/fault.hpp"
 #include "common/text.hpp"
@@ -32,38 +31,17 @@
 #include "runners/noise.hpp"
 #include "runners/progress.hpp"
 #include "runners/provenance.hpp"
+#include "runners/run_common.hpp"
 #include "runners/run_phase.hpp"
 #include "runners/watchdog.hpp"
 
 namespace shmcount {
 namespace {
 
-constexpr const char* kResultsFolder = "results";
-
 std::int64_t monotonic_ns() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-// A run id that sorts by time and never repeats: UTC time plus random bits.
-std::string new_run_id() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
-  char suffix[16];
-  std::snprintf(suffix, sizeof suffix, "-%06x", std::random_device{}() & 0xffffff);
-  return std::string(stamp) + suffix;
-}
-
-std::string json_path_for(const std::string& csv) {
-  const std::string ext = ".csv";
-  if (csv.size() > ext.size() && csv.compare(csv.size() - ext.size(), ext.size(), ext) == 0) {
-    return csv.substr(0, csv.size() - ext.size()) + ".json";
-  }
-  return csv + ".json";
 }
 
 // bad_value of a record that a plugin kernel's own verify() found wrong.
@@ -132,25 +110,7 @@ void look_at_machine(const Options& o, const MpiJob& job, RankState& s) {
                      std::to_string(static_cast<long long>(
                          INT_MAX / ((job.world_size + job.node_count) * sizeof(Record)))));
   }
-  for (const char* name : {"HWLOC_XMLFILE", "HWLOC_SYNTHETIC", "HWLOC_FSROOT"}) {
-    if (const char* value = std::getenv(name); value && *value) {
-      throw UsageError(std::string(name) +
-                       " is set: hwloc would describe another machine than "
-                       "this one, and binding there would be a lie; unset it, or use --plan "
-                       "--topology to plan for that machine");
-    }
-  }
-  s.topo.emplace(Topology::this_system());
-  if (!s.topo->is_this_system()) {
-    throw UsageError(
-        "hwloc is not reading this machine (is HWLOC_XMLFILE or HWLOC_SYNTHETIC set?); "
-        "binding there would be a lie: unset it, or use --plan --topology");
-  }
-  if (const std::string why = s.topo->differs_from_os(); !why.empty()) {
-    throw UsageError("hwloc's topology is not this machine: " + why +
-                     " (HWLOC_XMLFILE with HWLOC_THISSYSTEM=1?); binding there would be a lie: "
-                     "unset them, or use --plan --topology");
-  }
+  s.topo.emplace(this_machine());
   s.starting_binding = starting_binding(*s.topo);
   s.launcher_cpus = launcher_cpus(*s.topo);
 }

@@ -10,6 +10,15 @@ namespace shmcount {
 // rank when anything fails (exit code 3 for wrong counts).
 void run_benchmark(const Options& options, const MpiJob& job);
 
+// The latency map (--latency): exactly 2 ranks on one node bounce one cache line between the
+// PUs of every pair. Throws JobFailed on every rank when anything fails (exit code 3 for a broken
+// handoff).
+void run_latency(const Options& options, const MpiJob& job);
+
+// --plan --latency: the pairs a map would measure on this machine or --topology, as text.
+// Throws Error.
+std::string latency_plan_text(const Options& options);
+
 // --plan outside mpirun: the plan for options.plan_ranks ranks on this machine or --topology.
 // Throws Error.
 void print_plan(const Options& options);

@@ -8,6 +8,7 @@
 #include "placement/plan.hpp"
 #include "placement/topology.hpp"
 #include "report/csv.hpp"
+#include "report/latency_report.hpp"
 #include "runners/commands.hpp"
 #include "runners/noise.hpp"
 
@@ -26,6 +27,9 @@ std::string list_text(const std::string& what) {
   if (what == "columns") {
     row({"name", "description"});
     for (const auto& c : csv_schema()) row({c.name, describe(c)});
+  } else if (what == "latency-columns") {
+    row({"name", "description"});
+    for (const auto& c : latency_csv_schema()) row({c.name, c.description});
   } else if (what == "kernels") {
     row({"name", "algorithm", "description"});
     for (const auto& k : kernel_table()) row({k.name, k.algorithm, k.description});

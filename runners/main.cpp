@@ -138,6 +138,21 @@ int run_main(int argc, char** argv) {
         }
       }
       break;
+    case Action::kLatencyPlan:
+      // Planned for this machine (this process's binding) or --topology; no job to plan for.
+      if (launched && shmcount::launch_env().size > 1) {
+        return refuse(
+            "--plan --latency prints the pairs without a job: run it without mpirun (for this "
+            "machine, or --topology XML)",
+            &argc, &argv);
+      }
+      try {
+        std::fputs(latency_plan_text(options).c_str(), stdout);
+        return 0;
+      } catch (const Error& e) {
+        std::fprintf(stderr, "shmcount: %s\n", printable(e.what()).c_str());
+        return e.exit_code();
+      }
     case Action::kDomains:
       // A local command: every rank looks, only rank 0 prints; a refusal (every rank refuses
       // alike) reaches the user the same way as any other.
@@ -152,6 +167,7 @@ int run_main(int argc, char** argv) {
       if (launcher_rank() == 0) std::fputs(list_text(options.list_what).c_str(), stdout);
       return 0;
     case Action::kRun:
+    case Action::kLatency:
       break;
   }
   // A binary of one MPI under another's launcher is refused before anything is created: before
@@ -171,6 +187,8 @@ int run_main(int argc, char** argv) {
     try {
       if (options.action == Action::kPlan) {
         print_plan_per_node(options, job);
+      } else if (options.action == Action::kLatency) {
+        run_latency(options, job);
       } else {
         run_benchmark(options, job);
       }

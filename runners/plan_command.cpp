@@ -9,6 +9,7 @@
 #include "memory/pages.hpp"
 #include "placement/binding.hpp"
 #include "placement/node_plan.hpp"
+#include "placement/pairs.hpp"
 #include "placement/plan.hpp"
 #include "placement/topology.hpp"
 #include "runners/commands.hpp"
@@ -58,6 +59,16 @@ void print_plan(const Options& o) {
 std::string domains_text(const Options& o) {
   const Topology topo = load(o);
   return format_domains(plan_node(topo, local_start(o, topo), 1, Strategy{}).view, label_of(o));
+}
+
+std::string latency_plan_text(const Options& o) {
+  const Topology topo = load(o);
+  const NodeView node = node_view(topo, local_start(o, topo));
+  const std::vector<PuPair> pairs = plan_pairs(node.view, o.latency.pairs);
+  return o.format == PlanFormat::kCsv
+             ? format_pair_plan_csv(pairs)
+             : format_pair_plan(node.view, pairs, o.latency.pairs, label_of(o), o.latency.samples,
+                                o.latency.round_trips);
 }
 
 void print_plan_per_node(const Options& o, const MpiJob& job) {

@@ -38,7 +38,8 @@ void Progress::run() {
     const PhaseNow now = phase_now();
     std::string what = phase_name(now.phase);
     if (now.reps > 0) {
-      what += ", repetition " + std::to_string(now.rep + 1) + " of " + std::to_string(now.reps);
+      what += (now.phase == RunPhase::kPairs ? ", visit " : ", repetition ") +
+              std::to_string(now.rep + 1) + " of " + std::to_string(now.reps);
     }
     if (!terminal_ && what == last) continue;
     last = what;

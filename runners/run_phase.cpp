@@ -18,7 +18,8 @@ constexpr const char* kPhaseNames[] = {"set-up",
                                        "parallel phase",
                                        "sequential phase",
                                        "gathering the records",
-                                       "writing the results"};
+                                       "writing the results",
+                                       "measuring pairs"};
 
 }  // namespace
 
@@ -34,7 +35,7 @@ PhaseNow phase_now() {
 }
 
 const char* phase_name(RunPhase phase) {
-  return kPhaseNames[std::clamp(static_cast<int>(phase), 0, 6)];
+  return kPhaseNames[std::clamp(static_cast<int>(phase), 0, 7)];
 }
 
 }  // namespace shmcount

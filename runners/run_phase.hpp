@@ -6,7 +6,16 @@
 
 namespace shmcount {
 
-enum class RunPhase : int { kSetUp, kShare, kWarmUp, kParallel, kSequential, kGather, kWrite };
+enum class RunPhase : int {
+  kSetUp,
+  kShare,
+  kWarmUp,
+  kParallel,
+  kSequential,
+  kGather,
+  kWrite,
+  kPairs,  // A latency map: its rep is the visit of a pair in a round, of how many.
+};
 
 struct PhaseNow {
   RunPhase phase = RunPhase::kSetUp;

@@ -22,7 +22,7 @@ from analysis.calibration import (CALIBRATION_FILE, SPLITS, calibrate,  # noqa: 
                                   calibration_lines)
 from analysis.cli import threshold  # noqa: E402
 from analysis.decide import MARGIN  # noqa: E402
-from analysis.load import InputError, load  # noqa: E402
+from analysis.load import InputError, load, require_counting  # noqa: E402
 from analysis.text import printable  # noqa: E402
 from analysis.stats import analyse  # noqa: E402
 from analysis.verdicts import atomic_write, json_safe  # noqa: E402
@@ -47,6 +47,7 @@ def main(argv):
     args = ap.parse_args(argv)
     try:
         rs = load(args.set, args.shmcount)
+        require_counting(rs, "calibrate")
         if rs.kind != "set":
             raise InputError(f"{args.set}: a single run has no replicates; give a result set "
                              "made with COPIES=2 or more (make calibrate)")

@@ -25,7 +25,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from analysis import decide  # noqa: E402
 from analysis.cli import threshold  # noqa: E402
-from analysis.load import SAMPLING_KEYS, InputError, load  # noqa: E402
+from analysis.load import SAMPLING_KEYS, InputError, load, require_counting  # noqa: E402
 from analysis.report import wrong_line  # noqa: E402
 from analysis.stats import (Pair, compare_samples, judge_family, same_placement,  # noqa: E402
                             summarize)
@@ -262,6 +262,8 @@ def main(argv):
             return 2
     try:
         rs_a, rs_b = load(args.a, args.shmcount), load(args.b, args.shmcount)
+        for rs in (rs_a, rs_b):
+            require_counting(rs, "compare")
         matched = match(rs_a, rs_b)
         reference = drift(rs_a, rs_b)
         band = drift_band(reference) if reference else (1.0, 1.0)

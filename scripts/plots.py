@@ -7,7 +7,9 @@ Usage: plots.py [--results results/<set> | results/<run>.csv] [--out plots/<name
 Reads every run's CSV and run context, checks them (against `shmcount --list columns` too when a
 binary is given), judges every pair of points that differ in one axis (the run is the unit; see
 analysis/decide.py), and writes PNG and SVG figures, REPORT.md, verdicts.csv and verdicts.json
-into plots/<name>/. The folder appears whole or not at all: everything is drawn in a temporary
+into plots/<name>/. A latency map (shmcount --latency), or a set of repeated maps, gets its
+heatmap, its latency per relation, REPORT.md with the findings against hwloc's tree, and pairs.csv
+(analysis/latency.py). The folder appears whole or not at all: everything is drawn in a temporary
 folder first, made with the umask's permissions. An existing folder is replaced only when plots
 made it (its MARKER lists what it wrote there) and it holds nothing else; never the current
 folder, never the input. Exit status 2 and one message when the input is wrong or the folder may
@@ -23,7 +25,9 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from analysis.cli import threshold  # noqa: E402
 from analysis.decide import MARGIN  # noqa: E402
-from analysis.load import InputError, load, newest_result_set  # noqa: E402
+from analysis.latency import analyse_latency  # noqa: E402
+from analysis.latency_report import write_latency_report  # noqa: E402
+from analysis.load import LATENCY, InputError, load, newest_result_set  # noqa: E402
 from analysis.report import verdict_rows, write_report  # noqa: E402
 from analysis.stats import analyse  # noqa: E402
 from analysis.text import count, printable  # noqa: E402
@@ -97,6 +101,8 @@ def draw_all(analysis, out_dir, options):
     from analysis.figures import FIGURES  # matplotlib: imported once the input is proved
     drawn, left_out = [], []
     for figure in FIGURES:
+        if figure.mode != analysis.result_set.mode:
+            continue  # A latency map's figures for a latency map, a counting run's for one.
         reason = figure.applies(analysis.result_set, options)
         if reason:
             left_out.append((figure, reason))
@@ -122,7 +128,8 @@ def main(argv):
     args = ap.parse_args(argv)
     try:
         rs = load(args.results or newest_result_set(), args.shmcount)
-        analysis = analyse(rs, args.threshold)
+        latency = rs.mode == LATENCY
+        analysis = analyse_latency(rs) if latency else analyse(rs, args.threshold)
     except InputError as e:
         print(f"plots: {printable(e)}", file=sys.stderr)
         return 2
@@ -131,25 +138,31 @@ def main(argv):
     if why:
         print(f"plots: {printable(why)}", file=sys.stderr)
         return 2
-    from analysis.figures.common import machine_counts  # matplotlib, as in draw_all
-    ranks = rs.rank_counts
-    _, pus = machine_counts(rs)
-    n_place = args.placement_ranks or max([r for r in ranks if r <= pus] or ranks[:1])
-    if n_place not in ranks:
-        print(f"plots: --placement-ranks {n_place}: the set has {ranks}", file=sys.stderr)
-        return 2
+    options = {}
+    if not latency:
+        from analysis.figures.common import machine_counts  # matplotlib, as in draw_all
+        ranks = rs.rank_counts
+        _, pus = machine_counts(rs)
+        n_place = args.placement_ranks or max([r for r in ranks if r <= pus] or ranks[:1])
+        if n_place not in ranks:
+            print(f"plots: --placement-ranks {n_place}: the set has {ranks}", file=sys.stderr)
+            return 2
+        options["placement_ranks"] = n_place
 
     parent = os.path.dirname(os.path.abspath(out_dir))
     os.makedirs(parent, exist_ok=True)
     tmp = make_folder_like_mkdir(parent)
     try:
-        drawn, left_out = draw_all(analysis, tmp, {"placement_ranks": n_place})
-        write_report(analysis, drawn, left_out, os.path.join(tmp, "REPORT.md"))
-        rows = verdict_rows(analysis)
-        write_csv(os.path.join(tmp, "verdicts.csv"), rows)
-        write_json(os.path.join(tmp, "verdicts.json"),
-                   header(sum(r["p"] is not None for r in rows), analysis.margin,
-                          paired=True), rows)
+        drawn, left_out = draw_all(analysis, tmp, options)
+        if latency:
+            write_latency_report(analysis, drawn, left_out, tmp)
+        else:
+            write_report(analysis, drawn, left_out, os.path.join(tmp, "REPORT.md"))
+            rows = verdict_rows(analysis)
+            write_csv(os.path.join(tmp, "verdicts.csv"), rows)
+            write_json(os.path.join(tmp, "verdicts.json"),
+                       header(sum(r["p"] is not None for r in rows), analysis.margin,
+                              paired=True), rows)
         written = sorted(os.listdir(tmp))
         with open(os.path.join(tmp, MARKER), "w") as f:
             f.write("".join(f"{name}\n" for name in written))
@@ -158,8 +171,8 @@ def main(argv):
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     files = sum(len(f) for _, f in drawn)
-    print(printable(f"plots: wrote {count(files, 'figure')} (PNG + SVG), REPORT.md, "
-                    f"verdicts.csv and verdicts.json to {out_dir}/"))
+    tables = "REPORT.md and pairs.csv" if latency else "REPORT.md, verdicts.csv and verdicts.json"
+    print(printable(f"plots: wrote {count(files, 'figure')} (PNG + SVG), {tables} to {out_dir}/"))
     return 0
 
 

@@ -19,9 +19,13 @@ from dataclasses import dataclass, field
 
 from . import manifest as schema
 from .checks import InputError, check_context, check_manifest, check_rows
+from .latency_checks import check_latency_context, check_latency_rows, is_latency
 
-# Config keys that say how long a point was measured, not what was measured.
-SAMPLING_KEYS = ("reps", "warmup")
+# Config keys that say how long a point was measured, not what was measured (a latency map's
+# samples, rounds and their order's seed too).
+SAMPLING_KEYS = ("reps", "warmup", "samples", "rounds", "order_seed")
+# What a result set measured: counting runs, or latency maps (shmcount --latency).
+COUNTING, LATENCY = "counting", "latency"
 # Manifest columns every result set has; older sets lack `reference` and the pseudo-axes.
 MANIFEST_KEYS = ("round", "order", "point", "ranks", "status", "csv")
 
@@ -106,6 +110,7 @@ class ResultSet:
     reference: Point = None  # the point measured in every round to see drift (None: none)
     duplicates: list = field(default_factory=list)  # rows of duplicates.csv: points not run
     wrong: list = field(default_factory=list)  # Runs whose counts were wrong, left out
+    mode: str = COUNTING  # or LATENCY: every run of the set is a latency map
 
     @property
     def context(self):
@@ -128,14 +133,29 @@ def identity(config):
     return tuple(sorted((k, json.dumps(v)) for k, v in config.items() if k not in SAMPLING_KEYS))
 
 
-def known_columns(shmcount):
-    """Column names from `shmcount --list columns` (first field of each line after the header)."""
+def known_columns(shmcount, what="columns"):
+    """Column names from `shmcount --list columns` (or `latency-columns`): the first field of
+    each line after the header."""
     try:
-        out = subprocess.run([shmcount, "--list", "columns"], capture_output=True, text=True,
+        out = subprocess.run([shmcount, "--list", what], capture_output=True, text=True,
                              check=True).stdout
     except (OSError, subprocess.CalledProcessError) as e:
-        raise InputError(f"{shmcount} --list columns failed ({e})")
+        raise InputError(f"{shmcount} --list {what} failed ({e})")
     return [line.split("\t")[0] for line in out.splitlines()[1:] if line]
+
+
+@dataclass
+class KnownColumns:
+    """The columns a shmcount binary writes, of counting runs and of latency maps, each asked
+    for once and only when a run of that kind is read."""
+
+    shmcount: str
+    _asked: dict = field(default_factory=dict)
+
+    def of(self, what):
+        if what not in self._asked:
+            self._asked[what] = known_columns(self.shmcount, what)
+        return self._asked[what]
 
 
 def read_table(path, allow_empty=False):
@@ -173,15 +193,23 @@ def read_json(path, what):
 
 
 def read_run(csv_path, columns=None, round_=1):
-    """One run: the CSV and the run context beside it (same name, .json).
+    """One run: the CSV and the run context beside it (same name, .json); a counting run or a
+    latency map, as its run context says.
 
     The CSV's header must be exactly the run context's `columns`; with `columns` (what a shmcount
-    binary lists), every column must be one that binary knows.
+    binary lists: a list, or KnownColumns for either kind), every column must be one that binary
+    knows.
     """
     if not csv_path.endswith(".csv"):
         raise InputError(f"{csv_path}: not a CSV file of shmcount (*.csv)")
     context = read_json(csv_path[:-4] + ".json", "run context")
-    check_context(csv_path[:-4] + ".json", context)
+    latency = is_latency(context)
+    if latency:
+        check_latency_context(csv_path[:-4] + ".json", context)
+    else:
+        check_context(csv_path[:-4] + ".json", context)
+    if isinstance(columns, KnownColumns):
+        columns = columns.of("latency-columns" if latency else "columns")
     table = read_table(csv_path)
     header, rows = table.header, table.rows
     declared = context["columns"]
@@ -197,9 +225,19 @@ def read_run(csv_path, columns=None, round_=1):
         foreign = [c for c in declared if c not in columns]
         if foreign:
             raise InputError(f"{csv_path}: column(s) {', '.join(foreign)} are not written by "
-                             "this shmcount (--list columns)")
-    check_rows(csv_path, table, context)
+                             "this shmcount (--list " +
+                             ("latency-columns" if latency else "columns") + ")")
+    (check_latency_rows if latency else check_rows)(csv_path, table, context)
     return Run(csv_path, rows, context, round_)
+
+
+def mode_of(runs, where):
+    """COUNTING or LATENCY: what every one of `runs` is; a mix is refused, naming `where`."""
+    modes = {LATENCY if is_latency(run.context) else COUNTING for run in runs}
+    if len(modes) > 1:
+        raise InputError(f"{where}: mixes latency maps (shmcount --latency) and counting runs; "
+                         "a result set holds one kind")
+    return modes.pop() if modes else COUNTING
 
 
 def read_axes(path):
@@ -289,7 +327,9 @@ def load_set(set_dir, columns=None):
                      sorted(measured, key=lambda p: p.name), varied,
                      read_axes(os.path.join(set_dir, "axes.tsv")), failed, machine, bench,
                      read_settings(os.path.join(set_dir, "matrix.txt")),
-                     references[0] if references else None, duplicates, wrong)
+                     references[0] if references else None, duplicates, wrong,
+                     mode_of([run for p in points.values() for run in p.runs] +
+                             [run for _, run in wrong], manifest_path))
 
 
 def load(path, shmcount=None):
@@ -297,19 +337,28 @@ def load(path, shmcount=None):
 
     With `shmcount` (a binary), columns are also checked against `shmcount --list columns`.
     """
-    columns = known_columns(shmcount) if shmcount else None
+    columns = KnownColumns(shmcount) if shmcount else None
     if os.path.isdir(path):
         return load_set(path, columns)
     if not os.path.exists(path):
         raise InputError(f"{path}: no such result set or run")
     run = read_run(path, columns)
+    mode = mode_of([run], path)
     if run.wrong:
-        raise InputError(f"{path}: {run.wrong} record(s) counted wrong (ok = 0; shmcount exited "
-                         "3): the run's times are not a result, so nothing is made of them")
+        what = ("sample(s) whose handoff broke" if mode == LATENCY else "record(s) counted wrong")
+        raise InputError(f"{path}: {run.wrong} {what} (ok = 0; shmcount exited 3): the run's "
+                         "times are not a result, so nothing is made of them")
     name = os.path.basename(path)[:-4]
     if re.fullmatch(r"r\d+", name):  # A round of a sweep's point: named after the point too.
         name = f"{os.path.basename(os.path.dirname(os.path.abspath(path)))}-{name}"
-    return ResultSet(path, name, "run", [Point(name, {}, [run])])
+    return ResultSet(path, name, "run", [Point(name, {}, [run])], mode=mode)
+
+
+def require_counting(result_set, tool):
+    """Refuses a latency map where only counting runs can be judged (compare, calibrate)."""
+    if result_set.mode == LATENCY:
+        raise InputError(f"{result_set.path}: a latency map (shmcount --latency); {tool} judges "
+                         "counting runs: draw the map with make plots")
 
 
 def newest_result_set(root="results"):

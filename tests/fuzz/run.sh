@@ -8,8 +8,10 @@ command -v clang++ >/dev/null || { echo "skipped: clang++ not installed"; exit 7
 work=$(mktemp -d /tmp/shmcount-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -I"$src" $(pkg-config --cflags hwloc) \
-  "$src"/tests/fuzz/options_fuzz.cpp "$src"/cli/options.cpp "$src"/placement/plan.cpp \
+  -I"$src" -I"$src"/include $(pkg-config --cflags hwloc) \
+  "$src"/tests/fuzz/options_fuzz.cpp "$src"/cli/options.cpp "$src"/cli/params.cpp \
+  "$src"/placement/plan.cpp "$src"/placement/pairs.cpp "$src"/kernels/plugin.cpp \
+  "$src"/memory/counts.cpp "$src"/common/sha256.cpp \
   "$src"/placement/topology.cpp "$src"/kernels/kernels.cpp "$src"/kernels/dataset.cpp \
   "$src"/common/fault.cpp "$src"/common/text.cpp "$src"/memory/request.cpp \
   "$src"/memory/mechanisms.cpp "$src"/memory/pages.cpp "$src"/memory/sysv.cpp \

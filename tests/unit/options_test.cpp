@@ -142,6 +142,79 @@ TEST(Options, HelpListsEveryOptionKernelStrategyAndExamples) {
   EXPECT_NE(help.find("[200000]"), std::string::npos);
 }
 
+TEST(Latency, IsAnActionOfItsOwnWithItsParameters) {
+  const Options o = parse({"--latency"});
+  EXPECT_EQ(o.action, Action::kLatency);
+  EXPECT_EQ(o.latency.pairs.mode, PairMode::kAll);
+  EXPECT_EQ(o.latency.samples, 300u);
+  EXPECT_EQ(o.latency.round_trips, 1000u);
+  EXPECT_EQ(o.latency.rounds, 3u);
+  const Options set = parse({"--latency", "--pairs", "0:8,1:9", "--samples", "40", "--round-trips",
+                             "200", "--rounds", "2", "--order-seed", "9", "--share", "posix"});
+  EXPECT_EQ(set.latency.pairs.mode, PairMode::kPairList);
+  EXPECT_EQ(set.latency.samples, 40u);
+  EXPECT_EQ(set.latency.round_trips, 200u);
+  EXPECT_EQ(set.latency.rounds, 2u);
+  EXPECT_EQ(set.latency.order_seed, 9u);
+  EXPECT_EQ(set.share->name, "posix");
+  EXPECT_EQ(group_options(ParamGroup::kLatency, set),
+            "--pairs 0:8,1:9 --samples 40 --round-trips 200 --rounds 2 --order-seed 9");
+  // The memory group of a map is --share alone: the counting run's memory options are not its.
+  EXPECT_EQ(group_options(ParamGroup::kMemory, set), "--share posix");
+  // --plan with --latency, in either order, prints the pairs.
+  EXPECT_EQ(parse({"--plan", "--latency"}).action, Action::kLatencyPlan);
+  EXPECT_EQ(parse({"--latency", "--plan", "--topology", "pack:2 core:2"}).action,
+            Action::kLatencyPlan);
+  EXPECT_EQ(parse({"--plan", "--latency", "--format", "csv"}).format, PlanFormat::kCsv);
+}
+
+TEST(Latency, TheOtherKindOfRunsOptionsAreRefused) {
+  EXPECT_NE(error_of({"--latency", "--kernel", "blocked"})
+                .find("--kernel is an option of counting runs: --latency bounces one cache line"),
+            std::string::npos);
+  for (const char* flag : {"--size", "--reps", "--pin", "--pages", "--counts", "--warmup"}) {
+    const std::string value = std::string(flag) == "--pin"      ? "core"
+                              : std::string(flag) == "--pages"  ? "small"
+                              : std::string(flag) == "--counts" ? "private"
+                                                                : "5";
+    EXPECT_NE(error_of({"--latency", flag, value}).find("is an option of counting runs"),
+              std::string::npos)
+        << flag;
+  }
+  EXPECT_NE(error_of({"--latency", "--no-baseline"}).find("is an option of counting runs"),
+            std::string::npos);
+  EXPECT_EQ(error_of({"--pairs", "all"}), "--pairs only works with --latency");
+  EXPECT_EQ(error_of({"--samples", "10"}), "--samples only works with --latency");
+  EXPECT_NE(error_of({"--latency", "--share", "private"})
+                .find("the two ranks must share the bounced line; use --share sysv, posix or "
+                      "window"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--latency", "--samples", "5", "--rounds", "3"})
+                .find("use --samples 6 or more, or fewer rounds"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--latency", "--plan", "--ranks", "2"}).find("the map always runs 2 ranks"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--latency", "--domains"}).find("is a command of its own"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--list", "columns", "--latency"}).find("is a command of its own"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--latency", "--topology", "pack:2"}).find("only works with --plan"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--latency", "--pairs", "0,0"}).find("listed twice"), std::string::npos);
+  EXPECT_NE(error_of({"--latency", "--round-trips", "0"}).find("from 1 to 10000000"),
+            std::string::npos);
+}
+
+TEST(Latency, HelpListsTheMapsParametersInTheirOwnSection) {
+  const std::string help = help_text();
+  const auto section = help.find("The latency map (mpirun -np 2 shmcount --latency");
+  ASSERT_NE(section, std::string::npos);
+  for (const char* flag : {"--pairs", "--samples", "--round-trips", "--rounds", "--order-seed"}) {
+    EXPECT_NE(help.find("\n  " + std::string(flag) + " ", section), std::string::npos) << flag;
+  }
+  EXPECT_NE(help.find("--latency "), std::string::npos);
+}
+
 // Every parameter of the table, printed with no option given, parses back to the same value: the
 // default that --help, --list axes and the man page show is the one a run gets.
 TEST(Params, EveryPrintedDefaultParsesBackToTheDefault) {
@@ -157,6 +230,8 @@ TEST(Params, EveryPrintedDefaultParsesBackToTheDefault) {
     }
     // --seed only works with --pattern random; give it a context where it applies.
     if (p.applies && !p.applies(none)) args.insert(args.end(), {"--pattern", "random"});
+    // The latency map's parameters work with --latency only.
+    if (!(p.runs & kCountingRuns)) args.push_back("--latency");
     const Options o = parse(args);
     EXPECT_EQ(p.print(o), text) << p.flag;
   }

@@ -2,13 +2,15 @@
 
 `applies(result_set, options)` returns None when the figure can be drawn, else the reason it is
 left out (the report says it). `draw(analysis, out_dir, options)` writes PNG and SVG and returns
-[(file name without extension, the facet it shows or '')]. Adding a figure is one entry here.
+[(file name without extension, the facet it shows or '')]; `mode` says which result sets it is
+for (counting runs, or latency maps). Adding a figure is one entry here.
 """
 
 from dataclasses import dataclass
 from typing import Callable
 
 from .footprint import draw_footprint, has_footprint
+from .latency import draw_heatmap, draw_relations
 from .placement import draw_placement, draw_rank_spread
 from .scaling import draw_scaling, draw_speedup
 from .sizes import SIZE_AXIS, bench_applies, draw_kernels, draw_size
@@ -20,6 +22,7 @@ class Figure:
     caption: str
     applies: Callable
     draw: Callable
+    mode: str = "counting"  # The result sets it is for: load.COUNTING or load.LATENCY.
 
 
 def _several_rank_counts(rs, _options):
@@ -80,4 +83,15 @@ FIGURES = [
            "from bench.json. The histogram counts element visits, not compares: another "
            "algorithm, on its own panel.",
            lambda rs, options: bench_applies(rs), draw_kernels),
+    Figure("latency-heatmap",
+           "One-way latency between every pair of PUs measured (the median of its samples; of "
+           "its runs' medians in a set), PUs in hwloc's logical order, with the boundaries of "
+           "cores, L3 caches, NUMA nodes and packages drawn: a block of cells that stands out from "
+           "its neighbours with no boundary around it is structure hwloc's tree does not show.",
+           lambda rs, options: None, draw_heatmap, mode="latency"),
+    Figure("latency-relations",
+           "One-way latency per relation of hwloc's tree (the deepest level two PUs share): the "
+           "median of its pairs with its 95% bootstrap interval, and every pair's median as a "
+           "dot beside it.",
+           lambda rs, options: None, draw_relations, mode="latency"),
 ]
