@@ -27,6 +27,8 @@ from .text import count, percent
 CALIBRATION_FILE = "calibration.json"
 COPY_AXIS = "copy"
 SPLITS = 400            # random A/A splits per replicate group
+CURVE_SPLITS = 150      # of them, the ones the power curve is measured on
+SPLIT_RESAMPLES = 1000  # bootstrap resamples of each split's interval
 SPLIT_SEED = 7          # which copies each split takes: a calibration is reproducible
 POWER_EFFECT = 0.10     # the injected effect whose power is reported
 POWER_GOAL = 0.80       # the smallest difference found this often
@@ -82,10 +84,11 @@ class Split:
 
 
 def judge_split(a, b, rng):
-    """A split (two lists of RunStats, one run a round each) compared paired by round."""
+    """A split (two lists of RunStats, one run a round each) compared paired by round (its
+    interval from SPLIT_RESAMPLES resamples: hundreds of splits are judged)."""
     runs_a, runs_b = [r.parallel for r in a], [r.parallel for r in b]
     d = np.log(decide.run_medians(runs_b)) - np.log(decide.run_medians(runs_a))
-    return Split(decide.compare_paired(runs_a, runs_b, rng), d)
+    return Split(decide.compare_paired(runs_a, runs_b, rng, SPLIT_RESAMPLES), d)
 
 
 def with_effect(split, effect, rng):
@@ -130,17 +133,27 @@ def calibrate(analysis, n_splits=SPLITS):
                           "runs": sum(s.rounds for s in copies),
                           "runs_per_side": group[0].comparison.n_a,
                           "false_positive_test": fp_test, "false_positive_verdicts": fp_verdict})
-    curve = [{"effect": e, "test": t, "verdicts": v}
-             for e in EFFECTS for t, v in [rates(judged, e, margin, rng)]]
+    # The power curve over CURVE_SPLITS splits a group, up to the first effect found
+    # POWER_GOAL of the time past POWER_EFFECT (larger ones are found at least as often).
+    curve_splits = [s for g in range(len(groups))
+                    for s in judged[g * n_splits:g * n_splits + min(n_splits, CURVE_SPLITS)]]
+    curve = []
+    for e in EFFECTS:
+        t, v = rates(curve_splits, e, margin, rng)
+        curve.append({"effect": e, "test": t, "verdicts": v})
+        if v >= POWER_GOAL and e >= POWER_EFFECT:
+            break
     fp_test, fp_verdict = rates(judged, 0.0, margin, rng)
     power = next(c for c in curve if abs(c["effect"] - POWER_EFFECT) < 1e-12)
+    # What the curve took per group, for calibration.json.
     smallest = next((c["effect"] for c in curve if c["verdicts"] >= POWER_GOAL), None)
     aa = [p for p in analysis.pairs if p.axis == COPY_AXIS]
     effects = [p for p in analysis.pairs if p.axis != COPY_AXIS]
     rs = analysis.result_set
     return {
         "set": rs.name, "alpha": decide.ALPHA, "margin": margin, "test": "paired by round",
-        "splits_per_group": n_splits, "groups": per_group,
+        "splits_per_group": n_splits, "curve_splits_per_group": min(n_splits, CURVE_SPLITS),
+        "groups": per_group,
         "aa_pairs": [_pair(rs, p) for p in aa],
         "aa_beyond_noise": sum(p.verdict.beyond_noise for p in aa),
         "false_positive_test": fp_test, "false_positive_verdicts": fp_verdict,

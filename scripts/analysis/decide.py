@@ -51,6 +51,7 @@ BOOTSTRAP_SEED = 1     # with the point's name, seeds its resamples: a report is
 EXACT_MAX_RUNS = 100   # the exact Mann-Whitney distribution up to this many runs a side
 SIGN_FLIP_EXACT_ROUNDS = 30  # the paired test counts all 2^R sign flips up to this many rounds
 SIGN_FLIP_DRAWS = 100_000    # beyond: this many random flips, p = (k + 1) / (draws + 1)
+SIGN_FLIP_HITS = 200         # ... or fewer, once this many are as far out as the observed
 MORE_ROUNDS_CAP = 50   # past this many more rounds, "many more rounds"
 
 # Decisions, as the verdict files write them.
@@ -218,12 +219,17 @@ def sign_flip_p(values, rng):
         high = len(second) - np.searchsorted(second, reach - first, side="left")
         low = np.searchsorted(second, -reach - first, side="right")
         return float(np.sum(high + low)) / 2 ** len(v), True
-    hits, left = 0, SIGN_FLIP_DRAWS
-    while left:  # in blocks, so that memory stays small however many rounds
-        block = min(left, 10_000)
+    # In blocks, so that memory stays small however many rounds; stopped once SIGN_FLIP_HITS
+    # draws are as far out as the observed (Besag and Clifford's sequential p = hits / draws: a
+    # p that large is known well enough, and only small ones need every draw).
+    hits = drawn = 0
+    while drawn < SIGN_FLIP_DRAWS:
+        block = min(SIGN_FLIP_DRAWS - drawn, 10_000)
         signs = rng.integers(0, 2, size=(block, len(v))) * 2 - 1
         hits += int(np.sum(np.abs(signs @ v) >= reach))
-        left -= block
+        drawn += block
+        if hits >= SIGN_FLIP_HITS:
+            return hits / drawn, False
     return (hits + 1) / (SIGN_FLIP_DRAWS + 1), False
 
 

@@ -36,7 +36,7 @@ RUN_SD = 0.10          # sd of log of the per-run factor
 REP_SD = 0.04          # sd of log of a repetition around its run
 OUTLIER_SHARE = 0.05   # repetitions multiplied by 1 + |t(2)|: heavy-tailed
 RUN_OUTLIER_SHARE = 0.05  # runs whose factor is also multiplied by 1 + |t(3)| / 4
-ROUNDS, REPS = 10, 5   # the sweep's defaults: rounds (runs per point), repetitions per run
+ROUNDS, REPS = 10, 5   # the simulated sweep: rounds (runs per point), repetitions per run
 POINTS = 4             # points in the sweep a simulated pair is measured in
 TIME_MS = 20.0
 

@@ -38,7 +38,8 @@ class InjectedEffect(unittest.TestCase):
         runs_b = [SimpleNamespace(parallel=x) for x in b]
         split = calibration.judge_split(runs_a, runs_b, np.random.default_rng(1))
         shifted = calibration.with_effect(split, 0.25, np.random.default_rng(2))
-        again = decide.compare_paired(a, [x * 1.25 for x in b], np.random.default_rng(1))
+        again = decide.compare_paired(a, [x * 1.25 for x in b], np.random.default_rng(1),
+                                      calibration.SPLIT_RESAMPLES)
         self.assertEqual((shifted.p, shifted.test, shifted.n_a), (again.p, again.test, again.n_a))
         for mine, theirs in ((shifted.time_b, again.time_b), (shifted.ratio.estimate,
                              again.ratio.estimate), (shifted.ratio.low, again.ratio.low),
