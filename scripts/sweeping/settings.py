@@ -13,11 +13,18 @@ import os
 import re
 from dataclasses import dataclass
 
+# The defaults: with the run as the unit, rounds are what buy power. Measured with make calibrate
+# on the 2-vCPU development VM (docs/analysis.md): the per-round spread of a ratio between two
+# copies of one point was 0.14 to 0.23 (log), so 40 rounds of 3 repetitions find a 10% difference
+# about 80% of the time, where 10 rounds find about 20% differences.
+DEFAULT_ROUNDS = "40"
+DEFAULT_REPS = "3"
+
 # Settings of the sweep itself: name -> (default, as --help shows it; what it sets).
 OWN = {
     "RANKS": ("1 2 4 ... up to 2 x the PUs", "rank counts"),
-    "ROUNDS": ("10", "rounds: every point once per round, in an order of the round's own"),
-    "REPS": ("5", "timed repetitions of each run"),
+    "ROUNDS": (DEFAULT_ROUNDS, "rounds: every point once per round, in an order of the round's own"),
+    "REPS": (DEFAULT_REPS, "timed repetitions of each run"),
     "WARMUP": ("1", "untimed repetitions before them"),
     "COPIES": ("1", "measure every point K times, as K points told apart by the axis `copy`"),
     "REFERENCE": ("1", "1: also run shmcount's defaults at 1 rank in every round (drift)"),
@@ -206,8 +213,8 @@ def parse(raw, axes, pus, mpi, shmcount):
     check_name(name)
     return Settings(
         ranks=tuple(int(r) for r in ranks), values=values,
-        rounds=whole("ROUNDS", get("ROUNDS", "10"), 1, MAX_ROUNDS),
-        reps=whole("REPS", get("REPS", "5"), 1, MAX_REPS),
+        rounds=whole("ROUNDS", get("ROUNDS", DEFAULT_ROUNDS), 1, MAX_ROUNDS),
+        reps=whole("REPS", get("REPS", DEFAULT_REPS), 1, MAX_REPS),
         warmup=whole("WARMUP", get("WARMUP", "1"), 0, MAX_REPS),
         copies=whole("COPIES", get("COPIES", "1"), 1, MAX_COPIES),
         reference=flag("REFERENCE", get("REFERENCE", "1")),

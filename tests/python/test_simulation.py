@@ -8,8 +8,9 @@ Pairs of one sweep are judged paired by round, as make plots judges them; pairs 
 - over simulated families (like a report: several groups of points of one sweep that cannot
   differ, every pair within a group compared) the chance that any corrected verdict is a false
   alarm stays at most ALPHA;
-- a 20% effect with the default 10 rounds x 5 repetitions is found (beyond the noise, as a
-  family of one) at least 80% of the time;
+- a 20% effect with the sweep's default rounds and repetitions (sweeping/settings.py) is found
+  (beyond the noise, as a family of one) at least 80% of the time, and so is one at 10 rounds x 5
+  repetitions, the simulated sweep the other tests take;
 - the power for 10% and 20% effects at 10 and 12 rounds, paired against the same pairs judged
   unpaired (the pairing ignored): paired is the more powerful everywhere;
 - the paired statistics: the sign-flip test of the mean of the per-round log ratios finds effects
@@ -31,12 +32,14 @@ from scipy import stats as sps
 
 import simulate
 from analysis import decide
+from sweeping import settings
 from analysis.stats import Pair, compare_samples, judge_family
 
 NULL_PAIRS = 2000
 FAMILIES = 400
 POWER_PAIRS = 250
-DEFAULTS_PAIRS = 1000  # the power at the defaults, the promise: measured closer
+DEFAULTS_PAIRS = 1000  # the power at 10 x 5, the simulated sweep: measured closer
+DEFAULTS_AT_SWEEP_PAIRS = 200  # the power at the sweep's own defaults (many rounds: dearer)
 EQUIVALENCE_PAIRS = 200
 P_ONLY = 50  # resamples where only the test's p is used
 
@@ -116,6 +119,17 @@ class Power(Measured):
         rate = np.mean([found(simulate.comparison(rng, 0.20)) for _ in range(DEFAULTS_PAIRS)])
         self.report(f"20% effect found, paired, {simulate.ROUNDS} rounds x {simulate.REPS} reps",
                     rate)
+        self.assertGreaterEqual(rate, 0.80)
+
+    def test_power_at_the_sweeps_defaults(self):
+        """The promise of the defaults: a 20% effect found at least 80% of the time with the
+        rounds and repetitions a sweep takes when none are given (1,000 resamples)."""
+        rng = np.random.default_rng(21)
+        rounds, reps = int(settings.DEFAULT_ROUNDS), int(settings.DEFAULT_REPS)
+        rate = np.mean([found(simulate.comparison(rng, 0.20, rounds, reps, resamples=1000))
+                        for _ in range(DEFAULTS_AT_SWEEP_PAIRS)])
+        self.report(f"20% effect found, paired, the sweep's defaults {rounds} rounds x {reps} "
+                    "reps", rate)
         self.assertGreaterEqual(rate, 0.80)
 
     def test_power_paired_against_unpaired(self):
