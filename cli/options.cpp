@@ -348,30 +348,32 @@ std::string help_text() {
   for (const auto& spec : kOptions) {
     entry(spec.flag, spec.metavar, std::string(spec.help), std::string(spec.default_text));
   }
-  out << "\nLists (--list):\n";
-  for (const auto& [name, what] : kListables) {
-    std::string left = "  " + std::string(name);
-    left.resize(std::max<std::size_t>(left.size() + 1, 14), ' ');
-    append_wrapped(out, left, std::string(what), 14);
-  }
-  out << "\nKernels (--kernel):\n";
-  for (const auto& k : kernel_table()) {
-    std::string name = "  " + std::string(k.name);
-    name.resize(std::max<std::size_t>(name.size() + 2, 12), ' ');
-    append_wrapped(out, name, std::string(k.description), 12);
-  }
-  out << "\nMechanisms (--share):\n";
-  for (const auto& m : mechanism_table()) {
-    std::string name = "  " + std::string(m.name);
-    name.resize(std::max<std::size_t>(name.size() + 2, 12), ' ');
-    append_wrapped(out, name, std::string(m.description), 12);
-  }
-  out << "\nStrategies (--pin):\n";
-  for (const auto& s : strategy_table()) {
-    std::string name = "  " + std::string(s.name);
-    name.resize(std::max<std::size_t>(name.size() + 2, 12), ' ');
-    append_wrapped(out, name, std::string(s.description), 12);
-  }
+  // A table of names and what each is: the names' column as wide as the longest name needs.
+  auto named_table = [&](std::string_view title, const auto& rows, auto name_of, auto what_of) {
+    out << title;
+    std::size_t width = 0;
+    for (const auto& row : rows) width = std::max(width, name_of(row).size());
+    for (const auto& row : rows) {
+      std::string left = "  " + std::string(name_of(row));
+      left.resize(width + 4, ' ');
+      append_wrapped(out, left, std::string(what_of(row)), width + 4);
+    }
+  };
+  named_table(
+      "\nLists (--list):\n", kListables, [](const auto& l) { return l[0]; },
+      [](const auto& l) { return l[1]; });
+  named_table(
+      "\nKernels (--kernel):\n", kernel_table(),
+      [](const auto& k) { return std::string_view(k.name); },
+      [](const auto& k) { return std::string_view(k.description); });
+  named_table(
+      "\nMechanisms (--share):\n", mechanism_table(),
+      [](const auto& m) { return std::string_view(m.name); },
+      [](const auto& m) { return std::string_view(m.description); });
+  named_table(
+      "\nStrategies (--pin):\n", strategy_table(),
+      [](const auto& s) { return std::string_view(s.name); },
+      [](const auto& s) { return std::string_view(s.description); });
   out << "\nExamples:\n";
   for (const auto& [command, what] : kExamples) {
     append_wrapped(out, "  " + std::string(command), "", 4);
