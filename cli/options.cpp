@@ -4,6 +4,7 @@
 #include <array>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "cli/params.hpp"
 #include "common/error.hpp"
@@ -118,6 +119,41 @@ const OptionSpec* find_option(std::string_view flag) {
     if (spec.flag == flag) return &spec;
   }
   return nullptr;
+}
+
+// Edit distance between two short words (insertions, deletions, substitutions).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The option an unknown one was probably meant to be: the nearest flag within two edits, or one
+// the word starts with (--output-dir: --output); empty when none is near.
+std::string nearest_flag(std::string_view word) {
+  std::string best;
+  std::size_t best_distance = 3;
+  auto consider = [&](std::string_view flag) {
+    std::size_t distance = edit_distance(word, flag);
+    if (flag.size() >= 6 && word.substr(0, flag.size()) == flag)
+      distance = std::min<std::size_t>(distance, 2);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = flag;
+    }
+  };
+  for (const auto& p : param_table()) consider(p.flag);
+  for (const auto& spec : kOptions) consider(spec.flag);
+  return best;
 }
 
 // What --help and the man page show as examples: a command and what it does.
@@ -285,8 +321,9 @@ Options parse_options(std::span<const std::string_view> args) {
     const Param* param = find_param(arg);
     const OptionSpec* spec = param ? nullptr : find_option(arg);
     if (!param && !spec) {
-      throw UsageError("unknown option '" + std::string(arg.substr(0, 60)) +
-                       "'; see shmcount --help for the options");
+      const std::string nearest = nearest_flag(arg.substr(0, 60));
+      throw UsageError("unknown option '" + std::string(arg.substr(0, 60)) + "'" +
+                       (nearest.empty() ? std::string() : "; did you mean " + nearest + "?"));
     }
     const std::string_view flag = param ? param->flag : spec->flag;
     const std::string_view metavar = param ? param->metavar : spec->metavar;

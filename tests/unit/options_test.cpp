@@ -107,6 +107,9 @@ TEST(Options, MissingValuesUnknownOptionsAndRepeats) {
   EXPECT_NE(error_of({"--size"}).find("needs a value"), std::string::npos);
   EXPECT_NE(error_of({"--sizes", "3"}).find("unknown option '--sizes'"), std::string::npos);
   EXPECT_NE(error_of({"extra"}).find("unknown option 'extra'"), std::string::npos);
+  EXPECT_NE(error_of({"--sizes", "3"}).find("did you mean --size?"), std::string::npos);
+  EXPECT_NE(error_of({"--output-dir", "x"}).find("did you mean --output?"), std::string::npos);
+  EXPECT_EQ(error_of({"--bogus"}).find("did you mean"), std::string::npos);
   EXPECT_NE(error_of({"--reps", "2", "--reps", "3"}).find("given twice"), std::string::npos);
   EXPECT_NE(error_of({"--no-baseline=1"}).find("takes no value"), std::string::npos);
 }
