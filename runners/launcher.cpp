@@ -64,7 +64,7 @@ LaunchEnv launch_env() {
     note("OMPI_COMM_WORLD_SIZE");
   } else if (has_env("SLURM_STEP_ID") &&
              (has_env("SLURM_STEP_NUM_TASKS") || has_env("SLURM_NTASKS"))) {
-    env.launcher = "srun";
+    env.launcher = "Slurm's srun";
     env.size =
         has_env("SLURM_STEP_NUM_TASKS") ? env_int("SLURM_STEP_NUM_TASKS") : env_int("SLURM_NTASKS");
     note(has_env("SLURM_STEP_NUM_TASKS") ? "SLURM_STEP_NUM_TASKS" : "SLURM_NTASKS");
@@ -119,7 +119,7 @@ std::string launch_mismatch(const LaunchEnv& env, int mpi_size) {
     if (!cannot_join) return "";
     return env.launcher + " started this process (" + env.evidence +
            ") but shmcount is built with " + family + ", which cannot join its job" +
-           (env.launcher == "srun" && open_mpi ? " through PMI-2 (srun --mpi=pmi2)" : "") + ": " +
+           (env.launcher == "Slurm's srun" && open_mpi ? " through PMI-2 (srun --mpi=pmi2)" : "") + ": " +
            fix;
   }
   if (env.size > 1 && mpi_size == 1) {

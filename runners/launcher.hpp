@@ -11,7 +11,7 @@ bool under_launcher();
 
 // What the environment says about the launcher that started this process, before MPI starts.
 struct LaunchEnv {
-  std::string launcher;  // "Open MPI's mpirun", "MPICH's mpiexec (Hydra)", "srun", or "".
+  std::string launcher;  // "Open MPI's mpirun", "MPICH's mpiexec (Hydra)", "Slurm's srun", or "".
   int size = 0;          // Ranks it started (0: it does not say).
   std::string evidence;  // The variables that tell, e.g. "OMPI_COMM_WORLD_SIZE=2".
   bool pmix = false;     // It offers PMIx (Open MPI's mpirun, srun --mpi=pmix).

@@ -8,6 +8,20 @@ isolate "$@"
 workdir
 mkdir out
 
+if [ "$SHMCOUNT_MPI" = mpich ]; then
+  # MPICH's UCX takes ~4 MiB of /dev/shm per rank in MPI_Init, as files: a tiny /dev/shm or a
+  # small ulimit -f fails MPI_Init itself, before shmcount runs (docs/cluster.md). That failure
+  # still ends the job, non-zero, leaving nothing; the checks below are shmcount's own, so they
+  # keep UCX out of /dev/shm.
+  mount -t tmpfs -o size=784k shmcount-test-tiny-shm /dev/shm
+  job 2 --share window --reps 1 --output out/tiny.csv
+  check "MPICH's UCX refusing a tiny /dev/shm in MPI_Init: the job ends, non-zero (got $rc)" \
+    bash -c "[ $rc -ne 0 ] && [ $rc -ne 124 ]"
+  check "... nothing left" bash -c "[ -z \"\$(ls -A out)\" ] && [ -z \"\$(find /dev/shm -mindepth 1)\" ]"
+  umount /dev/shm
+  export UCX_TLS=^posix
+fi
+
 # A /dev/shm a few KiB short of what the window needs with what the MPI library adds: refused,
 # exit 2, before MPI_Win_allocate_shared is called (Open MPI 4.1 waits forever otherwise).
 mount -t tmpfs -o size=784k shmcount-test-tiny-shm /dev/shm

@@ -3,11 +3,13 @@
 #include <shmcount/kernel.h>
 #include <stdlib.h>
 
-/* The rank this process is, from the launcher's variables (Open MPI, PMI). */
+/* The rank this process is, from the launcher's variables (Open MPI, PMI, PMIx); -1 when no
+ * launcher set one (a singleton run). */
 static int my_rank(void) {
   const char* r = getenv("OMPI_COMM_WORLD_RANK");
   if (!r) r = getenv("PMI_RANK");
-  return r ? atoi(r) : 0;
+  if (!r) r = getenv("PMIX_RANK");
+  return r ? atoi(r) : -1;
 }
 
 static void honest(const int32_t* data, size_t n, const struct shmcount_counts* counts) {
@@ -20,7 +22,7 @@ static void honest(const int32_t* data, size_t n, const struct shmcount_counts* 
 /* Counts one element too many, on rank 1 (or the only rank). */
 static void miscounts(const int32_t* data, size_t n, const struct shmcount_counts* counts) {
   honest(data, n, counts);
-  if (my_rank() == 1 || getenv("OMPI_COMM_WORLD_SIZE") == NULL) shmcount_add(counts, 0, 1);
+  if (my_rank() == 1 || my_rank() == -1) shmcount_add(counts, 0, 1);
 }
 
 /* Dereferences NULL on rank 1. */
