@@ -119,8 +119,8 @@ std::string launch_mismatch(const LaunchEnv& env, int mpi_size) {
     if (!cannot_join) return "";
     return env.launcher + " started this process (" + env.evidence +
            ") but shmcount is built with " + family + ", which cannot join its job" +
-           (env.launcher == "Slurm's srun" && open_mpi ? " through PMI-2 (srun --mpi=pmi2)" : "") + ": " +
-           fix;
+           (env.launcher == "Slurm's srun" && open_mpi ? " through PMI-2 (srun --mpi=pmi2)" : "") +
+           ": " + fix;
   }
   if (env.size > 1 && mpi_size == 1) {
     return env.launcher + " started " + std::to_string(env.size) + " ranks (" + env.evidence +
