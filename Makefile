@@ -103,7 +103,7 @@ package: build
 	cd $(BUILD) && cpack -G DEB
 
 format:
-	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.c' '*.h')
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-mpich

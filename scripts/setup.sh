@@ -13,7 +13,7 @@ packages=(
   libhwloc-dev hwloc                            # topology and binding
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and microbenchmarks
   python3-matplotlib python3-numpy python3-scipy  # make plots, make compare (/usr/bin/python3)
-  clang libclang-rt-14-dev                      # libFuzzer target over the option parser
+  clang libclang-rt-14-dev clang-format         # libFuzzer target; the format test
   util-linux procps time                        # unshare, ipcs, sysctl, /usr/bin/time for tests
 )
 missing=()

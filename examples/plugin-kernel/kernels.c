@@ -1,7 +1,8 @@
 /* Two kernels of one's own for shmcount (--kernel plugin:PATH[:SYMBOL]); see shmcount/kernel.h.
  *
- *   mpirun -np 4 shmcount --kernel plugin:build/examples/libshmcount_example_kernels.so
- *   mpirun -np 4 shmcount --kernel plugin:build/examples/libshmcount_example_kernels.so:shmcount_sum
+ *   so=build/examples/libshmcount_example_kernels.so
+ *   mpirun -np 4 shmcount --kernel plugin:$so
+ *   mpirun -np 4 shmcount --kernel plugin:$so:shmcount_sum
  *
  * "unrolled" (the default symbol, shmcount_kernel) is the histogram as fast code writes it: four
  * private sub-histograms, so that equal neighbours do not wait on each other's increments, added

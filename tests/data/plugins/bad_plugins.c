@@ -43,14 +43,14 @@ const struct shmcount_kernel* shmcount_kernel(void) {
 const struct shmcount_kernel* some_other_name(void) { return NULL; }
 #elif CASE == 3
 const struct shmcount_kernel* shmcount_kernel(void) {
-  static const struct shmcount_kernel k = {.abi = SHMCOUNT_KERNEL_ABI, .name = "crash",
-                                           .count = crashes};
+  static const struct shmcount_kernel k = {
+      .abi = SHMCOUNT_KERNEL_ABI, .name = "crash", .count = crashes};
   return &k;
 }
 #elif CASE == 4
 const struct shmcount_kernel* shmcount_kernel(void) {
-  static const struct shmcount_kernel k = {.abi = SHMCOUNT_KERNEL_ABI, .name = "miscount",
-                                           .count = miscounts};
+  static const struct shmcount_kernel k = {
+      .abi = SHMCOUNT_KERNEL_ABI, .name = "miscount", .count = miscounts};
   return &k;
 }
 #endif
