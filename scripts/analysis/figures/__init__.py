@@ -48,9 +48,11 @@ def _varies_size(rs, _options):
 FIGURES = [
     Figure("scaling",
            "Time for N units against N: the parallel time per line (the median of its runs' "
-           "median makespans) with the min..max band of every repetition, "
-           "one process doing all N units (sequential), and the ideal: ceil(N / usable PUs) "
-           "units. The seed's table as a picture.",
+           "median makespans) with the min..max band of every repetition, and one process "
+           "doing all N units (sequential): one black curve with the ideal, ceil(N / usable "
+           "PUs) units, where the lines differ only in placement; a dashed curve per line, of "
+           "that line's own work, where they differ in kernel, size, sharing or counts. The "
+           "seed's table as a picture.",
            _several_rank_counts, draw_scaling),
     Figure("speedup",
            "Speedup (sequential time / parallel time, each the median of its runs' medians) and "

@@ -5,8 +5,8 @@ from collections import defaultdict
 import numpy as np
 
 from ..decide import point_time
-from .common import (facets, mark_machine, plain_log_y, plt, ranks_axis, save, series,
-                     series_axis)
+from .common import (SERIES_FIRST, facets, mark_machine, plain_log_y, plt, ranks_axis, save,
+                     series, series_axis)
 
 
 def _layout(analysis):
@@ -16,15 +16,45 @@ def _layout(analysis):
     return ([axis] if axis else []), facets(rs, {axis})
 
 
+def sequential_curves(analysis, facet, line_axes):
+    """The sequential curves (1 process does all N units) of one scaling figure, as
+    [(label, colour or None, ranks, median times in ms, band (min, max) lists or None)].
+
+    Lines that differ only in placement (--pin) do the same sequential work: one pooled curve,
+    with its band over every sequential repetition. Lines of another axis (kernel, counts, share,
+    size...) each do their own work: one curve per line, in its colour."""
+    rs, st = analysis.result_set, analysis.stats
+    if line_axes and line_axes[0] != SERIES_FIRST:
+        curves = []
+        for s in series(rs, facet.points, line_axes):
+            own = [p for p in s.points if len(st[p.name].sequential)]
+            if own:
+                curves.append((f"sequential, {s.label}", s.colour, [p.ranks for p in own],
+                               [point_time([r.sequential for r in st[p.name].runs])
+                                for p in own], None))
+        return curves
+    reps, times = defaultdict(list), defaultdict(list)
+    for p in facet.points:
+        if len(st[p.name].sequential):
+            reps[p.ranks].extend(st[p.name].sequential)
+            times[p.ranks].append(point_time([r.sequential for r in st[p.name].runs]))
+    xs = sorted(reps)
+    if not xs:
+        return []
+    band = ([min(reps[x]) for x in xs], [max(reps[x]) for x in xs])
+    return [("sequential: 1 process does all N units", None, xs,
+             [float(np.median(times[x])) for x in xs], band)]
+
+
 def draw_scaling(analysis, out_dir, _options):
-    """scaling[-facet]: median makespan per line with its min..max band, sequential, ideal."""
+    """scaling[-facet]: median makespan per line with its min..max band, the sequential
+    curves (sequential_curves) and, when they are pooled, the ideal parallel time."""
     rs, st = analysis.result_set, analysis.stats
     line_axes, groups = _layout(analysis)
     drawn = []
     for facet in groups:
         fig, ax = plt.subplots(figsize=(8.5, 5.4))
         ranks = sorted({p.ranks for p in facet.points})
-        sequential, seq_time, ideal = defaultdict(list), defaultdict(list), defaultdict(list)
         for s in series(rs, facet.points, line_axes):
             xs = [p.ranks for p in s.points]
             par = [st[p.name].parallel for p in s.points]
@@ -32,18 +62,18 @@ def draw_scaling(analysis, out_dir, _options):
                             alpha=0.15, lw=0)
             ax.plot(xs, [st[p.name].time for p in s.points], marker=s.marker, color=s.colour,
                     label=f"parallel (makespan), {s.label}" if s.label else "parallel (makespan)")
-            for p in s.points:
-                sequential[p.ranks].extend(st[p.name].sequential)
-                if len(st[p.name].sequential):
-                    seq_time[p.ranks].append(point_time([r.sequential for r in st[p.name].runs]))
+        curves = sequential_curves(analysis, facet, line_axes)
+        for label, colour, xs, ys, band in curves:
+            ax.plot(xs, ys, color=colour or "black", ls="--", marker="x",
+                    lw=1.1 if colour else 1.5, label=label)
+            if band:
+                ax.fill_between(xs, band[0], band[1], color="black", alpha=0.08, lw=0)
+        pooled = len(curves) == 1 and curves[0][1] is None
+        if pooled:
+            ideal = defaultdict(list)
+            for p in facet.points:
                 ideal[p.ranks].append(st[p.name].ideal_ms)
-        xs = sorted(x for x in sequential if sequential[x])
-        if xs:
-            seq = [np.array(sequential[x]) for x in xs]
-            ax.plot(xs, [np.median(seq_time[x]) for x in xs], color="black", ls="--", marker="x",
-                    label="sequential: 1 process does all N units")
-            ax.fill_between(xs, [s.min() for s in seq], [s.max() for s in seq], color="black",
-                            alpha=0.08, lw=0)
+            xs = curves[0][2]
             ax.plot(xs, [np.median(ideal[x]) for x in xs], color="tab:olive", lw=1.4, ls="-.",
                     label="ideal parallel: ceil(N / usable PUs) units")
         ranks_axis(ax, ranks)
@@ -52,8 +82,10 @@ def draw_scaling(analysis, out_dir, _options):
         ax.set_xlabel("ranks N (each does one unit of work)")
         ax.set_ylabel("time for all N units (ms, log scale)")
         title = f"Scaling on {rs.context.get('host')}" + (f": {facet.title}" if facet.title else "")
-        ax.set_title(f"{title}\nmedian of the runs' median makespans, band = min..max of every "
-                     "repetition")
+        subtitle = "median of the runs' median makespans, band = min..max of every repetition"
+        if curves and not pooled:
+            subtitle += "\ndashed: 1 process does all N units of that line's work"
+        ax.set_title(f"{title}\n{subtitle}")
         ax.legend(loc="upper left", fontsize=8)
         ax.grid(True, which="major", alpha=0.3)
         save(fig, out_dir, "scaling" + facet.slug)
