@@ -16,9 +16,14 @@ runs=5
 name=""
 shmcount="${SHMCOUNT:-$here/../build/shmcount}"
 gap=0
-usage() { sed -n '5,12s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+# The usage above, naming this tool as it was called (shmcount-latency-set when installed).
+help_text() {
+  sed -n '5,12s/^# \{0,1\}//p' "$0" | sed "s|scripts/latency_set.sh|${SHMCOUNT_TOOL:-$0}|"
+}
+usage() { help_text >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
+    -h | --help) help_text; exit 0 ;;
     --runs) runs=${2:-}; shift 2 || usage ;;
     --gap) gap=${2:-}; shift 2 || usage ;;
     --name) name=${2:-}; shift 2 || usage ;;

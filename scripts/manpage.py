@@ -25,7 +25,8 @@ def page(name, summary, help_text):
     out += [roff(line) for line in help_text.rstrip("\n").split("\n")]
     out += [".fi", '.SH "SEE ALSO"',
             "\\fBshmcount\\fR(1), \\fBshmcount-sweep\\fR(1), \\fBshmcount-plots\\fR(1), "
-            "\\fBshmcount-compare\\fR(1), \\fBshmcount-calibrate\\fR(1), \\fBshmcount-seed\\fR(1)"]
+            "\\fBshmcount-compare\\fR(1), \\fBshmcount-calibrate\\fR(1), \\fBshmcount-seed\\fR(1), "
+            "\\fBshmcount-latency-set\\fR(1)"]
     return "\n".join(out) + "\n"
 
 

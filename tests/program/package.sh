@@ -26,7 +26,8 @@ DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq
 check "apt-get installs it" [ $? -eq 0 ]
 files=$(dpkg -L shmcount | while read -r f; do [ -f "$f" ] && echo "$f"; done)
 check "it installs shmcount and its tools in /usr/bin" \
-  bash -c "for t in shmcount shmcount-sweep shmcount-plots shmcount-compare shmcount-seed; do
+  bash -c "for t in shmcount shmcount-sweep shmcount-plots shmcount-compare shmcount-seed \
+             shmcount-calibrate shmcount-latency-set; do
              [ -x /usr/bin/\$t ] || exit 1; done"
 
 cd empty || exit 1
@@ -43,6 +44,12 @@ check "the installed plots write figures and a report here" \
 /usr/bin/shmcount-compare results/two/points/core-np1/r1.csv results/two/points/core-np2/r1.csv \
   >compare.out 2>&1
 check "the installed compare answers" grep -q 'np1\|ranks\|ratio' compare.out
+MPIRUN="$MPIEXEC" /usr/bin/shmcount-latency-set --runs 1 --name maps -- --samples 6 \
+  --round-trips 100 --rounds 1 >latency-set.out 2>&1
+check "the installed latency-set makes a set of maps here" \
+  bash -c "[ $? -eq 0 ] && grep -q ',done,' results/maps/manifest.csv"
+check "... and says its installed name in --help" \
+  bash -c "/usr/bin/shmcount-latency-set --help | grep -q '^Usage: shmcount-latency-set'"
 /usr/bin/shmcount-sweep --help >help.out 2>&1
 check "the tools have --help, calling themselves by their names" \
   bash -c "grep -q Settings help.out && grep -q '^Usage: shmcount-sweep ' help.out"
