@@ -97,7 +97,9 @@ def _verdicts(analysis):
     for pair in pairs:
         by_axis[pair.axis].append(pair)
     for axis, group in by_axis.items():
-        lines += [f"### {rs.flags.get(axis, axis)}", "", "| group | verdict |", "|---|---|"]
+        lines += [f"### {rs.flags.get(axis, axis)}", ""]
+        lines += _winners(analysis, axis, group)
+        lines += ["| group | verdict |", "|---|---|"]
         for pair in group:
             label_a = axis_value(rs, axis, pair.a.axes[axis])
             label_b = axis_value(rs, axis, pair.b.axes[axis])
@@ -108,6 +110,60 @@ def _verdicts(analysis):
             tally[pair.verdict.decision] += 1
         lines += ["", _tally(tally, len(group), margin), ""]
     return lines
+
+
+def _winners(analysis, axis, pairs):
+    """One line per group of the axis, before its pairs: the value that ran fastest there, and
+    against which others that is beyond the noise; 'no winner' when none is faster beyond the
+    noise than any other, or when the fastest point is beaten beyond the noise by another."""
+    rs, stats = analysis.result_set, analysis.stats
+    groups = defaultdict(list)
+    for pair in pairs:
+        groups[group_label(rs, pair)].append(pair)
+    lines = []
+    for label, group in groups.items():
+        points = {p.name: p for pair in group for p in (pair.a, pair.b)}
+        timed = [p for p in points.values() if not isnan(stats[p.name].time)]
+        if not timed:
+            continue
+        best = min(timed, key=lambda p: stats[p.name].time)
+        beats, ties, placed, unsure, beaten = [], [], [], [], False
+        for pair in group:
+            if best.name not in (pair.a.name, pair.b.name):
+                continue
+            other = pair.b if pair.a.name == best.name else pair.a
+            name = axis_value(rs, axis, other.axes[axis])
+            decision = pair.verdict.decision
+            best_faster = FASTER if pair.b.name == best.name else SLOWER
+            if decision == best_faster:
+                r = pair.comparison.ratio
+                iv = r if pair.b.name == best.name else Interval(1 / r.estimate, 1 / r.high,
+                                                                 1 / r.low)
+                beats.append(f"{name} ({interval(iv, unit='x')})")
+            elif decision in (FASTER, SLOWER):
+                beaten = True
+            elif decision == SAME:
+                ties.append(name)
+            elif decision == SAME_PLACEMENT:
+                placed.append(name)
+            else:
+                unsure.append(name)
+        best_label = axis_value(rs, axis, best.axes[axis])
+        if beaten or not beats:
+            lines.append(f"- {label}: no winner beyond the noise (fastest median: {best_label}, "
+                         f"{ms(stats[best.name].time)} ms)")
+            continue
+        parts = [f"faster beyond the noise than {', '.join(beats)}"]
+        if ties:
+            parts.append(f"the same within {decide.percent_label(analysis.margin)} as "
+                         f"{', '.join(ties)}")
+        if placed:
+            parts.append(f"placed as {', '.join(placed)} (not a placement effect)")
+        if unsure:
+            parts.append(f"cannot tell from {', '.join(unsure)}")
+        lines.append(f"- {label}: **{best_label}** ran fastest ({ms(stats[best.name].time)} ms, "
+                     f"the lowest median): {'; '.join(parts)}")
+    return lines + ([""] if lines else [])
 
 
 def _tests(pairs):

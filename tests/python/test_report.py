@@ -94,6 +94,17 @@ class Report(unittest.TestCase):
         self.assertEqual(row["placement"], "differs")
         self.assertIn("| 1 rank | **--pin core is faster**: 0.7", self.report)
 
+    def test_each_group_opens_with_its_fastest_and_what_it_beats(self):
+        # 1 rank: core (10 ms) beats none (14 ms) and places as scatter does; 2 ranks: core and
+        # none within 1%: no winner. The lines come right after the axis heading.
+        lines = self.report.splitlines()
+        first = lines.index("### --pin") + 2
+        self.assertRegex(lines[first], r"^- 1 rank: \*\*--pin core\*\* ran fastest \(10\.\d ms, the "
+                         r"lowest median\): faster beyond the noise than --pin none \(0\.7\d\dx "
+                         r"\[.*\]\); placed as --pin scatter \(not a placement effect\)$")
+        self.assertRegex(lines[first + 1], r"^- 2 ranks: no winner beyond the noise \(fastest "
+                                           r"median: --pin (core|none), 2\d\.\d ms\)$")
+
     def test_the_same_placement_is_never_a_placement_effect(self):
         row = self.verdict(1, "core", "scatter")
         self.assertEqual((row["decision"], row["placement"]), ("same_placement", "same"))
