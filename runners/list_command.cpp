@@ -33,6 +33,9 @@ std::string list_text(const std::string& what) {
   } else if (what == "kernels") {
     row({"name", "algorithm", "description"});
     for (const auto& k : kernel_table()) row({k.name, k.algorithm, k.description});
+    row({"plugin:PATH[:SYMBOL]", "its own",
+         "a kernel of your own: a shared object with the C interface of shmcount/kernel.h "
+         "(SYMBOL defaults to shmcount_kernel)"});
   } else if (what == "strategies") {
     row({"name", "description"});
     for (const auto& s : strategy_table()) row({s.name, s.description});

@@ -19,7 +19,7 @@ for flag in $("$SHMCOUNT" --help | grep -o '^  --[a-z-]*'); do
 done
 for list in kernels strategies; do
   for name in $("$SHMCOUNT" --list "$list" | tail -n +2 | cut -f1); do
-    check "the manual documents the $list entry $name" grep -qw -- "$name" <<<"$text"
+    check "the manual documents the $list entry $name" grep -qwF -- "$name" <<<"$text"
   done
 done
 for name in $("$SHMCOUNT" --list axes | awk -F'\t' '$1 == "counts" || $1 == "share" { print $4 }'); do

@@ -28,6 +28,6 @@ for name in $("$SHMCOUNT" --list strategies | tail -n +2 | cut -f1); do
   check "docs/pinning.md documents --pin $name" grep -q "\`$name" "$src/docs/pinning.md"
 done
 for name in $("$SHMCOUNT" --list kernels | tail -n +2 | cut -f1); do
-  check "docs/kernels.md documents --kernel $name" grep -q "\`$name\`" "$src/docs/kernels.md"
+  check "docs/kernels.md documents --kernel $name" grep -qF "\`$name\`" "$src/docs/kernels.md"
 done
 finish
