@@ -33,6 +33,19 @@ job 2 --kernel "plugin:$example:shmcount_sum" --reps 2 --output out/sum.csv
 check "a plugin that checks itself (shmcount_sum): exit 0" [ "$rc" -eq 0 ]
 check "its own name is recorded" grep -q '"name": "sum"' out/sum.json
 
+# Swept and reported like a built-in kernel (Open MPI's sweep; the MPICH one is sweep_mpich's).
+if [ "$SHMCOUNT_MPI" = openmpi ]; then
+  RESULTS_ROOT="$WORK/results" /usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/sweep.py" \
+    NAME=plugin RANKS="1 2" KERNELS="naive plugin:$example" PINS=core ROUNDS=2 REPS=2 BENCH=0 \
+    REFERENCE=0 SHMCOUNT="$SHMCOUNT" >sweep.out 2>&1
+  check "a sweep over naive and the plugin runs every point ($(tail -n 2 sweep.out | tr '\n' ' '))" \
+    bash -c "[ \$(grep -c ',done,' results/plugin/manifest.csv) -eq 8 ]"
+  /usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results results/plugin \
+    --out plugin-plots --shmcount "$SHMCOUNT" >plots.out 2>&1
+  check "its report compares the plugin with naive at each rank count" \
+    bash -c "[ \$(grep -c '^| [12] ranks\? | .*--kernel plugin:' plugin-plots/REPORT.md) -eq 2 ]"
+fi
+
 # refused DESCRIPTION STATUS PATTERN KERNEL: one message, that status, nothing left.
 refused() {
   local what=$1 want=$2 pattern=$3 kernel=$4
