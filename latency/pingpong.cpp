@@ -99,4 +99,17 @@ BounceOutcome bounce(BounceLine& line, Turn turn, std::size_t samples,
   return out;
 }
 
+void write_visit(WireWriter& w, const VisitReport& v) {
+  w.put(v.ok).put(v.placed).put(v.disturbed).put_string(v.why);
+}
+
+VisitReport read_visit(WireReader& r) {
+  VisitReport v;
+  v.ok = r.get<int>();
+  v.placed = r.get<int>();
+  v.disturbed = r.get<int>();
+  v.why = r.get_string();
+  return v;
+}
+
 }  // namespace shmcount

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "common/wire.hpp"
+
 namespace shmcount {
 
 // Adjacent-line prefetch moves 64-byte lines in pairs on Intel: the bounced line owns a whole
@@ -66,5 +68,14 @@ constexpr std::uint64_t value_after(std::uint64_t first, std::size_t samples,
 // have, so that the other agent stops too, and both return !ok.
 BounceOutcome bounce(BounceLine& line, Turn turn, std::size_t samples,
                      const BounceSettings& settings);
+
+// What each agent says after a visit of a pair, sent to the other: whether the line held what
+// it must, whether it stayed on its PU, whether it was disturbed, and why it broke.
+struct VisitReport {
+  int ok = 1, placed = 1, disturbed = 0;
+  std::string why;
+};
+void write_visit(WireWriter& w, const VisitReport& v);
+VisitReport read_visit(WireReader& r);
 
 }  // namespace shmcount

@@ -143,25 +143,14 @@ bool still_on(const Topology& topo, const MachineView& view, const PuPair& p, in
   return read_back(topo, view).pu.pu_os == (rank == 0 ? p.a_os : p.b_os);
 }
 
-// What both ranks say after a visit: whether the line held what it must, whether they stayed on
-// their PUs, whether they were disturbed, and why it broke.
-struct VisitReport {
-  int ok = 1, placed = 1, disturbed = 0;
-  std::string why;
-};
-
+// Every rank's VisitReport, in rank order.
 std::vector<VisitReport> exchange(const MpiJob& job, const VisitReport& mine) {
   WireWriter w;
-  w.put(mine.ok).put(mine.placed).put(mine.disturbed).put_string(mine.why);
+  write_visit(w, mine);
   std::vector<VisitReport> out;
   for (const auto& bytes : job.node_allgather_strings(w.bytes())) {
     WireReader r(bytes);
-    VisitReport v;
-    v.ok = r.get<int>();
-    v.placed = r.get<int>();
-    v.disturbed = r.get<int>();
-    v.why = r.get_string();
-    out.push_back(v);
+    out.push_back(read_visit(r));
   }
   return out;
 }

@@ -60,6 +60,23 @@ BothOutcomes bounce_both(BounceLine& line, std::size_t samples, const BounceSett
   return out;
 }
 
+TEST(Wire, VisitReportRoundTrips) {
+  const VisitReport sent{0, 1, 1, std::string("rank 1: bound\0 to\n\"2\"", 22)};
+  WireWriter w;
+  write_visit(w, sent);
+  write_visit(w, VisitReport{});
+  WireReader r(w.bytes());
+  const VisitReport back = read_visit(r);
+  const VisitReport plain = read_visit(r);
+  EXPECT_TRUE(r.done());
+  EXPECT_EQ(back.ok, 0);
+  EXPECT_EQ(back.placed, 1);
+  EXPECT_EQ(back.disturbed, 1);
+  EXPECT_EQ(back.why, sent.why);
+  EXPECT_EQ(plain.ok, 1);
+  EXPECT_EQ(plain.why, "");
+}
+
 TEST(PingPong, EveryRoundTripLeavesTheLineWhereBothExpectIt) {
   BounceLine line;
   const BothOutcomes o = bounce_both(line, 4, small(), small());
