@@ -90,4 +90,24 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+std::string csv_field(std::string_view raw) {
+  const std::string text = utf8_or_escaped(raw);
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string index_ranges(const std::vector<int>& sorted) {
+  std::string out;
+  for (std::size_t i = 0; i < sorted.size();) {
+    std::size_t j = i;
+    while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
+    out += (out.empty() ? "" : ",") + std::to_string(sorted[i]) +
+           (j > i ? "-" + std::to_string(sorted[j]) : "");
+    i = j + 1;
+  }
+  return out;
+}
+
 }  // namespace shmcount

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace shmcount {
 
@@ -16,5 +17,12 @@ std::string utf8_or_escaped(std::string_view text);
 // UTF-8 written as "\xNN" ("\n", "\r", "\t" and "\e" by name, C1 controls as "\u0080"), and a
 // backslash doubled, so no byte can move the cursor or change colours and every escape is one.
 std::string printable(std::string_view text);
+
+// A CSV field: `text` as utf8_or_escaped() makes it, quoted when it holds a comma, quote, CR or
+// LF (RFC 4180), so any host name, path or model string reads back as one field.
+std::string csv_field(std::string_view text);
+
+// Sorted numbers as hwloc list ranges: {0, 1, 2, 5} -> "0-2,5".
+std::string index_ranges(const std::vector<int>& sorted);
 
 }  // namespace shmcount

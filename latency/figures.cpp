@@ -12,16 +12,6 @@ namespace {
 
 static_assert(std::is_trivially_copyable_v<LatencySample>);
 
-double median_in_place(std::vector<double>& xs) {
-  const std::size_t mid = xs.size() / 2;
-  std::nth_element(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(mid), xs.end());
-  const double upper = xs[mid];
-  if (xs.size() % 2) return upper;
-  return (*std::max_element(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(mid)) + upper) / 2;
-}
-
-double median_of(std::vector<double> xs) { return median_in_place(xs); }
-
 // The 2.5th and 97.5th percentiles of `xs` (sorted in place).
 std::pair<double, double> interval_95(std::vector<double>& xs) {
   std::sort(xs.begin(), xs.end());

@@ -7,6 +7,8 @@
 #include <numeric>
 #include <set>
 
+#include "common/text.hpp"
+
 namespace shmcount {
 namespace {
 
@@ -52,25 +54,6 @@ std::string shows(Relation r) {
       break;
   }
   return "PUs of different packages";
-}
-
-double median_of(std::vector<double> xs) {
-  std::sort(xs.begin(), xs.end());
-  const std::size_t mid = xs.size() / 2;
-  return xs.size() % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
-}
-
-// "0-7,9": sorted indices as hwloc list ranges.
-std::string ranges(const std::vector<int>& sorted) {
-  std::string out;
-  for (std::size_t i = 0; i < sorted.size();) {
-    std::size_t j = i;
-    while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
-    out += (out.empty() ? "" : ",") + std::to_string(sorted[i]) +
-           (j > i ? "-" + std::to_string(sorted[j]) : "");
-    i = j + 1;
-  }
-  return out;
 }
 
 struct UnionFind {
@@ -206,11 +189,19 @@ StructureReport compare_with_tree(std::span<const PairLatency> pairs) {
     out.closer_groups.push_back(members);
   }
   std::sort(out.closer_groups.begin(), out.closer_groups.end());
-  out.pin_list = "list:" + ranges(keep);
+  out.pin_list = "list:" + index_ranges(keep);
   out.advice = "to keep ranks off PUs that answered closer than hwloc shows, run with --pin " +
                out.pin_list + " (one PU of each such group, and every other PU measured: up to " +
                std::to_string(keep.size()) + " rank(s))";
   return out;
+}
+
+double median_of(std::vector<double> xs) {
+  const std::size_t mid = xs.size() / 2;
+  std::nth_element(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(mid), xs.end());
+  const double upper = xs[mid];
+  if (xs.size() % 2) return upper;
+  return (*std::max_element(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(mid)) + upper) / 2;
 }
 
 }  // namespace shmcount

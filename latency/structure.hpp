@@ -60,4 +60,7 @@ struct StructureReport {
 // Groups the pairs into levels and compares each pair with its relation's home level.
 StructureReport compare_with_tree(std::span<const PairLatency> pairs);
 
+// The median of `xs` (the mean of the middle two when their number is even); xs not empty.
+double median_of(std::vector<double> xs);
+
 }  // namespace shmcount

@@ -9,6 +9,7 @@
 
 #include "common/error.hpp"
 #include "common/parse.hpp"
+#include "common/text.hpp"
 
 namespace shmcount {
 namespace {
@@ -26,19 +27,6 @@ constexpr std::array kListObjects{
 std::string list_object_names() {
   std::string out;
   for (const auto& o : kListObjects) out += (out.empty() ? "" : ", ") + std::string(o.name);
-  return out;
-}
-
-// Numbers as hwloc list ranges: {0, 1, 2, 5} -> "0-2,5".
-std::string ranges(const std::vector<int>& sorted) {
-  std::string out;
-  for (std::size_t i = 0; i < sorted.size();) {
-    std::size_t j = i;
-    while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
-    out += (out.empty() ? "" : ",") + std::to_string(sorted[i]) +
-           (j > i ? "-" + std::to_string(sorted[j]) : "");
-    i = j + 1;
-  }
   return out;
 }
 
@@ -237,7 +225,7 @@ std::vector<std::size_t> list_order(const MachineView& m, const Strategy& s, int
       for (const auto& other : m.pus) usable.push_back(other.pu_logical);
       throw UsageError("--pin " + s.text + ": PU L#" + std::to_string(logical) +
                        " is not on this node or not allowed; allowed logical PUs are " +
-                       ranges(usable) + " (see shmcount --domains)");
+                       index_ranges(usable) + " (see shmcount --domains)");
     }
     order.push_back(static_cast<std::size_t>(pu - m.pus.data()));
   }

@@ -78,6 +78,17 @@ std::string json_escape(const std::string& raw) {
   return out;
 }
 
+std::string provenance_json_lines(const Provenance& p) {
+  std::ostringstream o;
+  o << "  \"mpi_library\": " << q(p.mpi_library) << ",\n";
+  o << "  \"mpi_library_details\": " << q(p.mpi_library_details) << ",\n";
+  o << "  \"hwloc_version\": " << q(p.hwloc_version) << ",\n";
+  o << "  \"compiler\": " << q(p.compiler) << ",\n";
+  o << "  \"build_flags\": " << q(p.build_flags) << ",\n";
+  o << "  \"revision\": " << q(p.revision) << ",\n";
+  return o.str();
+}
+
 std::string json_text(std::string_view text) { return q(std::string(text)); }
 
 std::string format_context_json(const RunInfo& run, const Provenance& p, const RunFigures& f,
@@ -109,12 +120,7 @@ std::string format_context_json(const RunInfo& run, const Provenance& p, const R
       << "}" << (i + 1 < run.nodes.size() ? "," : "") << "\n";
   }
   o << "  ],\n";
-  o << "  \"mpi_library\": " << q(p.mpi_library) << ",\n";
-  o << "  \"mpi_library_details\": " << q(p.mpi_library_details) << ",\n";
-  o << "  \"hwloc_version\": " << q(p.hwloc_version) << ",\n";
-  o << "  \"compiler\": " << q(p.compiler) << ",\n";
-  o << "  \"build_flags\": " << q(p.build_flags) << ",\n";
-  o << "  \"revision\": " << q(p.revision) << ",\n";
+  o << provenance_json_lines(p);
   // Every run parameter under its key (cli/params.hpp), then what the kernel makes of them.
   o << "  \"config\": {\"ranks\": " << run.ranks;
   for (const auto& param : param_table()) {

@@ -25,6 +25,10 @@ struct Provenance {
 // characters escaped.
 std::string json_escape(const std::string& text);
 
+// The build's lines of a run context ("mpi_library" to "revision"), each "  \"key\": value,\n":
+// the same in a counting run's and a latency map's.
+std::string provenance_json_lines(const Provenance& p);
+
 // The run context of `run`, with its figures (compute_figures of its records).
 std::string format_context_json(const RunInfo& run, const Provenance& provenance,
                                 const RunFigures& figures, const std::string& csv_name);

@@ -11,16 +11,6 @@ namespace {
 
 using std::to_string;
 
-// A text field: valid UTF-8 (other bytes as "\xNN"), quoted when it holds a comma, quote, CR or
-// LF (RFC 4180), so any host name, path or model string reads back as one field.
-std::string field(std::string_view raw) {
-  const std::string text = utf8_or_escaped(raw);
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string optional_int(std::int64_t v) { return v < 0 ? "" : to_string(v); }
 
 const NodeInfo* node_of(const RunInfo& run, const Record& r) {
@@ -30,7 +20,7 @@ const NodeInfo* node_of(const RunInfo& run, const Record& r) {
 // The columns before the parameters' (cli/params.hpp).
 constexpr std::array kHead{
     CsvColumn{"run_id", "identifies the run; the same in the JSON run context",
-              [](const RunInfo& run, const Record&) { return field(run.run_id); }},
+              [](const RunInfo& run, const Record&) { return csv_field(run.run_id); }},
     CsvColumn{"phase", "parallel (all ranks at once) or sequential (one process, all units)",
               [](const RunInfo&, const Record& r) {
                 return std::string(r.phase == Phase::kParallel ? "parallel" : "sequential");
@@ -44,7 +34,7 @@ constexpr std::array kHead{
     CsvColumn{"host", "the node's host name",
               [](const RunInfo& run, const Record& r) {
                 const NodeInfo* n = node_of(run, r);
-                return n ? field(n->host) : std::string();
+                return n ? csv_field(n->host) : std::string();
               }},
     CsvColumn{"rank", "world rank that ran the kernel",
               [](const RunInfo&, const Record& r) { return to_string(r.rank); }},
@@ -57,7 +47,7 @@ constexpr std::array kHead{
 // The columns after the parameters'.
 constexpr std::array kTail{
     CsvColumn{"algorithm", "multi-pass or histogram (never compare rates across the two)",
-              [](const RunInfo& run, const Record&) { return field(run.algorithm); }},
+              [](const RunInfo& run, const Record&) { return csv_field(run.algorithm); }},
     CsvColumn{"units", "kernel calls in time_ns: 1 in parallel, the node's ranks in sequential",
               [](const RunInfo&, const Record& r) { return to_string(r.units); }},
     CsvColumn{"work_per_unit", "compares (multi-pass) or element visits (histogram) per unit",
@@ -84,7 +74,7 @@ constexpr std::array kTail{
               [](const RunInfo&, const Record& r) { return optional_int(r.package); }},
     CsvColumn{
         "cpuset", "the binding in force while the rank ran: OS indices, hwloc list syntax",
-        [](const RunInfo& run, const Record& r) { return field(run.info_of(r.rank).cpuset); }},
+        [](const RunInfo& run, const Record& r) { return csv_field(run.info_of(r.rank).cpuset); }},
     CsvColumn{"placed_ok", "1 when the rank ran on its planned PU (or, unplanned, in its cpuset)",
               [](const RunInfo&, const Record& r) { return to_string(r.placed_ok); }},
     CsvColumn{"oversubscribed", "1 when the rank shared its PU with another rank of the plan",
@@ -143,13 +133,13 @@ std::string format_csv(const RunInfo& run, const std::vector<Record>& records) {
       if (column.value) {
         out += column.value(run, r);
       } else if (column.param) {
-        out += field(column.param->print(run.options));
+        out += csv_field(column.param->print(run.options));
       } else if (column.counter >= 0) {
         out += optional_int(r.disturbance[static_cast<std::size_t>(column.counter)]);
       } else {
         const auto& probes = run.info_of(r.rank).probes;
         const auto index = static_cast<std::size_t>(column.probe);
-        out += index < probes.size() ? field(probes[index]) : std::string();
+        out += index < probes.size() ? csv_field(probes[index]) : std::string();
       }
     }
     out += '\n';

@@ -96,13 +96,7 @@ void note_disturbance(const RunInfo& run, const std::vector<Record>& records, Ru
   f.disturbed_sequential = static_cast<int>(sequential.size());
   std::string why;
   for (const auto& node : run.nodes) {
-    LoadCheck c;
-    c.node = node.index;
-    c.before = one_minute_load(node, "load_before");
-    c.after = one_minute_load(node, "load_after");
-    c.usable_pus = node.pus;
-    c.limit = std::max(node.pus, node.ranks) + 1.0;
-    c.over = std::max(c.before, c.after) > c.limit;
+    const LoadCheck c = load_check(node);
     if (c.over) {
       why += (why.empty() ? "" : "; ") + std::string("load ") + two_decimals(c.before) +
              " before, " + two_decimals(c.after) + " after on node " + std::to_string(node.index) +
@@ -227,6 +221,17 @@ RunFigures compute_figures(const RunInfo& run, const std::vector<Record>& record
     }
   }
   return f;
+}
+
+LoadCheck load_check(const NodeInfo& node) {
+  LoadCheck c;
+  c.node = node.index;
+  c.before = one_minute_load(node, "load_before");
+  c.after = one_minute_load(node, "load_after");
+  c.usable_pus = node.pus;
+  c.limit = std::max(node.pus, node.ranks) + 1.0;
+  c.over = std::max(c.before, c.after) > c.limit;
+  return c;
 }
 
 }  // namespace shmcount

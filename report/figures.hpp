@@ -87,4 +87,8 @@ std::vector<Outlier> find_outliers(Phase phase, const std::vector<double>& per_r
 // Time a record lost to waiting for a CPU and to steal, ns (what the summary ranks records by).
 std::int64_t lost_ns(const Record& r);
 
+// A node's LoadCheck from its noise readings (load_before, load_after), for counting runs and
+// latency maps alike.
+LoadCheck load_check(const NodeInfo& node);
+
 }  // namespace shmcount

@@ -34,15 +34,6 @@ std::string fixed(const char* format, double v) {
 // Latencies as the summary writes them: "7.1", "24", "131".
 std::string ns(double v) { return fixed(v < 100 ? "%.1f" : "%.0f", v); }
 
-// A text field: valid UTF-8, quoted when it holds a comma, quote, CR or LF (RFC 4180).
-std::string field(std::string_view raw) {
-  const std::string text = utf8_or_escaped(raw);
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 const PuPair& pair_of(const LatencyRunInfo& run, const LatencySample& s) {
   static const PuPair none;
   return s.pair >= 0 && static_cast<std::size_t>(s.pair) < run.pairs.size() ? run.pairs[s.pair]
@@ -52,10 +43,10 @@ const PuPair& pair_of(const LatencyRunInfo& run, const LatencySample& s) {
 constexpr std::array kColumns{
     LatencyColumn{
         "run_id", "identifies the run; the same in the JSON run context",
-        [](const LatencyRunInfo& run, const LatencySample&) { return field(run.run_id); }},
+        [](const LatencyRunInfo& run, const LatencySample&) { return csv_field(run.run_id); }},
     LatencyColumn{
         "host", "the node's host name",
-        [](const LatencyRunInfo& run, const LatencySample&) { return field(run.node.host); }},
+        [](const LatencyRunInfo& run, const LatencySample&) { return csv_field(run.node.host); }},
     LatencyColumn{"share", "--share: how the two ranks share the bounced line",
                   [](const LatencyRunInfo& run, const LatencySample&) {
                     return std::string(run.options.share->name);
@@ -117,28 +108,6 @@ constexpr std::array kColumns{
         "(waiting for a CPU or steal over 1% of the visit, a major fault, a migration)",
         [](const LatencyRunInfo&, const LatencySample& s) { return to_string(s.disturbed); }},
 };
-
-// The first number of a load reading ("1.23 0.98 0.50"), or -1.
-double one_minute_load(const NodeInfo& node, const std::string& name) {
-  for (const auto& [key, value] : node.noise) {
-    if (key != name) continue;
-    char* end = nullptr;
-    const double load = std::strtod(value.c_str(), &end);
-    return end == value.c_str() ? -1 : load;
-  }
-  return -1;
-}
-
-// The load check of a counting run (report/figures.hpp), for the map's two ranks.
-LoadCheck load_check(const LatencyRunInfo& run) {
-  LoadCheck c;
-  c.before = one_minute_load(run.node, "load_before");
-  c.after = one_minute_load(run.node, "load_after");
-  c.usable_pus = run.node.pus;
-  c.limit = std::max(run.node.pus, run.node.ranks) + 1.0;
-  c.over = std::max(c.before, c.after) > c.limit;
-  return c;
-}
 
 std::string interval(double low, double high) { return "[" + ns(low) + ", " + ns(high) + "]"; }
 
@@ -298,7 +267,7 @@ std::string format_latency_summary(const LatencyRunInfo& run, const LatencyFigur
     out << "placement: " << f.off_place
         << " sample(s) with a rank off its PU (placed_ok = 0), left out of the figures\n";
   }
-  const LoadCheck load = load_check(run);
+  const LoadCheck load = load_check(run.node);
   out << "disturbance: " << run.disturbed_visits << " of " << run.visits
       << " visit(s) disturbed (CSV column disturbed); load (1 min) " << fixed("%.2f", load.before)
       << " before, " << fixed("%.2f", load.after) << " after, " << run.node.pus << " usable PU(s)";
@@ -338,12 +307,7 @@ std::string format_latency_context_json(const LatencyRunInfo& run, const Provena
     << ", \"caches\": " << q(n.caches) << ", \"pus\": " << n.pus << ", \"ranks\": " << n.ranks
     << ", \"available\": " << q(n.available) << ", \"available_from\": " << q(n.available_from)
     << ", \"noise\": " << noise() << "}\n  ],\n";
-  o << "  \"mpi_library\": " << q(p.mpi_library) << ",\n";
-  o << "  \"mpi_library_details\": " << q(p.mpi_library_details) << ",\n";
-  o << "  \"hwloc_version\": " << q(p.hwloc_version) << ",\n";
-  o << "  \"compiler\": " << q(p.compiler) << ",\n";
-  o << "  \"build_flags\": " << q(p.build_flags) << ",\n";
-  o << "  \"revision\": " << q(p.revision) << ",\n";
+  o << provenance_json_lines(p);
   // The latency map's parameters and --share, under their keys (cli/params.hpp).
   o << "  \"config\": {\"ranks\": 2";
   for (const auto& param : param_table()) {
@@ -428,7 +392,7 @@ std::string format_latency_context_json(const LatencyRunInfo& run, const Provena
     o << "]";
   }
   o << "], \"pin\": " << q(s.pin_list) << ", \"advice\": " << q(s.advice) << "}\n  },\n";
-  const LoadCheck load = load_check(run);
+  const LoadCheck load = load_check(run.node);
   o << "  \"summary\": {\"samples\": " << f.samples << ", \"wrong\": " << f.wrong
     << ", \"off_place\": " << f.off_place << ", \"disturbed_samples\": " << f.disturbed
     << ", \"visits\": " << run.visits << ", \"disturbed_visits\": " << run.disturbed_visits

@@ -111,9 +111,11 @@ int run_main(int argc, char** argv) {
                     shmcount::built_mpi_version().c_str());
       }
       return 0;
-    case Action::kPlan:
-      // A launcher of one task (an interactive srun --pty shell) is not a job to plan for.
-      if (launched && shmcount::launch_env().size <= 1 && options.plan_ranks != 0) {
+    case Action::kPlan: {
+      // --plan --ranks N without a job: outside a launcher, or under a launcher of one task (an
+      // interactive srun --pty shell is not a job to plan for).
+      const bool alone = !launched || shmcount::launch_env().size <= 1;
+      if (alone && options.plan_ranks != 0) {
         try {
           print_plan(options);
           return 0;
@@ -126,18 +128,9 @@ int run_main(int argc, char** argv) {
         return refuse("--ranks does not work under mpirun: the launcher's ranks are planned", &argc,
                       &argv);
       }
-      if (!launched) {
-        if (options.plan_ranks == 0)
-          return refuse("--plan needs --ranks N outside mpirun", &argc, &argv);
-        try {
-          print_plan(options);
-          return 0;
-        } catch (const Error& e) {
-          std::fprintf(stderr, "shmcount: %s\n", printable(e.what()).c_str());
-          return e.exit_code();
-        }
-      }
+      if (!launched) return refuse("--plan needs --ranks N outside mpirun", &argc, &argv);
       break;
+    }
     case Action::kLatencyPlan:
       // Planned for this machine (this process's binding) or --topology; no job to plan for.
       if (launched && shmcount::launch_env().size > 1) {

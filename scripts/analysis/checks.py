@@ -80,19 +80,25 @@ DISTURBANCE = {"disturbed_reps": lambda v: _is_int(v), "reps": lambda v: _is_int
                "usable_pus": lambda v: _is_int(v), "run_disturbed": lambda v: isinstance(v, bool)}
 
 
+def check_keys(path, context, spec, where="the run context"):
+    """Refuses a run context that lacks a key path of `spec` ((key, ...) -> (test, words)) or
+    holds a value there that fails its test; `where` names the context in the message."""
+    for keys, (test, words) in spec.items():
+        value = context
+        for key in keys:
+            if not isinstance(value, dict) or key not in value:
+                raise InputError(f"{path}: no '{'.'.join(keys)}' in {where} (written by an older "
+                                 "shmcount? run it again)")
+            value = value[key]
+        if not test(value):
+            raise InputError(f"{path}: '{'.'.join(keys)}' in {where} is not {words}")
+
+
 def check_context(path, context):
     """Refuses a run context without what the analysis reads, or with it of the wrong kind."""
     if not isinstance(context, dict):
         raise InputError(f"{path}: the run context is not a JSON object")
-    for keys, (test, words) in CONTEXT.items():
-        value = context
-        for key in keys:
-            if not isinstance(value, dict) or key not in value:
-                raise InputError(f"{path}: no '{'.'.join(keys)}' in the run context (written by "
-                                 "an older shmcount? run it again)")
-            value = value[key]
-        if not test(value):
-            raise InputError(f"{path}: '{'.'.join(keys)}' in the run context is not {words}")
+    check_keys(path, context, CONTEXT)
     disturbance = context["summary"].get("disturbance")
     if disturbance is not None:
         bad = [k for k, test in DISTURBANCE.items()
@@ -105,14 +111,22 @@ def check_context(path, context):
 def check_rows(path, table, context):
     """Refuses a run whose rows are cut, mistyped or incomplete (see the module's docstring).
     `table`: load.Table of the CSV; `context`: its run context."""
-    absent = [c for c in NEEDED if c not in table.header]
+    check_shape(path, table, NEEDED, OPTIONAL)
+    _check_repetitions(path, table, context)
+
+
+def check_shape(path, table, needed, optional=None):
+    """Refuses a CSV that lacks a `needed` column, ends inside a row, or has a row with more or
+    fewer fields than its header, or a value not of its column's kind (`needed` and those of
+    `optional` it has: column -> Kind). Shared by every CSV the analysis reads."""
+    absent = [c for c in needed if c not in table.header]
     if absent:
         raise InputError(f"{path}: no column {', '.join(absent)}, which the analysis reads "
                          "(written by an older shmcount? run it again)")
     if not table.ends_with_newline:
         raise InputError(f"{path}: line {table.lines[-1]}: the file ends inside a row (cut "
                          "while it was written or copied)")
-    kinds = {c: k for c, k in {**NEEDED, **OPTIONAL}.items() if c in table.header}
+    kinds = {c: k for c, k in {**needed, **(optional or {})}.items() if c in table.header}
     width = len(table.header)
     for line, row in zip(table.lines, table.rows):
         if None in row:
@@ -126,7 +140,6 @@ def check_rows(path, table, context):
             if not kind(row[column]):
                 raise InputError(f"{path}: line {line}: {column} is '{row[column][:40]}', not "
                                  f"{kind.words}")
-    _check_repetitions(path, table, context)
 
 
 def _check_repetitions(path, table, context):

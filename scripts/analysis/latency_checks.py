@@ -11,7 +11,7 @@ relation those of the run context, every pair the run context reports with exact
 import statistics
 from collections import defaultdict
 
-from .checks import FLAG, WHOLE, InputError, Kind, _is_int, _is_number
+from .checks import FLAG, WHOLE, InputError, Kind, _is_int, _is_number, check_keys, check_shape
 
 MODE = "latency"
 # hwloc's relations, closest first, as the CSV and the run context write them.
@@ -91,15 +91,7 @@ def is_latency(context):
 def check_latency_context(path, context):
     """Refuses a latency map's run context without what the analysis reads, or with it of the
     wrong kind."""
-    for keys, (test, words) in CONTEXT.items():
-        value = context
-        for key in keys:
-            if not isinstance(value, dict) or key not in value:
-                raise InputError(f"{path}: no '{'.'.join(keys)}' in the latency map's run context "
-                                 "(written by an older shmcount? run it again)")
-            value = value[key]
-        if not test(value):
-            raise InputError(f"{path}: '{'.'.join(keys)}' in the run context is not {words}")
+    check_keys(path, context, CONTEXT, "the latency map's run context")
 
 
 def _one_way(row):
@@ -109,31 +101,13 @@ def _one_way(row):
 def check_latency_rows(path, table, context):
     """Refuses a latency map whose rows are cut, mistyped, repeated, incomplete or at odds with
     its run context (see the module's docstring). `table`: load.Table of the CSV."""
-    absent = [c for c in ROW_KINDS if c not in table.header]
-    if absent:
-        raise InputError(f"{path}: no column {', '.join(absent)}, which the analysis reads "
-                         "(written by an older shmcount? run it again)")
-    if not table.ends_with_newline:
-        raise InputError(f"{path}: line {table.lines[-1]}: the file ends inside a row (cut "
-                         "while it was written or copied)")
+    check_shape(path, table, ROW_KINDS)
     config = context["config"]
     samples, rounds = config["samples"], config["rounds"]
     pairs = {p["pair"]: p for p in context["latency"]["pairs"]}
-    width = len(table.header)
     seen, per_pair = {}, defaultdict(int)
     usable = defaultdict(list)
     for line, row in zip(table.lines, table.rows):
-        if None in row:
-            raise InputError(f"{path}: line {line}: {width + len(row[None])} fields, the header "
-                             f"has {width}")
-        cut = [c for c in table.header if row[c] is None]
-        if cut:
-            raise InputError(f"{path}: line {line}: {width - len(cut)} of {width} fields (the "
-                             f"row is cut; {cut[0]} and after are missing)")
-        for column, kind in ROW_KINDS.items():
-            if not kind(row[column]):
-                raise InputError(f"{path}: line {line}: {column} is '{row[column][:40]}', not "
-                                 f"{kind.words}")
         pair, sample = int(row["pair"]), int(row["sample"])
         if int(row["round_trips"]) != config["round_trips"]:
             raise InputError(f"{path}: line {line}: round_trips is {row['round_trips']}, the run "
