@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 # The defaults: with the run as the unit, rounds are what buy power. Measured with make calibrate
 # on the 2-vCPU development VM (docs/analysis.md): the per-round spread of a ratio between two
-# copies of one point was 0.14 to 0.23 (log), so 40 rounds of 3 repetitions find a 10% difference
-# about 80% of the time, where 10 rounds find about 20% differences.
-DEFAULT_ROUNDS = "40"
+# copies of one point was 0.14 to 0.23 (log): 40 rounds of 3 repetitions found a 10% difference
+# 73% to 87% of the time in three sets, 50 rounds 92%; 10 rounds find about 20% differences.
+DEFAULT_ROUNDS = "50"
 DEFAULT_REPS = "3"
 
 # Settings of the sweep itself: name -> (default, as --help shows it; what it sets).
