@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "common/error.hpp"
+#include "common/fatal_signal.hpp"
 #include "common/fault.hpp"
 #include "common/wire.hpp"
 #include "memory/posix.hpp"
@@ -275,11 +276,8 @@ class FirstTouchGuard {
                "(SIGBUS): its file system (/dev/shm?) filled up; use a smaller --size, --share "
                "sysv, or a larger /dev/shm\n";
     struct sigaction action {};
-    action.sa_handler = [](int) {
-      const ssize_t written = ::write(STDERR_FILENO, message_.data(), message_.size());
-      (void)written;
-      ::_exit(kExitFailure);
-    };
+    action.sa_handler = [](int) { end_job_from_signal(message_, kExitFailure); };
+    action.sa_flags = kEndingHandlerFlags;
     ::sigaction(SIGBUS, &action, &previous_);
   }
   ~FirstTouchGuard() { ::sigaction(SIGBUS, &previous_, nullptr); }

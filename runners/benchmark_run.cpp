@@ -12,6 +12,7 @@
 #include <ctime>
 #include <optional>
 
+#include "common/fatal_signal.hpp"
 #include "common/fault.hpp"
 #include "common/text.hpp"
 #include "common/wire.hpp"
@@ -182,12 +183,8 @@ void catch_plugin_crashes(const MpiJob& job) {
   message = "shmcount: rank " + std::to_string(job.world_rank) + ": " +
             std::string(plugin_crash_message()).substr(std::string("shmcount: ").size());
   struct sigaction action {};
-  action.sa_handler = [](int) {
-    // Only async-signal-safe calls: write(2) and _exit(2).
-    const ssize_t written = ::write(STDERR_FILENO, message.data(), message.size());
-    (void)written;
-    ::_exit(kExitFailure);
-  };
+  action.sa_handler = [](int) { end_job_from_signal(message, kExitFailure); };
+  action.sa_flags = kEndingHandlerFlags;
   for (int signal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL}) ::sigaction(signal, &action, nullptr);
 }
 

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "common/fatal_signal.hpp"
 #include "common/fault.hpp"
 #include "common/text.hpp"
 #include "runners/launcher.hpp"
@@ -48,9 +49,12 @@ MpiJob::MpiJob(int* argc, char*** argv) {
   char name[256] = {};
   ::gethostname(name, sizeof name - 1);
   host = name;
+  // A rank that must end the job from a signal handler does it through the launcher.
+  set_job_ender([](int status) { MPI_Abort(MPI_COMM_WORLD, status); });
 }
 
 MpiJob::~MpiJob() {
+  set_job_ender(nullptr);  // Past MPI_Finalize a signal handler can only exit.
   if (node != MPI_COMM_NULL) MPI_Comm_free(&node);
   MPI_Finalize();
 }

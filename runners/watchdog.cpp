@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/error.hpp"
+#include "common/fatal_signal.hpp"
 #include "runners/run_phase.hpp"
 
 namespace shmcount {
@@ -77,8 +78,8 @@ void on_time_limit(int) {
   p = append_text(p, end,
                   "; the job was ended: no results were written and no shared memory is left. "
                   "A rank was paused or starved, or the run needs a larger --time-limit\n");
-  [[maybe_unused]] const ssize_t written = ::write(STDERR_FILENO, message, p - message);
-  ::_exit(kExitFailure);
+  end_job_from_signal(std::string_view(message, static_cast<std::size_t>(p - message)),
+                      kExitFailure);
 }
 
 }  // namespace
@@ -90,6 +91,7 @@ void arm_time_limit(std::uint64_t seconds, int world_rank) {
   struct sigaction action {};
   action.sa_handler = on_time_limit;
   sigemptyset(&action.sa_mask);
+  action.sa_flags = kEndingHandlerFlags;
   ::sigaction(SIGALRM, &action, nullptr);
   const long delay = delay_ms(world_rank);
   g_next_slot_ns = now_ns() + static_cast<std::int64_t>(seconds) * 1'000'000'000 +
