@@ -1,13 +1,13 @@
-# The README and docs/ stay true: every link between them leads somewhere, the README stays short,
-# the tables shmcount itself knows (columns, noise sources) are written from it, every CSV column
-# and option is documented, every make target is in the README's command table.
+# The README and docs/ stay true: every link between them (and to figures) leads somewhere, the
+# README stays short, the tables shmcount itself knows (columns, noise sources) are written from
+# it, every CSV column and option is documented, every make target is in the README's command table.
 source "$(dirname "$0")/lib.sh"
 src=$SHMCOUNT_SOURCE_DIR
 readme="$src/README.md"
 check "README.md is at most about 300 lines ($(wc -l <"$readme"))" [ "$(wc -l <"$readme")" -le 310 ]
-for doc in "$readme" "$src"/docs/*.md "$src/results/README.md"; do
+for doc in "$readme" "$src"/docs/*.md "$src/results/README.md" "$src"/results/*/README.md; do
   dir=$(dirname "$doc")
-  for link in $(grep -o '](\([^)#]*\.md\)\(#[^)]*\)\?)' "$doc" | sed 's/^](\([^)#]*\).*/\1/' | sort -u); do
+  for link in $(grep -o '](\([^)#]*\.\(md\|png\)\)\(#[^)]*\)\?)' "$doc" | sed 's/^](\([^)#]*\).*/\1/' | sort -u); do
     check "$(basename "$doc") links to an existing $link" [ -f "$dir/$link" ]
   done
 done
