@@ -209,5 +209,26 @@ class Options(unittest.TestCase):
         self.assertEqual({r["disturbed_a"] for r in rows}, {""})
 
 
+class FasterThanPerfectScaling(unittest.TestCase):
+    """The note on a point that beats the ideal gives the reason that holds: with more ranks than
+    PUs the efficiency stays low while the makespan beats the ideal."""
+
+    def point(self, efficiency, time):
+        from types import SimpleNamespace
+        return SimpleNamespace(oversubscribed=False, off_plan=0, moved=0, outliers=0,
+                               ideal_ms=40.0, time=time, below_ideal=True,
+                               efficiency=SimpleNamespace(estimate=efficiency))
+
+    def test_oversubscribed_names_the_makespan_not_a_low_efficiency(self):
+        from analysis.report import _notes
+        note = _notes(self.point(0.28, 34.0))
+        self.assertIn("faster than perfect scaling (ideal 40.0 ms, median 34.0 ms)", note)
+        self.assertNotIn("efficiency", note)
+
+    def test_an_efficiency_above_one_is_named(self):
+        from analysis.report import _notes
+        self.assertIn("(ideal 40.0 ms, efficiency 112%)", _notes(self.point(1.12, 35.7)))
+
+
 if __name__ == "__main__":
     unittest.main()
