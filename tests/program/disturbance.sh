@@ -11,7 +11,12 @@ pu=$("$SHMCOUNT" --plan --ranks 2 --pin core --format csv | csv_where /dev/stdin
 taskset -c "$pu" bash -c 'while :; do :; done' &
 busy=$!
 trap 'kill $busy 2>/dev/null; cleanup_workdir' EXIT
-job 2 --pin core --reps 10 --no-baseline --output busy.csv
+# A repetition of about 50-100 ms (ten times the default array): far longer than the scheduler's
+# slice and than the credit a rank that slept in the barrier gets on waking, so sharing the PU with
+# a spinning process costs it a large share of every repetition. With the default size (7-10 ms)
+# a woken rank often ran a whole repetition before the spinner got its turn (7 of 10 flagged once
+# on a fresh clone).
+job 2 --pin core --size 2000000 --reps 10 --no-baseline --output busy.csv
 kill $busy; wait $busy 2>/dev/null
 check "a run beside a busy process exits 0 ($(cat job.err))" [ "$rc" -eq 0 ]
 flagged=$(/usr/bin/python3 - busy.csv <<'PY'
