@@ -97,6 +97,51 @@ void advise_huge_pages(void* data, std::size_t bytes) {
   }
 }
 
+namespace {
+
+// True when the topology knows how much memory its NUMA nodes have (a real machine or its XML;
+// hwloc's synthetic topologies may leave every size 0).
+bool knows_node_memory(hwloc_topology_t t) {
+  for (hwloc_obj_t n = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_NUMANODE, nullptr); n;
+       n = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_NUMANODE, n)) {
+    if (n->attr->numanode.local_memory > 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string numa_memory_refusal(const Topology& topo, int logical) {
+  hwloc_topology_t t = topo.get();
+  hwloc_obj_t node = hwloc_get_obj_by_type(t, HWLOC_OBJ_NUMANODE, static_cast<unsigned>(logical));
+  if (!node) return "no such NUMA node";
+  const std::string name =
+      "NUMA node " + std::to_string(logical) + " (OS " + std::to_string(node->os_index) + ")";
+  if (knows_node_memory(t) && node->attr->numanode.local_memory == 0) {
+    return name + " has no memory (" +
+           (node->cpuset && !hwloc_bitmap_iszero(node->cpuset) ? "a node of PUs only"
+                                                               : "an empty node") +
+           ")";
+  }
+  if (!hwloc_bitmap_isset(hwloc_topology_get_allowed_nodeset(t), node->os_index)) {
+    Bitmap allowed;
+    hwloc_bitmap_copy(allowed.set, hwloc_topology_get_allowed_nodeset(t));
+    return name + " is outside this process's cpuset.mems (allowed: OS " + allowed.list() + ")";
+  }
+  return "";
+}
+
+std::string usable_numa_nodes(const Topology& topo) {
+  Bitmap usable;
+  const int count = hwloc_get_nbobjs_by_type(topo.get(), HWLOC_OBJ_NUMANODE);
+  for (int logical = 0; logical < count; ++logical) {
+    if (numa_memory_refusal(topo, logical).empty()) {
+      hwloc_bitmap_set(usable.set, static_cast<unsigned>(logical));
+    }
+  }
+  return usable.list();
+}
+
 PolicyPlan plan_mempolicy(const Topology& topo, const MemPolicy& policy) {
   PolicyPlan plan;
   plan.kind = policy.kind;
@@ -107,9 +152,18 @@ PolicyPlan plan_mempolicy(const Topology& topo, const MemPolicy& policy) {
   }
   hwloc_topology_t t = topo.get();
   const int numa_nodes = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE);
+  const std::string usable = usable_numa_nodes(topo);
   Bitmap wanted;
+  std::string left_out;  // Plain interleave: the nodes whose memory cannot be used, and why.
   if (policy.nodes.empty()) {
-    hwloc_bitmap_set_range(wanted.set, 0, numa_nodes - 1);
+    for (int logical = 0; logical < numa_nodes; ++logical) {
+      const std::string why = numa_memory_refusal(topo, logical);
+      if (why.empty()) {
+        hwloc_bitmap_set(wanted.set, static_cast<unsigned>(logical));
+      } else {
+        left_out += (left_out.empty() ? "" : "; ") + why;
+      }
+    }
   } else {
     for (int node : policy.nodes) hwloc_bitmap_set(wanted.set, static_cast<unsigned>(node));
   }
@@ -122,15 +176,22 @@ PolicyPlan plan_mempolicy(const Topology& topo, const MemPolicy& policy) {
                        std::to_string(logical) + "; it has " + std::to_string(numa_nodes) +
                        " (logical 0-" + std::to_string(numa_nodes - 1) + ", see --domains)");
     }
-    if (!hwloc_bitmap_isset(hwloc_topology_get_allowed_nodeset(t), node->os_index)) {
-      throw UsageError("--mempolicy " + policy.text + ": NUMA node " + std::to_string(logical) +
-                       " is not allowed here (cgroup cpuset.mems)");
+    const std::string why = numa_memory_refusal(topo, logical);
+    if (!why.empty()) {
+      throw UsageError("--mempolicy " + policy.text + ": " + why +
+                       "; nodes whose memory may be used here: " +
+                       (usable.empty() ? "none" : usable) + " (see --domains)");
     }
     hwloc_bitmap_set(os.set, node->os_index);
+  }
+  if (hwloc_bitmap_iszero(wanted.set)) {
+    throw UsageError("--mempolicy " + policy.text + ": no NUMA node's memory may be used here (" +
+                     left_out + ")");
   }
   plan.os_nodes = os.list();
   plan.description = std::string(policy.kind == PolicyKind::kBind ? "bind to" : "interleave over") +
                      " NUMA node(s) " + wanted.list() + " (OS " + plan.os_nodes + ")";
+  if (!left_out.empty()) plan.description += "; left out: " + left_out;
   return plan;
 }
 

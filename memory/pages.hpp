@@ -35,7 +35,13 @@ struct PolicyPlan {
   std::string os_nodes;  // hwloc list syntax of OS indices; empty for the default policy.
   std::string description;
 };
-// Pure: which NUMA nodes `policy` names on `topo`. Throws UsageError for nodes it lacks.
+// Why the memory of NUMA node `logical` cannot be used here ("NUMA node 2 (OS 1) has no memory
+// (a node of PUs only)", "... is outside this process's cpuset.mems ..."), or "" when it can.
+std::string numa_memory_refusal(const Topology& topo, int logical);
+// The logical NUMA nodes whose memory may be used here, in hwloc list syntax ("0-1").
+std::string usable_numa_nodes(const Topology& topo);
+// Pure: which NUMA nodes `policy` names on `topo`. Throws UsageError for a node it lacks or
+// whose memory cannot be used; plain interleave takes every node whose memory can.
 PolicyPlan plan_mempolicy(const Topology& topo, const MemPolicy& policy);
 // Sets the plan on [data, data + bytes) before anything touches it (hwloc_set_area_membind).
 // Throws Error with the call and errno.

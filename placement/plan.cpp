@@ -404,6 +404,24 @@ std::string format_domains(const MachineView& m, const std::string& node_label) 
       if (!pus.empty()) out << domain.name << ' ' << index << ':' << pu_list(pus) << '\n';
     }
   }
+  // Memory per NUMA node, the nodes without PUs too: where --mempolicy can put pages.
+  if (m.numa_nodes.size() > 1 || (m.numa_nodes.size() == 1 && !m.numa_nodes[0].allowed)) {
+    out << "memory (logical NUMA node (OS index), * = its memory may not be used here):";
+    const char* separator = " ";
+    for (const auto& node : m.numa_nodes) {
+      out << separator << "NUMA " << node.logical << '(' << node.os << ") ";
+      if (!node.sizes_known) {
+        out << "size not known";
+      } else if (node.bytes == 0) {
+        out << "no memory";
+      } else {
+        out << (node.bytes >> 20) << " MiB";
+      }
+      if (!node.allowed || (node.sizes_known && node.bytes == 0)) out << '*';
+      separator = "; ";
+    }
+    out << '\n';
+  }
   return out.str();
 }
 

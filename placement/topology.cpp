@@ -348,6 +348,18 @@ MachineView Topology::view(hwloc_const_cpuset_t available) const {
     }
     v.all_pus.push_back(info);
   }
+  bool sizes_known = false;
+  for (int n = 0; n < nnuma; ++n) {
+    hwloc_obj_t node = hwloc_get_obj_by_type(topo_, HWLOC_OBJ_NUMANODE, static_cast<unsigned>(n));
+    NumaNodeInfo info;
+    info.logical = n;
+    info.os = static_cast<int>(node->os_index);
+    info.bytes = node->attr->numanode.local_memory;
+    info.allowed = hwloc_bitmap_isset(hwloc_topology_get_allowed_nodeset(topo_), node->os_index);
+    sizes_known = sizes_known || info.bytes > 0;
+    v.numa_nodes.push_back(info);
+  }
+  for (auto& node : v.numa_nodes) node.sizes_known = sizes_known;
   v.usable_list = usable.list();
   v.machine_list = list_of(hwloc_topology_get_topology_cpuset(topo_));
   v.summary = plural(std::max(1, count_distinct(v.pus, &PuInfo::package)), "package", "packages") +

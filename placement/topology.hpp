@@ -4,6 +4,7 @@
 
 #include <hwloc.h>
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -65,11 +66,21 @@ struct PuInfo {
   bool usable = false;  // Allowed by the OS (cgroups) and in the available set.
 };
 
+// One NUMA node's memory as the machine reports it (hwloc logical and OS index).
+struct NumaNodeInfo {
+  int logical = -1;
+  int os = -1;
+  std::uint64_t bytes = 0;   // Local memory; 0 for a node without memory (or not known).
+  bool sizes_known = false;  // The topology reports memory sizes (a synthetic one may not).
+  bool allowed = true;       // In this process's cpuset.mems.
+};
+
 // The PUs ranks may use, in logical order, and what the machine has in total.
 struct MachineView {
   std::vector<PuInfo> pus;      // Usable PUs only: these are planned on.
   std::vector<PuInfo> all_pus;  // Every PU the topology has (disallowed ones too), logical order.
   std::vector<Level> levels;    // Top first; see Level.
+  std::vector<NumaNodeInfo> numa_nodes;  // Every NUMA node, logical order, memory-only ones too.
   std::string summary;  // Of the usable PUs, e.g. "2 packages, 2 NUMA nodes, 16 cores, 32 PUs"
   std::string cpu_model;
   // Data caches above the first PU, innermost first, as "L1d:49152 L2:1048576 L3:33554432".

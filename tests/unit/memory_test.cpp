@@ -12,6 +12,7 @@
 #include "memory/pages.hpp"
 #include "memory/probes.hpp"
 #include "memory/request.hpp"
+#include "placement/plan.hpp"
 #include "placement/topology.hpp"
 
 namespace shmcount {
@@ -67,6 +68,48 @@ TEST(MemPolicyPlan, LogicalAndOsIndicesDifferWhereTheMachineNumbersThemApart) {
   // A synthetic machine whose NUMA nodes have OS indices in reverse order.
   const Topology t = Topology::from_spec("pack:2 [numa(indexes=1,0)] core:2 pu:1");
   EXPECT_EQ(plan_mempolicy(t, parse_mempolicy("bind:0")).os_nodes, "1");
+}
+
+// Captured in the NUMA guest (scripts/numa_vm.py --topology memory-tiers): OS node 0 with PUs
+// and memory, OS node 1 with PUs and no memory, OS node 2 with memory and no PUs; hwloc 2.9
+// numbers them L#0 (OS 0), L#1 (OS 2), L#2 (OS 1).
+TEST(MemPolicyPlan, ANodeWithoutMemoryIsRefusedAndLeftOutOfPlainInterleave) {
+  const Topology t = Topology::from_spec(kTopologies + "guest-memory-tiers.xml");
+  EXPECT_EQ(usable_numa_nodes(t), "0-1");
+  EXPECT_EQ(numa_memory_refusal(t, 1), "");
+  const std::string why = refusal([&] { plan_mempolicy(t, parse_mempolicy("bind:2")); });
+  EXPECT_NE(why.find("NUMA node 2 (OS 1) has no memory (a node of PUs only); nodes whose "
+                     "memory may be used here: 0-1"),
+            std::string::npos)
+      << why;
+  EXPECT_NE(
+      refusal([&] { plan_mempolicy(t, parse_mempolicy("interleave:0,2")); }).find("no memory"),
+      std::string::npos);
+  const PolicyPlan all = plan_mempolicy(t, parse_mempolicy("interleave"));
+  EXPECT_EQ(all.os_nodes, "0,2");
+  EXPECT_NE(all.description.find("left out: NUMA node 2 (OS 1) has no memory"), std::string::npos)
+      << all.description;
+  EXPECT_EQ(plan_mempolicy(t, parse_mempolicy("bind:1")).os_nodes, "2");  // Memory, no PUs.
+}
+
+TEST(MemPolicyPlan, ANodeOutsideTheCpusetMemsIsRefusedWithItsCause) {
+  // The same guest inside a cgroup whose cpuset.mems is 0.
+  const Topology t = Topology::from_spec(kTopologies + "guest-memory-tiers-mems0.xml");
+  EXPECT_EQ(usable_numa_nodes(t), "0");
+  const std::string why = refusal([&] { plan_mempolicy(t, parse_mempolicy("bind:1")); });
+  EXPECT_NE(why.find("NUMA node 1 (OS 2) is outside this process's cpuset.mems (allowed: OS 0); "
+                     "nodes whose memory may be used here: 0"),
+            std::string::npos)
+      << why;
+  EXPECT_EQ(plan_mempolicy(t, parse_mempolicy("interleave")).os_nodes, "0");
+}
+
+TEST(Domains, ListEveryNodesMemoryTheMemoryOnlyOneToo) {
+  const Topology t = Topology::from_spec(kTopologies + "guest-memory-tiers.xml");
+  const std::string text = format_domains(t.view(), "guest");
+  EXPECT_NE(text.find("NUMA 0(0) 376 MiB; NUMA 1(2) 206 MiB; NUMA 2(1) no memory*"),
+            std::string::npos)
+      << text;
 }
 
 TEST(Mechanisms, OneEntryEachFindableByNameSysvFirst) {
