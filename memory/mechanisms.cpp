@@ -318,6 +318,33 @@ std::size_t mapped_bytes_for(const ShareRequest& request) {
   return mapped_bytes_for(request.elements, request.pages, request.counts_bytes);
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14.
+#endif
+
+// The first writer of a range takes its pages (madvise MADV_POPULATE_WRITE) before writing it:
+// the pages land where that rank's node and the memory policy put them, and a file system
+// without room for them is one message here instead of a SIGBUS. A kernel without the advice
+// (before 5.14) leaves it to the writes, under FirstTouchGuard.
+void take_pages(void* begin, std::size_t bytes, const std::string& what) {
+  if (bytes == 0) return;
+  const std::size_t page = page_bytes();
+  const auto start = reinterpret_cast<std::uintptr_t>(begin) / page * page;
+  const auto end = round_up(reinterpret_cast<std::uintptr_t>(begin) + bytes, page);
+  if (::madvise(reinterpret_cast<void*>(start), end - start, MADV_POPULATE_WRITE) == 0) return;
+  const int err = errno;
+  if (err == EINVAL) return;
+  if (err == EFAULT || err == ENOMEM || err == ENOSPC) {
+    throw Error(
+        describe_errno("madvise(" + std::to_string(end - start) + " bytes, MADV_POPULATE_WRITE)",
+                       err) +
+        ": no room for the pages of " + what +
+        " (a full /dev/shm or hugetlbfs, or memory limits); use a smaller --size or "
+        "another --share");
+  }
+  throw Error(describe_errno("madvise(MADV_POPULATE_WRITE)", err));
+}
+
 std::size_t counts_offset(std::size_t elements) {
   return round_up(std::max<std::size_t>(elements * sizeof(std::int32_t), 1), page_bytes());
 }
@@ -342,6 +369,19 @@ Region share_array(const NodeGroup& group, const Mechanism& mechanism, const Sha
   }
   const std::span<std::int32_t> array = region.array();
   const FirstTouchGuard guard(group.local_rank());
+  // Who writes which range first: the leader the counts, and the array (all of it, or a slice).
+  const std::size_t n = array.size(), r = static_cast<std::size_t>(group.local_rank());
+  const std::size_t size = static_cast<std::size_t>(group.local_size());
+  const bool whole = !mechanism.shared || request.touch == TouchKind::kLeader;
+  const std::size_t begin = whole ? 0 : n * r / size, end = whole ? n : n * (r + 1) / size;
+  group.all_or_none([&] {
+    if (request.counts_bytes > 0 && group.is_leader()) {
+      take_pages(region.counts, request.counts_bytes, "the shared counts");
+    }
+    if (!mechanism.shared || !whole || group.is_leader()) {
+      take_pages(array.data() + begin, (end - begin) * sizeof(std::int32_t), "the array");
+    }
+  });
   if (request.counts_bytes > 0 && group.is_leader()) {
     std::memset(region.counts, 0, request.counts_bytes);  // The counts' pages are taken now too.
   }
@@ -353,9 +393,7 @@ Region share_array(const NodeGroup& group, const Mechanism& mechanism, const Sha
   } else if (request.touch == TouchKind::kLeader) {
     if (group.is_leader()) fill(data, array);
   } else {
-    const std::size_t n = array.size(), r = static_cast<std::size_t>(group.local_rank());
-    const std::size_t size = static_cast<std::size_t>(group.local_size());
-    fill_range(data, array, n * r / size, n * (r + 1) / size);
+    fill_range(data, array, begin, end);
   }
   group.barrier();
   return region;

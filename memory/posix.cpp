@@ -106,20 +106,8 @@ SharedFile SharedFile::create(std::size_t bytes, bool huge) {
     }
     throw Error(describe_errno("ftruncate(" + std::to_string(bytes) + ")", err));
   }
-  // Every page of the file taken now: a tmpfs that fills up later (the MPI library's own
-  // segments grow after this check) then cannot kill a rank with SIGBUS in the middle of a run.
-  if (!huge) {
-    const int err = ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
-    if (err == ENOSPC) {
-      throw UsageError(
-          describe_errno("posix_fallocate(" + std::to_string(bytes) + ") in " + folder, err) +
-          ": no room for the array; use a smaller --size, --share sysv, or a larger "
-          "/dev/shm");
-    }
-    if (err != 0 && err != EOPNOTSUPP && err != EINVAL) {
-      throw Error(describe_errno("posix_fallocate(" + std::to_string(bytes) + ")", err));
-    }
-  }
+  // The pages are taken by their first writer (share_array), where its node and the policy put
+  // them: posix_fallocate here would put every page on the leader's node before any policy.
   return file;
 }
 
