@@ -1,8 +1,13 @@
 #include "noise.hpp"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #include <sys/utsname.h>
 
 #include <array>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -126,7 +131,32 @@ std::string kernel_version(const NoiseContext&) {
   return std::string(u.sysname) + " " + u.release + " " + u.machine;
 }
 
+// The hypervisor's CPUID signature (leaf 0x40000000: "KVMKVMKVM", "TCGTCGTCGTCG", ...), or "".
+std::string hypervisor_signature() {
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  __cpuid(0x40000000u, eax, ebx, ecx, edx);
+  char text[13] = {};
+  std::memcpy(text, &ebx, 4);
+  std::memcpy(text + 4, &ecx, 4);
+  std::memcpy(text + 8, &edx, 4);
+  std::string out;
+  for (char c : text) {
+    if (c >= 0x21 && c < 0x7f) out += c;
+  }
+  return out;
+#else
+  return "";
+#endif
+}
+
 std::string hypervisor(const NoiseContext&) {
+  const std::string signature = hypervisor_signature();
+  // QEMU without KVM emulates every instruction: times are an emulator's, not a machine's.
+  if (signature.rfind("TCGTCG", 0) == 0) {
+    return "emulated (QEMU TCG, cpuid signature " + signature +
+           "): times are an emulator's, not a machine's";
+  }
   const std::string type = first_line("/sys/hypervisor/type");
   if (!type.empty()) return "yes (" + type + ")";
   std::ifstream in("/proc/cpuinfo");
@@ -162,8 +192,10 @@ constexpr std::array kSources{
     NoiseSource{"launcher", "the launcher and how it bound the ranks (its variables)",
                 NoiseWhen::kAfter, launcher},
     NoiseSource{"kernel_version", "operating system kernel", NoiseWhen::kAfter, kernel_version},
-    NoiseSource{"hypervisor", "whether the node runs under a hypervisor", NoiseWhen::kAfter,
-                hypervisor},
+    NoiseSource{"hypervisor",
+                "whether the node runs under a hypervisor; \"emulated\" under QEMU's TCG (the "
+                "NUMA guest): its times are not a machine's",
+                NoiseWhen::kAfter, hypervisor},
 };
 
 }  // namespace
