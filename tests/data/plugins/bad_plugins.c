@@ -84,11 +84,11 @@ static void overwrites_heap(const int32_t* data, size_t n, const struct shmcount
   }
   honest(data, n, counts);
 }
-#define KERNEL(symbol, fn, ...)                                                             \
-  const struct shmcount_kernel* symbol(void) {                                              \
-    static const struct shmcount_kernel k = {                                               \
-        .abi = SHMCOUNT_KERNEL_ABI, .name = #symbol, .count = fn, __VA_ARGS__};             \
-    return &k;                                                                              \
+#define KERNEL(symbol, fn, ...)                                                 \
+  const struct shmcount_kernel* symbol(void) {                                  \
+    static const struct shmcount_kernel k = {                                   \
+        .abi = SHMCOUNT_KERNEL_ABI, .name = #symbol, .count = fn, __VA_ARGS__}; \
+    return &k;                                                                  \
   }
 KERNEL(calls_exit, ends_with_exit)
 KERNEL(calls__exit, ends_with__exit)
