@@ -9,6 +9,7 @@
 #include "cli/params.hpp"
 #include "common/error.hpp"
 #include "common/parse.hpp"
+#include "kernels/plugin.hpp"
 
 namespace shmcount {
 namespace {
@@ -256,6 +257,7 @@ void check_combinations(const Options& o, const std::set<std::string_view>& give
                      " gives every rank its own: use --share sysv, posix or window, or --counts "
                      "private");
   }
+  check_plugin_figures(*o.kernel, o.data.size, o.data.values);
   if (given.count("--seed") && o.data.pattern != Pattern::kRandom) {
     throw UsageError(
         "--seed only works with --pattern random (the seed pattern has no randomness)");

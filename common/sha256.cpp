@@ -1,11 +1,12 @@
 #include "sha256.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <array>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 
 #include "common/error.hpp"
 
@@ -62,38 +63,72 @@ void compress(std::array<std::uint32_t, 8>& h, const unsigned char* block) {
 
 }  // namespace
 
-std::string sha256_hex(std::string_view bytes) {
-  std::array<std::uint32_t, 8> h{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  std::size_t whole = bytes.size() - bytes.size() % 64;
-  for (std::size_t i = 0; i < whole; i += 64) {
-    compress(h, reinterpret_cast<const unsigned char*>(bytes.data() + i));
+void Sha256::update(std::string_view bytes) {
+  length_ += bytes.size();
+  std::size_t i = 0;
+  if (buffered_ > 0) {
+    while (buffered_ < 64 && i < bytes.size()) buffer_[buffered_++] = bytes[i++];
+    if (buffered_ < 64) return;
+    compress(h_, buffer_.data());
+    buffered_ = 0;
   }
+  for (; i + 64 <= bytes.size(); i += 64) {
+    compress(h_, reinterpret_cast<const unsigned char*>(bytes.data() + i));
+  }
+  while (i < bytes.size()) buffer_[buffered_++] = bytes[i++];
+}
+
+std::string Sha256::hex() {
   // The last block(s): the rest, a 1 bit, zeros, the length in bits (big-endian).
   unsigned char tail[128] = {};
-  const std::size_t rest = bytes.size() - whole;
-  for (std::size_t i = 0; i < rest; ++i) tail[i] = static_cast<unsigned char>(bytes[whole + i]);
+  const std::size_t rest = buffered_;
+  for (std::size_t i = 0; i < rest; ++i) tail[i] = buffer_[i];
   tail[rest] = 0x80;
   const std::size_t blocks = rest + 9 > 64 ? 2 : 1;
-  const std::uint64_t bits = static_cast<std::uint64_t>(bytes.size()) * 8;
+  const std::uint64_t bits = length_ * 8;
   for (int i = 0; i < 8; ++i) {
     tail[blocks * 64 - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
   }
-  for (std::size_t b = 0; b < blocks; ++b) compress(h, tail + 64 * b);
+  for (std::size_t b = 0; b < blocks; ++b) compress(h_, tail + 64 * b);
   std::string out;
   char hex[9];
-  for (std::uint32_t word : h) {
+  for (std::uint32_t word : h_) {
     std::snprintf(hex, sizeof hex, "%08x", word);
     out += hex;
   }
   return out;
 }
 
+std::string sha256_hex(std::string_view bytes) {
+  Sha256 digest;
+  digest.update(bytes);
+  return digest.hex();
+}
+
+std::string sha256_of_fd(int fd, const std::string& path) {
+  Sha256 digest;
+  std::array<char, 1 << 16> chunk;
+  for (;;) {
+    const ssize_t got = ::read(fd, chunk.data(), chunk.size());
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw Error(describe_errno("reading " + path, errno));
+    if (got == 0) break;
+    digest.update(std::string_view(chunk.data(), static_cast<std::size_t>(got)));
+  }
+  return digest.hex();
+}
+
 std::string sha256_of_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(describe_errno("reading " + path, errno));
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return sha256_hex(bytes);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(describe_errno("reading " + path, errno));
+  try {
+    std::string digest = sha256_of_fd(fd, path);
+    ::close(fd);
+    return digest;
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
 }
 
 }  // namespace shmcount

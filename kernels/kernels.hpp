@@ -89,6 +89,7 @@ struct PluginInfo {
   std::string name;    // Its own name and description.
   std::string description;
   std::string work_unit;  // "element visits", ...
+  std::string warning;    // What rank 0 says before it runs (a file others may write), or "".
   const shmcount_kernel* kernel = nullptr;
 };
 

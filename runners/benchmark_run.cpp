@@ -55,8 +55,7 @@ void verify(const KernelInfo& kernel, std::span<const std::int32_t> data, const 
             const std::vector<std::uint64_t>& expected, std::uint64_t times, Record& record) {
   if (kernel.plugin && kernel.plugin->kernel->verify) {
     char why[256] = {};
-    if (kernel.plugin->kernel->verify(data.data(), data.size(), &counts.c_counts(), why,
-                                      sizeof why - 1) != 0) {
+    if (plugin_verify(kernel, data, counts, why, sizeof why - 1) != 0) {
       record.ok = 0;
       record.bad_value = kPluginCheckFailed;  // The plugin's own check: no value to name.
     }
@@ -175,18 +174,11 @@ void share_array(const Options& o, const MpiJob& job, RankState& s) {
   job.all_or_none([&] { maybe_stall("attached"); });
 }
 
-// A plugin kernel that crashes ends the run with one line saying so (exit 1) instead of a core
-// dump in mpirun's words. The shared memory was marked for removal before any kernel ran and the
-// result files have no name yet, so nothing is left behind.
-void catch_plugin_crashes(const MpiJob& job) {
-  static std::string message;
-  message = "shmcount: rank " + std::to_string(job.world_rank) + ": " +
-            std::string(plugin_crash_message()).substr(std::string("shmcount: ").size());
-  struct sigaction action {};
-  action.sa_handler = [](int) { end_job_from_signal(message, kExitFailure); };
-  action.sa_flags = kEndingHandlerFlags;
-  for (int signal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL}) ::sigaction(signal, &action, nullptr);
-}
+// A plugin kernel that crashes or ends its process ends the run with one line saying so (exit 1)
+// instead of a core dump in mpirun's words or a job that ends 0 without results. The shared
+// memory was marked for removal before any kernel ran and the result files have no name yet, so
+// nothing is left behind.
+void catch_plugin_crashes(const MpiJob& job) { arm_plugin_crash_handlers(job.world_rank); }
 
 // Before a unit, outside the timed region: a table the node's ranks all add into is zeroed by
 // the leader (the others wait at the barrier that follows), a rank's own by the rank.

@@ -101,6 +101,12 @@ int run_main(int argc, char** argv) {
     return refuse(e.what(), &argc, &argv);
   }
   const bool launched = under_launcher();
+  if (options.kernel && options.kernel->plugin && !options.kernel->plugin->warning.empty() &&
+      launcher_rank() == 0 && options.action != Action::kHelp &&
+      options.action != Action::kVersion) {
+    std::fprintf(stderr, "shmcount: warning: %s\n",
+                 printable(options.kernel->plugin->warning).c_str());
+  }
   switch (options.action) {
     case Action::kHelp:
       if (launcher_rank() == 0) std::fputs(help_text().c_str(), stdout);

@@ -3,11 +3,12 @@
 # run context names the file and its SHA-256; a plugin that will not load, lacks the symbol,
 # speaks another interface version (exit 2), crashes (exit 1) or counts wrong (exit 3) gets one
 # message, and nothing is left behind.
-# Arguments: the example plugin, then bad plugins 1-4 (tests/data/plugins/bad_plugins.c: another
-# ABI, no shmcount_kernel, a crash on rank 1, a miscount).
+# Arguments: the example plugin, then bad plugins 1-5 (tests/data/plugins/bad_plugins.c: another
+# ABI, no shmcount_kernel, a crash on rank 1, a miscount, and one symbol for each other way:
+# data for a function, exit/_exit/abort/a damaged heap on rank 1, figures that are not figures).
 source "$(dirname "$0")/lib.sh"
 isolate "$@"
-example=$1 bad_abi=$2 no_symbol=$3 crash=$4 miscount=$5
+example=$1 bad_abi=$2 no_symbol=$3 crash=$4 miscount=$5 many=$6
 workdir
 mkdir out
 
@@ -79,5 +80,73 @@ for _ in $(seq 8); do
 done
 check "... and every try of it exits 1 (got $statuses)" [ "$statuses" = "1 1 1 1 1 1 1 1 " ]
 refused "a plugin that counts wrong" 3 "wrong count on rank 1" "plugin:$miscount"
+
+# Files that are not plugins: refused at once, without reading them (a FIFO would block, /dev/zero
+# never ends, a folder is no stream, a huge file would be read whole on every rank).
+mkfifo fifo.so
+mkdir folder.so
+truncate -s 1G huge.so
+head -c 300000 /dev/urandom >noise.so
+refused "a FIFO" 2 "fifo.so is a FIFO; a plugin is a regular file" plugin:fifo.so
+refused "/dev/zero" 2 "/dev/zero is a character device" plugin:/dev/zero
+refused "a folder" 2 "folder.so is a folder" plugin:folder.so
+refused "a 1 GiB file" 2 "huge.so is 1024 MiB; a plugin kernel is a shared object of at most" \
+  plugin:huge.so
+refused "a file of noise" 2 "noise.so is not an ELF file" plugin:noise.so
+
+# A symbol that is not a function, a description that is not one: a message, not SIGSEGV.
+refused "a symbol that is data" 2 "its 'an_int' is data (an object), not a function" \
+  "plugin:$many:an_int"
+refused "a describing function that crashes" 2 "crashes_describing() crashed (SIGSEGV)" \
+  "plugin:$many:crashes_describing"
+refused "a description at an address that is not memory" 2 "points_nowhere() crashed (SIGSEGV)" \
+  "plugin:$many:points_nowhere"
+refused "a name at an address that is not memory" 2 "name_nowhere() crashed (SIGSEGV)" \
+  "plugin:$many:name_nowhere"
+refused "a count function that is data" 2 "its kernel's count does not point to code" \
+  "plugin:$many:count_is_data"
+# ... also where no run follows: --plan, --latency (which refuses --kernel, after loading it).
+for mode in "--plan --ranks 2" "--latency" "--plan --latency"; do
+  # shellcheck disable=SC2086
+  timeout 60 "$SHMCOUNT" $mode --kernel "plugin:$many:an_int" >alone.out 2>alone.err
+  rc=$?
+  check "a symbol that is data under $mode: exit 2 and one message, not a crash (exit $rc)" \
+    bash -c "[ $rc -eq 2 ] && [ \$(grep -c '^shmcount:' alone.err) -eq 1 ] &&
+      grep -q 'is data (an object), not a function' alone.err"
+done
+
+# Figures that are not figures: refused before the run, so no CSV holds -9223372036854775808.
+for case in "work_minus_infinity:work_per_unit(200000, 1000) returned -inf" \
+    "work_nan:work_per_unit(200000, 1000) returned nan" \
+    "work_zero:work_per_unit(200000, 1000) returned 0;" \
+    "work_too_many:returned 1e+300; it must be a finite number > 0 of at most 9e18" \
+    "updates_negative:updates_per_unit(200000, 1000) returned -201001" \
+    "updates_nan:updates_per_unit(200000, 1000) returned nan"; do
+  refused "a plugin whose ${case%%:*}" 2 "${case#*:}" "plugin:$many:${case%%:*}"
+done
+
+# A kernel that ends its process on rank 1, any way: one line naming the plugin, exit 1, no
+# results, nothing left (under MPICH an exit(0) ended the job 0 with no message).
+refused "a kernel that calls exit(0)" 1 \
+  "rank 1: the plugin kernel calls_exit ($many) called exit() in its code" "plugin:$many:calls_exit"
+refused "a kernel that calls _exit(7)" 1 \
+  "rank 1: the plugin kernel calls__exit ($many) called _exit(7) in its code" \
+  "plugin:$many:calls__exit"
+refused "a kernel that calls abort()" 1 \
+  "rank 1: the plugin kernel calls_abort ($many) crashed (SIGABRT: abort(), or a damaged heap)" \
+  "plugin:$many:calls_abort"
+refused "a kernel that damages the heap" 1 \
+  "rank 1: the plugin kernel damages_heap ($many) crashed (SIGABRT" "plugin:$many:damages_heap"
+
+# A plugin others may write runs, with a warning (once, from rank 0).
+cp "$example" open.so
+chmod 0777 open.so
+job 2 --kernel plugin:open.so --reps 2 --output out/open.csv
+check "a world-writable plugin runs (exit $rc)" [ "$rc" -eq 0 ]
+check "... with one warning naming its mode" bash -c \
+  "[ \$(grep -c 'warning: .*open.so is writable by anyone (mode 0777)' job.err) -eq 1 ]"
+chmod 0644 open.so
+job 2 --kernel plugin:open.so --reps 2 --output out/closed.csv
+check "... and none once it is not" bash -c "! grep -q 'writable by' job.err"
 check "no segment left" no_segments
 finish
