@@ -157,19 +157,23 @@ std::string nearest_flag(std::string_view word) {
 }
 
 // What --help and the man page show as examples: a command and what it does.
+// Each one runs as typed on a machine of 2 PUs (tests/program/examples.sh pastes every one):
+// more ranks than that say --oversubscribe.
 constexpr std::pair<std::string_view, std::string_view> kExamples[] = {
-    {"mpirun -np 8 --oversubscribe shmcount", "the article's experiment: 8 ranks, one array"},
-    {"mpirun -np 4 shmcount --pin scatter --reps 20", "spread the ranks over the machine"},
+    {"mpirun -np 8 --oversubscribe shmcount",
+     "the article's experiment: 8 ranks, one array (--oversubscribe: more ranks than PUs)"},
+    {"mpirun -np 2 shmcount --pin scatter --reps 20", "spread the ranks over the machine"},
     {"mpirun -np 2 shmcount --kernel blocked --no-baseline", "another kernel, no sequential run"},
-    {"mpirun -np 4 shmcount --pattern random --seed 7 --size 1000000 --values 256",
+    {"mpirun -np 2 shmcount --pattern random --seed 7 --size 1000000 --values 256",
      "random data, a larger array"},
-    {"mpirun -np 4 shmcount --share posix --touch ranks --size 50000000 --kernel histogram",
+    {"mpirun -np 2 shmcount --share posix --touch ranks --size 10000000 --kernel histogram",
      "POSIX memory, each rank touching its own slice first"},
-    {"mpirun -np 4 shmcount --kernel histogram --counts shared --pin compact",
+    {"mpirun -np 2 shmcount --kernel histogram --counts shared --pin compact",
      "every rank adding into one table of counts in the shared memory (true sharing)"},
     {"mpirun -np 2 shmcount --kernel plugin:./libmykernel.so",
      "a kernel of your own (shmcount/kernel.h)"},
-    {"mpirun -np 4 shmcount --share private --pages huge", "private copies on reserved huge pages"},
+    {"mpirun -np 2 shmcount --share private --pages thp",
+     "private copies on transparent huge pages (--pages huge: reserved ones, vm.nr_hugepages)"},
     {"shmcount --plan --ranks 4 --pin scatter --topology \"pack:2 core:8 pu:2\"",
      "a plan for a synthetic machine, nothing run"},
     {"shmcount --plan --ranks 8 --pin list:numa:1,3 --topology epyc-2p8numa64c128t-amd",
@@ -545,7 +549,8 @@ std::string man_page() {
   item(out, "\\fI<prefix>/include/shmcount/kernel.h\\fR", "the C interface of plugin kernels.");
   out << ".SH EXAMPLES\n";
   for (const auto& [command, what] : kExamples) {
-    out << ".TP\n.B " << roff(command) << "\n" << roff(what) << "\n";
+    // A text line, not .B: a macro's arguments lose their quotes ("pack:2 core:8 pu:2").
+    out << ".TP\n\\fB" << roff(command) << "\\fR\n" << roff(what) << "\n";
   }
   out << ".SH \"SEE ALSO\"\n"
       << "\\fBshmcount-sweep\\fR(1), \\fBshmcount-plots\\fR(1), \\fBshmcount-compare\\fR(1), "
