@@ -65,8 +65,11 @@ seed: build
 # The sweep takes its settings from the environment, where make puts this command line's
 # variables (MPI=mpich included: build-mpich/shmcount under mpiexec.mpich). It sets Open MPI's
 # root variables itself and gives leave to oversubscribe per point.
+# SWEEP_MAKE_COMMAND_LINE names the variables of this make command line, so a typo among them
+# (ROUND=2) is reported as typed there, not as found in the environment.
 sweep: build
-	/usr/bin/python3 scripts/sweep.py
+	SWEEP_MAKE_COMMAND_LINE=$(call quote,$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v)))) \
+	  /usr/bin/python3 scripts/sweep.py
 
 # A make value as one shell word, whatever it holds (spaces, quotes, $): 'it'\''s'.
 quote = '$(subst ','\'',$(1))'

@@ -9,6 +9,7 @@
 #include "cli/params.hpp"
 #include "common/error.hpp"
 #include "common/parse.hpp"
+#include "common/text.hpp"
 
 namespace shmcount {
 namespace {
@@ -119,22 +120,6 @@ const OptionSpec* find_option(std::string_view flag) {
     if (spec.flag == flag) return &spec;
   }
   return nullptr;
-}
-
-// Edit distance between two short words (insertions, deletions, substitutions).
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 // The option an unknown one was probably meant to be: the nearest flag within two edits, or one

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -75,7 +76,10 @@ const KernelInfo* load_plugin_kernel(std::string_view spec) {
       rest.find('/') == std::string_view::npos ? "./" + std::string(rest) : std::string(rest);
   const std::string what = "--kernel " + shown(spec) + ": ";
   if (::access(path.c_str(), R_OK) != 0) {
-    throw UsageError(what + describe_errno("cannot read " + path, errno));
+    const int err = errno;
+    const char* name = strerrorname_np(err);
+    throw UsageError(what + "cannot read " + path + ": " + std::strerror(err) + " (" +
+                     (name ? name : "errno") + " " + std::to_string(err) + ")");
   }
   auto loaded = std::make_unique<LoadedPlugin>();
   loaded->spec = std::string(spec);
