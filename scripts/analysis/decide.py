@@ -531,32 +531,37 @@ def why_cannot_tell(c, verdict, margin=MARGIN, family_size=1, band=(1.0, 1.0), s
         need = max(rounds_for_family(family_size) or SIGN_FLIP_EXACT_ROUNDS, 2)
         return Cause(ROUNDS, f"only {runs_of}: no spread between runs, no interval, no test",
                      f"more rounds: ROUNDS={need} or more ({need - rounds} more)")
-    if unreachable(c, family_size):
-        smallest = smallest_p(c.n_a, c.n_b, c.paired)
-        need = verdict.more_rounds if verdict.more_rounds is not None else \
-            more_rounds_uncapped(c, margin, family_size, band)
-        holm_ = f" (Holm over {family_size})" if family_size > 1 else ""
-        why = (f"only {runs_of}: the test's smallest p, {smallest:.2g}, cannot reach "
-               f"{holm_threshold(family_size):.2g}{holm_}; {_cv_words(spread)}")
-        if need is None:
-            return Cause(ROUNDS, why, "more rounds (many)")
-        return Cause(ROUNDS, why, f"more rounds: ROUNDS={rounds + need} ({need} more)")
     cv = max((s for s in spread if s is not None), default=0.0)
     r = c.ratio
     width = f"B / A {r.estimate:.3f} with interval [{r.low:.3f}, {r.high:.3f}]"
+    short = unreachable(c, family_size)
+    if short:
+        holm_ = f" (Holm over {family_size})" if family_size > 1 else ""
+        why = (f"only {runs_of}: the test's smallest p, "
+               f"{smallest_p(c.n_a, c.n_b, c.paired):.2g}, cannot reach "
+               f"{holm_threshold(family_size):.2g}{holm_}; {_cv_words(spread)}")
+    else:
+        why = f"{runs_of}, {_cv_words(spread)}: {width} is too wide to decide"
     if verdict.more_rounds is not None:
-        return Cause(ROUNDS, f"{runs_of}, {_cv_words(spread)}: {width} is too wide to decide",
-                     f"more rounds: ROUNDS={rounds + verdict.more_rounds} "
-                     f"({verdict.more_rounds} more)")
+        return Cause(ROUNDS, why, f"more rounds: ROUNDS={rounds + verdict.more_rounds} "
+                                  f"({verdict.more_rounds} more)")
+    need = more_rounds_uncapped(c, margin, family_size, band)
+    reach = ""
+    if short and rounds_for_family(family_size):
+        reach = (f"; the test needs ROUNDS={rounds_for_family(family_size)} at least to reach "
+                 f"{holm_threshold(family_size):.2g}")
     if cv > SPREAD_CV:
-        need = more_rounds_uncapped(c, margin, family_size, band)
         longer = ""
         if time_ms < SHORT_RUN_MS and size:
             longer = (f"; a bigger array (SIZES={2 * int(size)}: these runs take "
                       f"{time_ms:.1f} ms, short enough for a few scheduler ticks to matter)")
-        rounds_fix = f"; more rounds would take about {need}" if need else ""
-        return Cause(SPREAD, f"{_cv_words(spread)} over {runs_of}: {width}",
-                     quiet + longer + rounds_fix)
+        rounds_fix = f"; more rounds alone would take about {need}" if need else ""
+        why = (why if short else f"{_cv_words(spread)} over {runs_of}: {width}") + \
+            f"; more than {MORE_ROUNDS_CAP} more rounds would be needed"
+        return Cause(SPREAD, why, quiet + longer + rounds_fix + reach)
+    if short:
+        more = f"ROUNDS={rounds + need} ({need} more)" if need else "many"
+        return Cause(ROUNDS, why, f"more rounds: {more}")
     return Cause(AT_MARGIN, f"{width} straddles the margin's edge "
                  f"{1 - margin:g} / {1 + margin:g}: a difference about the size of the margin",
                  "many more rounds, or a margin that fits the question (THRESHOLD=)")

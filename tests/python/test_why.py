@@ -176,7 +176,29 @@ class Rules(unittest.TestCase):
         self.assertIn("cv between runs 25% (A) and 20% (B) over 30 shared rounds", cause.why)
         self.assertIn("a quieter machine", cause.fix)
         self.assertIn("a bigger array (SIZES=400000", cause.fix)
-        self.assertRegex(cause.fix, r"more rounds would take about \d+$")
+        self.assertRegex(cause.fix, r"more rounds alone would take about \d+$")
+
+    def test_a_short_test_with_spread_beyond_any_rounds_is_spread(self):
+        """3 rounds of a family of 108 (the test needs 13), runs spread by 9%, B / A 1.01
+        [0.9, 1.15]: thousands of rounds would be needed to call it the same, so the fix is the
+        machine, with the 13 rounds the test needs at least (the 16-vCPU reference set)."""
+        c = Comparison(3, 3, 50.0, 50.5, Interval(1.01, 0.9, 1.15), 0.75, decide.PAIRED_EXACT,
+                       paired=True)
+        v = decide.judge(c, 1.0, family_size=108)
+        self.assertIsNone(v.more_rounds)
+        cause = decide.why_cannot_tell(c, v, family_size=108, spread=(0.06, 0.09),
+                                       time_ms=50.0, size=200000)
+        self.assertEqual(cause.cause, decide.SPREAD)
+        self.assertIn("only 3 shared rounds: the test's smallest p, 0.25, cannot reach 0.00046 "
+                      "(Holm over 108)", cause.why)
+        self.assertTrue(cause.fix.startswith("a quieter machine"), cause.fix)
+        self.assertNotIn("bigger array", cause.fix)  # 50 ms runs
+        self.assertTrue(cause.fix.endswith("; the test needs ROUNDS=13 at least to reach "
+                                           "0.00046"), cause.fix)
+        # The same with quiet runs: the rounds, however many.
+        quiet = decide.why_cannot_tell(c, v, family_size=108, spread=(0.02, 0.03))
+        self.assertEqual(quiet.cause, decide.ROUNDS)
+        self.assertRegex(quiet.fix, r"^more rounds: ROUNDS=\d+ \(\d+ more\)$")
 
 
 if __name__ == "__main__":
