@@ -201,5 +201,40 @@ class Rules(unittest.TestCase):
         self.assertRegex(quiet.fix, r"^more rounds: ROUNDS=\d+ \(\d+ more\)$")
 
 
+class DisturbedBy(unittest.TestCase):
+    """What disturbed the runs, counted from their records and run contexts."""
+
+    @staticmethod
+    def point(*runs):
+        from types import SimpleNamespace as NS
+        return NS(runs=[NS(disturbed=flagged, run=NS(disturbance=summary, rows=rows))
+                        for flagged, summary, rows in runs])
+
+    def test_the_busiest_pu_is_named_and_the_counters_added(self):
+        from analysis.stats import disturbed_by
+        over = {"load_before": 3.1, "load_after": 4.2, "usable_pus": 2, "load_limit": 3,
+                "nodes_over_load": [0]}
+        calm = {"load_before": 0.2, "load_after": 0.3, "usable_pus": 2, "load_limit": 3,
+                "nodes_over_load": []}
+
+        def rec(pu, off_cpu_ns, steal_ns="", disturbed="1"):
+            return {"phase": "parallel", "disturbed": disturbed, "pu_logical": pu,
+                    "off_cpu_ns": str(off_cpu_ns), "steal_ns": steal_ns, "ctx_switches": "5",
+                    "migrations": "0", "major_faults": "1"}
+
+        a = self.point((True, over, [rec("1", 8_000_000, "1000000"), rec("0", 1_000_000)]),
+                       (False, calm, [rec("1", 50_000_000, disturbed="0")]))
+        b = self.point((True, calm, [rec("1", 3_000_000)]))
+        words, busiest = disturbed_by([a, b])
+        self.assertIn("the load up to 4.20 on 2 usable PUs, above the limit of 3 in 1 of them",
+                      words)
+        # Only the flagged runs' flagged records: 8 + 1 (steal) + 1 + 3 ms, 15 switches.
+        self.assertIn("3 disturbed records (CSV column `disturbed`): 13.0 ms without a CPU or "
+                      "stolen, 15 involuntary context switches, 3 major page faults", words)
+        self.assertNotIn("migrations", words)
+        self.assertEqual(busiest, "PU 1 (the busiest: 92% of the time lost)")
+        self.assertEqual(disturbed_by([self.point((False, calm, []))]), ("", ""))
+
+
 if __name__ == "__main__":
     unittest.main()
