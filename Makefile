@@ -65,8 +65,14 @@ seed: build
 # The sweep takes its settings from the environment, where make puts this command line's
 # variables (MPI=mpich included: build-mpich/shmcount under mpiexec.mpich). It sets Open MPI's
 # root variables itself and gives leave to oversubscribe per point.
+# SWEEP_MAKE_COMMAND_LINE names the variables of this make command line, so a typo among them
+# (ROUND=2) is reported as typed there, not as found in the environment.
 sweep: build
-	/usr/bin/python3 scripts/sweep.py
+	SWEEP_MAKE_COMMAND_LINE=$(call quote,$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v)))) \
+	  /usr/bin/python3 scripts/sweep.py
+
+# A make value as one shell word, whatever it holds (spaces, quotes, $): 'it'\''s'.
+quote = '$(subst ','\'',$(1))'
 
 # The calibration: 4 copies of one point (A/A pairs) and of one with twice the work (a known
 # effect), then scripts/calibrate.py on the set: the false-positive rate, the power and the
@@ -76,10 +82,9 @@ CALIBRATION := RANKS=2 PINS=core "SIZES=200000 400000" COPIES=4 REFERENCE=0 BENC
 calibrate: build
 	@set -e; set_dir=$$(/usr/bin/python3 scripts/sweep.py --print-set $(CALIBRATION)); \
 	/usr/bin/python3 scripts/sweep.py $(CALIBRATION); \
-	/usr/bin/python3 scripts/calibrate.py $(LISTS_FROM) "$$set_dir"
-
-# A make value as one shell word, whatever it holds (spaces, quotes, $): 'it'\''s'.
-quote = '$(subst ','\'',$(1))'
+	if [ -n $(call quote,$(DRY_RUN)) ] && [ $(call quote,$(DRY_RUN)) != 0 ]; then \
+	  echo "calibrate: dry run: the sweep above is planned; nothing to calibrate yet"; \
+	else /usr/bin/python3 scripts/calibrate.py $(LISTS_FROM) "$$set_dir"; fi
 
 # THRESHOLD=5: the equivalence margin of the verdicts, ±5% (default 3).
 plots:

@@ -9,6 +9,7 @@
 #include "cli/params.hpp"
 #include "common/error.hpp"
 #include "common/parse.hpp"
+#include "common/text.hpp"
 #include "kernels/plugin.hpp"
 
 namespace shmcount {
@@ -122,22 +123,6 @@ const OptionSpec* find_option(std::string_view flag) {
   return nullptr;
 }
 
-// Edit distance between two short words (insertions, deletions, substitutions).
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 // The option an unknown one was probably meant to be: the nearest flag within two edits, or one
 // the word starts with (--output-dir: --output); empty when none is near.
 std::string nearest_flag(std::string_view word) {
@@ -158,19 +143,23 @@ std::string nearest_flag(std::string_view word) {
 }
 
 // What --help and the man page show as examples: a command and what it does.
+// Each one runs as typed on a machine of 2 PUs (tests/program/examples.sh pastes every one):
+// more ranks than that say --oversubscribe.
 constexpr std::pair<std::string_view, std::string_view> kExamples[] = {
-    {"mpirun -np 8 --oversubscribe shmcount", "the article's experiment: 8 ranks, one array"},
-    {"mpirun -np 4 shmcount --pin scatter --reps 20", "spread the ranks over the machine"},
+    {"mpirun -np 8 --oversubscribe shmcount",
+     "the article's experiment: 8 ranks, one array (--oversubscribe: more ranks than PUs)"},
+    {"mpirun -np 2 shmcount --pin scatter --reps 20", "spread the ranks over the machine"},
     {"mpirun -np 2 shmcount --kernel blocked --no-baseline", "another kernel, no sequential run"},
-    {"mpirun -np 4 shmcount --pattern random --seed 7 --size 1000000 --values 256",
+    {"mpirun -np 2 shmcount --pattern random --seed 7 --size 1000000 --values 256",
      "random data, a larger array"},
-    {"mpirun -np 4 shmcount --share posix --touch ranks --size 50000000 --kernel histogram",
+    {"mpirun -np 2 shmcount --share posix --touch ranks --size 10000000 --kernel histogram",
      "POSIX memory, each rank touching its own slice first"},
-    {"mpirun -np 4 shmcount --kernel histogram --counts shared --pin compact",
+    {"mpirun -np 2 shmcount --kernel histogram --counts shared --pin compact",
      "every rank adding into one table of counts in the shared memory (true sharing)"},
     {"mpirun -np 2 shmcount --kernel plugin:./libmykernel.so",
      "a kernel of your own (shmcount/kernel.h)"},
-    {"mpirun -np 4 shmcount --share private --pages huge", "private copies on reserved huge pages"},
+    {"mpirun -np 2 shmcount --share private --pages thp",
+     "private copies on transparent huge pages (--pages huge: reserved ones, vm.nr_hugepages)"},
     {"shmcount --plan --ranks 4 --pin scatter --topology \"pack:2 core:8 pu:2\"",
      "a plan for a synthetic machine, nothing run"},
     {"shmcount --plan --ranks 8 --pin list:numa:1,3 --topology epyc-2p8numa64c128t-amd",
@@ -547,7 +536,8 @@ std::string man_page() {
   item(out, "\\fI<prefix>/include/shmcount/kernel.h\\fR", "the C interface of plugin kernels.");
   out << ".SH EXAMPLES\n";
   for (const auto& [command, what] : kExamples) {
-    out << ".TP\n.B " << roff(command) << "\n" << roff(what) << "\n";
+    // A text line, not .B: a macro's arguments lose their quotes ("pack:2 core:8 pu:2").
+    out << ".TP\n\\fB" << roff(command) << "\\fR\n" << roff(what) << "\n";
   }
   out << ".SH \"SEE ALSO\"\n"
       << "\\fBshmcount-sweep\\fR(1), \\fBshmcount-plots\\fR(1), \\fBshmcount-compare\\fR(1), "

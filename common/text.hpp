@@ -25,4 +25,11 @@ std::string csv_field(std::string_view text);
 // Sorted numbers as hwloc list ranges: {0, 1, 2, 5} -> "0-2,5".
 std::string index_ranges(const std::vector<int>& sorted);
 
+// Edit distance between two short words (insertions, deletions, substitutions).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// " (did you mean NAME?)" for the name nearest `word` within two edits (scater: scatter), or
+// empty when none is that near.
+std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& names);
+
 }  // namespace shmcount

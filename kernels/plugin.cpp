@@ -250,7 +250,12 @@ void copy_text(char (&out)[256], const char* text) {
 int open_plugin_file(const std::string& path, const std::string& what, struct stat& st) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) throw UsageError(what + describe_errno("cannot read " + path, errno));
+  if (fd < 0) {
+    const int err = errno;
+    const char* name = strerrorname_np(err);
+    throw UsageError(what + "cannot read " + path + ": " + std::strerror(err) + " (" +
+                     (name ? name : "errno") + " " + std::to_string(err) + ")");
+  }
   auto refuse = [&](const std::string& why) {
     ::close(fd);
     throw UsageError(what + why);

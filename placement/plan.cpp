@@ -323,8 +323,10 @@ Strategy parse_strategy(std::string_view text) {
     if (has_argument) info.parse_argument(text.substr(colon + 1), text, s);
     return s;
   }
-  throw UsageError("--pin '" + std::string(text) + "': unknown strategy; use one of " +
-                   strategy_names());
+  std::vector<std::string_view> names;
+  for (const auto& info : kStrategies) names.push_back(info.name);
+  throw UsageError("--pin '" + std::string(text) + "': unknown strategy" +
+                   did_you_mean(name, names) + "; use one of " + strategy_names());
 }
 
 std::vector<Placement> plan_placement(const MachineView& m, int ranks, const Strategy& s) {

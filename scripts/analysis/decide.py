@@ -26,7 +26,8 @@ alarms. Here:
 - every comparison of one report, or of one compare, is one family, Holm-corrected: the chance of
   any false alarm among all its verdicts is at most ALPHA;
 - a verdict: beyond the noise, the same within the margin, or cannot tell (with about how many
-  more rounds would tell).
+  more rounds would tell, and why_cannot_tell: the cause measured in the set, disturbed runs,
+  too few rounds or spread, and the cheapest fix).
 
 Everything here works on plain arrays; stats.py feeds it the points of a result set.
 """
@@ -438,3 +439,129 @@ def more_rounds(c, margin, family_size=1, band=(1.0, 1.0)):
     if not math.isfinite(more) or more > MORE_ROUNDS_CAP:
         return None
     return max(1, math.ceil(more))
+
+
+# Why a comparison cannot tell, as the verdict files' `cause` column names it.
+DISTURBED = "disturbed"            # most of the pair's runs were flagged disturbed
+ONE_SIDE_EMPTY = "one_side_empty"  # left out as disturbed, a side has no run left
+ROUNDS = "rounds"                  # too few rounds (shared rounds) for the test or interval
+SPREAD = "spread"                  # the runs spread too much for any affordable rounds
+AT_MARGIN = "at_margin"            # a tight interval straddling the margin's edge
+SPREAD_CV = 0.05       # runs spread by more than this cv (between runs) count as spread
+SHORT_RUN_MS = 10.0    # runs shorter than this: a bigger array makes them steadier
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why a verdict cannot tell, as measured in its set, and the cheapest fix: cause is one
+    of DISTURBED, ONE_SIDE_EMPTY, ROUNDS, SPREAD, AT_MARGIN; why and fix are words."""
+
+    cause: str
+    why: str
+    fix: str
+
+    @property
+    def load(self):
+        """Whether disturbance (load, other work) is the cause."""
+        return self.cause in (DISTURBED, ONE_SIDE_EMPTY)
+
+
+def more_rounds_uncapped(c, margin, family_size=1, band=(1.0, 1.0)):
+    """more_rounds without its cap: about how many more rounds would tell, however many
+    (None: no number of rounds would, e.g. an estimate exactly at the margin's edge)."""
+    global MORE_ROUNDS_CAP
+    saved = MORE_ROUNDS_CAP
+    try:
+        MORE_ROUNDS_CAP = 100_000
+        return more_rounds(c, margin, family_size, band)
+    finally:
+        MORE_ROUNDS_CAP = saved
+
+
+def _cv_words(spread):
+    cvs = [f"{100 * s:.0f}%" if s is not None else "-" for s in spread]
+    return f"cv between runs {cvs[0]} (A) and {cvs[1]} (B)"
+
+
+def why_cannot_tell(c, verdict, margin=MARGIN, family_size=1, band=(1.0, 1.0), spread=(None, None),
+                    disturbed=None, by_what="", pin_hint="", time_ms=math.nan, size=None,
+                    undisturbed_spread=(None, None)):
+    """The cause of a CANNOT_TELL or TOO_FEW verdict of comparison c, measured, and the cheapest
+    fix (a Cause); None for any other verdict.
+
+    spread: each side's cv between runs (None: one run); disturbed: ((disturbed, runs) of A,
+    (disturbed, runs) of B), None where not recorded; by_what: what disturbed them, in words;
+    pin_hint: which PU lost the most, in words; time_ms: the pair's shorter point time; size:
+    the array size of the pair (for the bigger-array fix); undisturbed_spread: each side's cv
+    between its undisturbed runs.
+
+    In order: a side with no undisturbed run (ONE_SIDE_EMPTY), most runs disturbed, or runs
+    spread by over SPREAD_CV that spread less than half as much without the disturbed ones
+    (DISTURBED),
+    too few rounds for the test to reach Holm's threshold or for an interval (ROUNDS, with the
+    rounds that would), an interval that more rounds would narrow enough within MORE_ROUNDS_CAP
+    (ROUNDS), runs spread by over SPREAD_CV (SPREAD: a quieter machine, or a bigger array where
+    runs are short), else an estimate at the margin's edge (AT_MARGIN).
+    """
+    if verdict.decision not in (CANNOT_TELL, TOO_FEW):
+        return None
+    quiet = ("a quieter machine (stop the other work, or run when the load is below the number "
+             "of usable PUs)")
+    if pin_hint:
+        quiet += f", or keep the ranks off {pin_hint}"
+    what = f" ({by_what})" if by_what else ""
+    if disturbed is not None:
+        (d_a, n_a), (d_b, n_b) = disturbed
+        runs = f"{d_a} of {n_a} runs of A and {d_b} of {n_b} of B disturbed{what}"
+        if (d_a or d_b) and min(n_a - d_a, n_b - d_b) == 0:
+            side = " and ".join(s for s, d, n in (("A", d_a, n_a), ("B", d_b, n_b)) if d == n)
+            return Cause(ONE_SIDE_EMPTY, f"{runs}: leaving them out leaves no run of {side}",
+                         quiet)
+        if 2 * (d_a + d_b) > n_a + n_b:
+            return Cause(DISTURBED, f"{runs}: most of their times carry other work", quiet)
+        for side, d, cv, calm in zip("AB", (d_a, d_b), spread, undisturbed_spread):
+            if d and cv is not None and calm is not None and cv > SPREAD_CV and calm < cv / 2:
+                return Cause(DISTURBED, f"{runs}: they spread the times of {side} (cv between "
+                             f"runs {100 * cv:.0f}% with them, {100 * calm:.0f}% without)",
+                             quiet)
+    rounds = min(c.n_a, c.n_b)
+    unit = "shared round" if c.paired else "run"
+    runs_of = count(rounds, unit) + ("" if c.paired else " a side")
+    if verdict.decision == TOO_FEW or rounds < 2:
+        need = max(rounds_for_family(family_size) or SIGN_FLIP_EXACT_ROUNDS, 2)
+        return Cause(ROUNDS, f"only {runs_of}: no spread between runs, no interval, no test",
+                     f"more rounds: ROUNDS={need} or more ({need - rounds} more)")
+    cv = max((s for s in spread if s is not None), default=0.0)
+    r = c.ratio
+    width = f"B / A {r.estimate:.3f} with interval [{r.low:.3f}, {r.high:.3f}]"
+    short = unreachable(c, family_size)
+    if short:
+        holm_ = f" (Holm over {family_size})" if family_size > 1 else ""
+        why = (f"only {runs_of}: the test's smallest p, "
+               f"{smallest_p(c.n_a, c.n_b, c.paired):.2g}, cannot reach "
+               f"{holm_threshold(family_size):.2g}{holm_}; {_cv_words(spread)}")
+    else:
+        why = f"{runs_of}, {_cv_words(spread)}: {width} is too wide to decide"
+    if verdict.more_rounds is not None:
+        return Cause(ROUNDS, why, f"more rounds: ROUNDS={rounds + verdict.more_rounds} "
+                                  f"({verdict.more_rounds} more)")
+    need = more_rounds_uncapped(c, margin, family_size, band)
+    reach = ""
+    if short and rounds_for_family(family_size):
+        reach = (f"; the test needs ROUNDS={rounds_for_family(family_size)} at least to reach "
+                 f"{holm_threshold(family_size):.2g}")
+    if cv > SPREAD_CV:
+        longer = ""
+        if time_ms < SHORT_RUN_MS and size:
+            longer = (f"; a bigger array (SIZES={2 * int(size)}: these runs take "
+                      f"{time_ms:.1f} ms, short enough for a few scheduler ticks to matter)")
+        rounds_fix = f"; more rounds alone would take about {need}" if need else ""
+        why = (why if short else f"{_cv_words(spread)} over {runs_of}: {width}") + \
+            f"; more than {MORE_ROUNDS_CAP} more rounds would be needed"
+        return Cause(SPREAD, why, quiet + longer + rounds_fix + reach)
+    if short:
+        more = f"ROUNDS={rounds + need} ({need} more)" if need else "many"
+        return Cause(ROUNDS, why, f"more rounds: {more}")
+    return Cause(AT_MARGIN, f"{width} straddles the margin's edge "
+                 f"{1 - margin:g} / {1 + margin:g}: a difference about the size of the margin",
+                 "many more rounds, or a margin that fits the question (THRESHOLD=)")

@@ -128,8 +128,15 @@ class ResultSet:
         return sorted(vals, key=lambda v: (int(v) if numeric else 0, v))
 
 
+# Config keys shmcount added after its first result sets, with the value every run had before
+# (the shipped reference sets predate `counts` and `baseline`): an older run's config is read as
+# if it had them, so sets of either format compare point by point.
+ADDED_CONFIG_KEYS = {"counts": "private", "baseline": True}
+
+
 def identity(config):
     """What a point measures: its config without the sampling keys, comparable and hashable."""
+    config = {**ADDED_CONFIG_KEYS, **config}
     return tuple(sorted((k, json.dumps(v)) for k, v in config.items() if k not in SAMPLING_KEYS))
 
 

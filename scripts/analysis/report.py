@@ -13,7 +13,7 @@ from . import decide
 from .calibration import CALIBRATION_FILE, calibration_lines
 from .load import SAMPLING_KEYS
 from .decide import FASTER, SAME, SLOWER, Interval
-from .stats import SAME_PLACEMENT
+from .stats import SAME_PLACEMENT, disturbed_by, explain
 from .text import (axis_value, caches_label, count, interval, ms, p_value, percent,
                    point_label, value)
 from .verdicts import row as verdict_row
@@ -83,6 +83,9 @@ def _verdicts(analysis):
     lines = ["## Verdicts", "", _unit_line(rs, analysis.stats), ""]
     if not pairs:
         return lines + ["No two points differ in exactly one axis: nothing is compared.", ""]
+    causes = {id(p): explain(p, analysis.stats[p.a.name], analysis.stats[p.b.name])
+              for p in pairs}
+    lines += _load_summary(analysis, causes)
     tested = sum(not np.isnan(p.comparison.p) for p in pairs)
     lines += [f"{count(len(pairs), 'comparison')}, one family: {_tests(pairs)}, Holm-corrected "
               f"over the {tested} tested, so the chance of any false alarm among all these "
@@ -105,11 +108,45 @@ def _verdicts(analysis):
             label_b = axis_value(rs, axis, pair.b.axes[axis])
             lines.append(f"| {group_label(rs, pair)} | "
                          f"{verdict_sentence(label_a, label_b, pair.comparison, pair.verdict)} |")
+        lines += _why_lines(rs, axis, group, causes)
         tally = defaultdict(int)
         for pair in group:
             tally[pair.verdict.decision] += 1
         lines += ["", _tally(tally, len(group), margin), ""]
     return lines
+
+
+def _load_summary(analysis, causes):
+    """One line at the top when disturbance (load, other work) is why most of the verdicts
+    that cannot tell cannot: how much of the set it disturbed, by what, and what to do."""
+    unsure = [c for c in causes.values() if c is not None]
+    loaded = [c for c in unsure if c.load]
+    if not loaded or 2 * len(loaded) < len(unsure):
+        return []
+    runs = sum(s.rounds for s in analysis.stats.values())
+    by_what, busiest = disturbed_by(list(analysis.stats.values()))
+    what = f" ({by_what})" if by_what else ""
+    away = f", or keep the ranks off {busiest}" if busiest else ""
+    return [f"**Load is why {len(loaded)} of {count(len(unsure), 'verdict')} cannot tell**: "
+            f"{analysis.disturbed_runs} of {count(runs, 'run')} were flagged disturbed{what}. "
+            f"Run it again on a quieter machine{away}" +
+            ("; more rounds would mostly add disturbed runs." if 2 * analysis.disturbed_runs > runs
+             else "."), ""]
+
+
+def _why_lines(rs, axis, group, causes):
+    """Under the verdicts of an axis: for each that cannot tell, why (as measured) and the
+    cheapest fix."""
+    lines = []
+    for pair in group:
+        cause = causes.get(id(pair))
+        if cause is None:
+            continue
+        lines.append(f"- why {group_label(rs, pair)}, "
+                     f"{axis_value(rs, axis, pair.a.axes[axis])} vs "
+                     f"{axis_value(rs, axis, pair.b.axes[axis])} cannot tell "
+                     f"({cause.cause}): {cause.why}. Fix: {cause.fix}.")
+    return ([""] + lines) if lines else []
 
 
 def _winners(analysis, axis, pairs):

@@ -17,6 +17,7 @@ import numpy as np
 from . import decide
 from .decide import Interval
 from .load import InputError
+from .text import count
 
 # The axis whose pairs are placement effects: with the same placement, never a winner.
 PLACEMENT_AXIS = "pin"
@@ -304,6 +305,8 @@ class Pair:
     p_adjusted: float = math.nan
     verdict: decide.Verdict = None
     band: tuple = (1.0, 1.0)  # what the interval must clear: 1, or the drift between two sets
+    margin: float = decide.MARGIN  # the equivalence margin it was judged with
+    family_size: int = 1      # the tested comparisons of its family (Holm over them)
 
 
 def judge_family(pairs, margin):
@@ -314,6 +317,8 @@ def judge_family(pairs, margin):
     tested = int(np.sum(~np.isnan(adjusted)))
     for pair, p_adj in zip(pairs, adjusted):
         pair.p_adjusted = float(p_adj)
+        pair.family_size = tested
+        pair.margin = margin
         verdict = decide.judge(pair.comparison, p_adj, margin, tested, pair.band)
         if pair.axis == PLACEMENT_AXIS and pair.same_placement:
             tail = "; yet the times differ beyond the noise: look for another cause" \
@@ -344,6 +349,96 @@ def pairs(result_set, stats):
                                     compare_samples(sa.sample, sb.sample, paired=True),
                                     same_placement(sa, sb)))
     return out
+
+
+def cv_between_runs(s, undisturbed=False):
+    """The coefficient of variation of a point's runs' times (undisturbed: of its runs not
+    flagged disturbed); None with fewer than two."""
+    medians = s.run_medians
+    if undisturbed:
+        medians = np.array([m for m, r in zip(medians, s.runs) if not r.disturbed])
+    return float(np.std(medians, ddof=1) / np.mean(medians)) if len(medians) > 1 else None
+
+
+def _number(text):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def disturbed_by(point_stats):
+    """What disturbed the flagged runs of these points, from their run contexts' load and the
+    disturbance columns of their disturbed records: (words, busiest PU in words or "")."""
+    flagged = [r for s in point_stats for r in s.runs if r.disturbed]
+    if not flagged:
+        return "", ""
+    parts = []
+    loaded, loads, pus, limits = 0, [], set(), set()
+    for r in flagged:
+        d = r.run.disturbance or {}
+        if d.get("nodes_over_load") or d.get("over_load") or "load" in (d.get("why") or ""):
+            loaded += 1
+            loads += [x for x in (d.get("load_before"), d.get("load_after"))
+                      if isinstance(x, (int, float))]
+            if d.get("usable_pus"):
+                pus.add(d["usable_pus"])
+            if isinstance(d.get("load_limit"), (int, float)):
+                limits.add(d["load_limit"])
+    if loaded:
+        peak = f" up to {max(loads):.2f}" if loads else ""
+        on = f" on {'/'.join(map(str, sorted(pus)))} usable PUs" if pus else ""
+        limit = f", above the limit of {'/'.join(f'{x:g}' for x in sorted(limits))}" \
+            if limits else " above its limit"
+        parts.append(f"the load{peak}{on}{limit} in {loaded} of them")
+    totals, lost_by_pu, records = defaultdict(int), defaultdict(int), 0
+    for r in flagged:
+        for row in r.run.rows:
+            if row.get("phase") != "parallel" or row.get("disturbed") != "1":
+                continue
+            records += 1
+            for key in ("ctx_switches", "migrations", "major_faults"):
+                totals[key] += _number(row.get(key)) or 0
+            lost = _number(row.get("off_cpu_ns"))
+            if lost is None:
+                lost = _number(row.get("run_delay_ns")) or 0
+            lost += _number(row.get("steal_ns")) or 0
+            totals["lost_ns"] += lost
+            lost_by_pu[row.get("pu_logical", "")] += lost
+    if records:
+        said = [f"{totals['lost_ns'] / 1e6:.1f} ms without a CPU or stolen"] \
+            if totals["lost_ns"] else []
+        said += [f"{totals[key]} {words}" for key, words in (
+            ("ctx_switches", "involuntary context switches"), ("migrations", "migrations"),
+            ("major_faults", "major page faults")) if totals[key]]
+        parts.append(f"{count(records, 'disturbed record')} (CSV column `disturbed`)" +
+                     (f": {', '.join(said)}" if said else ""))
+    busiest = ""
+    if totals["lost_ns"] and len(lost_by_pu) > 1:
+        pu, lost = max(lost_by_pu.items(), key=lambda kv: kv[1])
+        share = lost / totals["lost_ns"]
+        if pu != "" and share > 0.5:
+            busiest = f"PU {pu} (the busiest: {100 * share:.0f}% of the time lost)"
+    return "; ".join(parts), busiest
+
+
+def explain(pair, sa, sb):
+    """Why the judged pair cannot tell, measured in its points sa and sb (PointStats), with the
+    cheapest fix: a decide.Cause, or None when it can tell."""
+    if pair.verdict is None or pair.verdict.decision not in (decide.CANNOT_TELL,
+                                                             decide.TOO_FEW):
+        return None
+    disturbed = None
+    if sa.disturbed_runs is not None or sb.disturbed_runs is not None:
+        disturbed = ((sa.disturbed_runs or 0, sa.rounds), (sb.disturbed_runs or 0, sb.rounds))
+    by_what, busiest = disturbed_by([sa, sb])
+    size = pair.a.config.get("size") if hasattr(pair.a, "config") else None
+    c = pair.comparison
+    return decide.why_cannot_tell(
+        c, pair.verdict, margin=pair.margin, family_size=pair.family_size, band=pair.band,
+        spread=(cv_between_runs(sa), cv_between_runs(sb)), disturbed=disturbed,
+        by_what=by_what, pin_hint=busiest, time_ms=min(c.time_a, c.time_b), size=size,
+        undisturbed_spread=(cv_between_runs(sa, True), cv_between_runs(sb, True)))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import math
 import os
 
 from . import decide
+from .stats import explain
 
 FIELDS = (
     "axis",          # the axis the pair differs in; empty in compare (the same point, A vs B)
@@ -29,6 +30,10 @@ FIELDS = (
     "more_rounds",   # for cannot_tell: about how many more rounds would tell (empty: many)
     "placement",     # same (every rank on the same PU in every repetition of both) or differs
     "disturbed_a", "disturbed_b",  # disturbed runs on each side; empty: not recorded
+    "cause",         # for cannot_tell and too_few: disturbed, one_side_empty, rounds, spread,
+                     # at_margin (decide.why_cannot_tell); empty: the verdict tells
+    "why",           # the cause in words, with what the set measured
+    "fix",           # the cheapest fix (a quieter machine, ROUNDS=N, a bigger array)
 )
 
 
@@ -49,6 +54,7 @@ def json_safe(obj):
 def row(pair, axis, group, label_a, label_b, stats_a, stats_b):
     """One comparison (stats.Pair, judged) as a dict of FIELDS; JSON values (None for none)."""
     c, v = pair.comparison, pair.verdict
+    cause = explain(pair, stats_a, stats_b)
     return {
         "axis": axis, "ranks": pair.a.ranks, "group": group, "a": label_a, "b": label_b,
         "unit": "run", "n_a": c.n_a, "n_b": c.n_b,
@@ -59,6 +65,7 @@ def row(pair, axis, group, label_a, label_b, stats_a, stats_b):
         "decision": v.decision, "verdict": v.text, "more_rounds": v.more_rounds,
         "placement": "same" if pair.same_placement else "differs",
         "disturbed_a": stats_a.disturbed_runs, "disturbed_b": stats_b.disturbed_runs,
+        "cause": cause and cause.cause, "why": cause and cause.why, "fix": cause and cause.fix,
     }
 
 

@@ -61,6 +61,11 @@ SWEEP_DEFAULTS = {"pin": ("none", "compact", "core", "scatter")}
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_+][A-Za-z0-9._+-]{0,199}")
 
 
+# The variables of the make command line (the Makefile's sweep target sets it): make exports
+# them to the sweep's environment, where they would otherwise read as the user's own.
+MAKE_COMMAND_LINE = "SWEEP_MAKE_COMMAND_LINE"
+
+
 class SettingError(Exception):
     """A setting the sweep refuses: the message says which, what was wrong and what is allowed."""
 
@@ -104,6 +109,9 @@ def check_names(given, environ, known):
                 or name.startswith(FOREIGN_PREFIXES)):
             continue
         close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=ENV_CUTOFF)
+        if close and name in environ.get(MAKE_COMMAND_LINE, "").split():
+            raise SettingError(f"unknown setting {name} (on the make command line); did you "
+                               f"mean {close[0]}?")
         if close:
             raise SettingError(f"unknown setting {name} (in the environment); did you mean "
                                f"{close[0]}? Unset {name} to go on")

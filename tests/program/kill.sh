@@ -21,12 +21,12 @@ kill_at() {
   SHMCOUNT_FAULT="stall:$phase@$rank" timeout 120 "$MPIEXEC" -np 3 "$SHMCOUNT" --reps 2 \
     --share "$share" --output out/new.csv >job.out 2>job.err &
   local launcher=$!  # timeout's; the launcher (mpirun) is its child.
-  local pid=""
-  for _ in $(seq 200); do
-    pid=$(sed -n "s/.*stalling at $phase (pid \([0-9]*\)).*/\1/p" job.err | head -1)
-    [ -n "$pid" ] && break
-    sleep 0.1
-  done
+  # The handshake: the stalled rank's line "stalling at PHASE (pid N)", read as it is written
+  # (tail -f), however long the job takes to start under load; only a job that ends without it
+  # (tail --pid) ends the wait. tail goes when the job does.
+  local pid
+  pid=$(sed -n "s/.*stalling at $phase (pid \([0-9]*\)).*/\1/p;T;q" \
+    < <(tail -n +1 -f --pid="$launcher" job.err))
   [ -n "$pid" ] || { fail "$what: rank never stalled: $(cat job.err)"; kill -9 $launcher; return; }
   if [ "$phase" != start ] && [ "$share" = sysv ]; then
     # After attaching, the segment exists, is private and already marked for removal (found

@@ -63,7 +63,7 @@ refused() {
   pass "$what"
 }
 echo "not a shared object" >not-a-plugin.so
-refused "a missing file" 2 "cannot read ./missing.so" plugin:missing.so
+refused "a missing file" 2 "cannot read ./missing.so: No such file or directory" plugin:missing.so
 refused "a file that is not a shared object" 2 "cannot load it" plugin:not-a-plugin.so
 refused "a plugin without the symbol" 2 "has no function 'shmcount_kernel'" "plugin:$no_symbol"
 refused "a symbol it does not have" 2 "has no function 'nope'" "plugin:$example:nope"

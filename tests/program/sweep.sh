@@ -384,6 +384,10 @@ refused "an argument that is no setting" "is not a setting: settings are NAME=va
 refused_env "a typo in the environment (make sweep RANK=2)" \
   "unknown setting RANK (in the environment); did you mean RANKS?" RANK=2
 refused_env "a typo of an axis in the environment" "did you mean KERNELS?" KERNELSS=blocked
+refused_env "a typo on the make command line says so (make sweep ROUND=2)" \
+  "unknown setting ROUND (on the make command line); did you mean ROUNDS?" ROUND=2 \
+  SWEEP_MAKE_COMMAND_LINE="DRY_RUN ROUND"
+refused "a strategy's typo, with the name meant" "did you mean scatter?" PINS=scater
 RESULTS_ROOT="$WORK/fresh" PAGER=less HISTSIZE=1000 SHMCOUNT_MPI=openmpi MAKEFLAGS=-j2 \
   "${sweep[@]}" RANKS=1 PINS=core ROUNDS=1 DRY_RUN=1 >env.out 2>&1
 check "unrelated variables of the environment (PAGER, HISTSIZE, SHMCOUNT_*, MAKEFLAGS) are left alone" \

@@ -42,6 +42,8 @@ class PointSpec:
     reference: str = "no"
     disturbed_runs: tuple = ()      # indices of runs flagged run_disturbed
     disturbed_reps: dict = field(default_factory=dict)  # run index -> repetitions disturbed
+    disturbed_counts: dict = field(default_factory=dict)  # disturbance column -> its value in
+    # each disturbed record (the others "0")
     host: str = "vm"
     moving: bool = False            # rank 0 runs on PU 0 and 1 in turn (placement differs)
 
@@ -112,9 +114,11 @@ def write_run(path, spec, run_index, makespans, disturbance):
         r.update(strategy=values["pin"], size=values["size"], host=spec.host)
         r["work_per_unit"] = str(int(values["size"]) * 1000)
         if disturbance:
+            hit = int(r["rep"]) in disturbed_reps and r["phase"] == "parallel"
             r.update(ctx_switches="0", migrations="0", minor_faults="0", major_faults="0",
-                     steal_ns="", disturbed="1" if int(r["rep"]) in disturbed_reps and
-                     r["phase"] == "parallel" else "0")
+                     steal_ns="", disturbed="1" if hit else "0")
+            if hit:
+                r.update({k: str(v) for k, v in spec.disturbed_counts.items()})
     columns = list(context["columns"]) + (list(DISTURBANCE_COLUMNS) if disturbance else [])
     context = copying.deepcopy(context)
     context["columns"] = columns
@@ -128,7 +132,9 @@ def write_run(path, spec, run_index, makespans, disturbance):
     if disturbance:
         summary["disturbance"] = {
             "disturbed_reps": len(disturbed_reps), "reps": len(makespans),
-            "load_before": 0.5, "load_after": 0.7, "usable_pus": 2, "load_limit": 1.5,
+            "load_before": 2.5 if run_index in spec.disturbed_runs else 0.5,
+            "load_after": 2.7 if run_index in spec.disturbed_runs else 0.7,
+            "usable_pus": 2, "load_limit": 1.5,
             "run_disturbed": run_index in spec.disturbed_runs,
             "why": "load 2.5 over 1.5" if run_index in spec.disturbed_runs else ""}
     with open(path + ".csv", "w", newline="") as f:

@@ -99,6 +99,8 @@ TEST(Options, BadValuesSayWhatIsAllowed) {
             std::string::npos);
   EXPECT_NE(error_of({"--pattern", "zigzag"}).find("seed or random"), std::string::npos);
   EXPECT_NE(error_of({"--pin", "everywhere"}).find("unknown strategy"), std::string::npos);
+  EXPECT_NE(error_of({"--pin", "scater"}).find("(did you mean scatter?)"), std::string::npos);
+  EXPECT_EQ(error_of({"--pin", "everywhere"}).find("did you mean"), std::string::npos);
   EXPECT_NE(error_of({"--format", "xml", "--plan"}).find("table or csv"), std::string::npos);
   EXPECT_NE(error_of({"--output", ""}).find("empty"), std::string::npos);
 }
