@@ -255,6 +255,230 @@ void parse_list_argument(std::string_view body, std::string_view text, Strategy&
       {what, thing, "0,2,4-7", s.objects ? "list each object once" : "each rank needs its own PU"});
 }
 
+// likwid:EXPR, likwid-pin's -c syntax. Terms joined by '_', each one of
+//   I0,I1-I2,...        OS (physical) PU ids, likwid's default numbering
+//   L:DOM:I0,...        the same as DOM:I0,... (indices inside a domain are logical)
+//   DOM:I0,...          indices into a domain: N, S<i> (package), M<i> (NUMA), C<i> (last-level
+//                       cache), D<i> (die)
+//   E:DOM:count[:chunk:stride]  count PUs of DOM, `chunk` consecutive ones then skip to the next
+//                       multiple of `stride` (likwid's expression form)
+// Terms join with '@' (likwid-pin) or '_' (likwid-mpirun's -pin; one thread per rank here).
+// A domain lists its usable PUs as likwid does: the first hardware thread of each core in
+// logical core order, then the second threads, and so on. More ranks than PUs named: ranks wrap
+// round-robin, as likwid-pin wraps threads (flagged oversubscribed).
+struct LikwidTerm {
+  char kind = 'P';                       // 'P' physical ids, 'D' domain indices, 'E' expression.
+  std::string domain;                    // "N", "S0", ...
+  std::vector<int> list;                 // For 'P' and 'D'.
+  int count = 0, chunk = 1, stride = 1;  // For 'E'.
+};
+
+[[noreturn]] void likwid_refuse(std::string_view text, const std::string& why) {
+  throw UsageError("--pin '" + std::string(text) + "': " + why +
+                   "; likwid: takes OS ids (0,2,4-7), L:0-3, DOM:0-3 with DOM one of N, S<i>, "
+                   "M<i>, C<i>, D<i>, E:DOM:count[:chunk:stride], terms joined by '@' or '_'");
+}
+
+int likwid_number(std::string_view s, std::string_view text, std::string_view what) {
+  if (s.empty() || s.size() > 6 || !std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c));
+      })) {
+    likwid_refuse(text, std::string(what) + " '" + std::string(s) + "' is not a number");
+  }
+  return std::stoi(std::string(s));
+}
+
+void likwid_check_domain(std::string_view d, std::string_view text) {
+  if (d == "N") return;
+  if (d.size() >= 2 && std::string_view("SMCD").find(d[0]) != std::string_view::npos) {
+    likwid_number(d.substr(1), text, "domain index");
+    return;
+  }
+  likwid_refuse(text, "unsupported domain '" + std::string(d) + "'");
+}
+
+// likwid's index list: "0,2,4-7", a range may run down ("3-0" is 3,2,1,0, as likwid-pin takes it).
+std::vector<int> likwid_list(std::string_view list, std::string_view text) {
+  std::vector<int> out;
+  std::size_t p = 0;
+  while (p <= list.size()) {
+    const std::size_t q = std::min(list.find(',', p), list.size());
+    const std::string_view entry = list.substr(p, q - p);
+    p = q + 1;
+    const std::size_t dash = entry.find('-');
+    const int a = likwid_number(entry.substr(0, dash), text, "index");
+    const int b =
+        dash == std::string_view::npos ? a : likwid_number(entry.substr(dash + 1), text, "index");
+    for (int i = a;; i += a <= b ? 1 : -1) {
+      if (std::find(out.begin(), out.end(), i) != out.end()) {
+        likwid_refuse(text, "index " + std::to_string(i) + " is listed twice");
+      }
+      out.push_back(i);
+      if (i == b) break;
+    }
+  }
+  return out;
+}
+
+std::vector<LikwidTerm> parse_likwid_terms(std::string_view body, std::string_view text) {
+  if (body.empty()) likwid_refuse(text, "empty expression");
+  std::vector<LikwidTerm> terms;
+  std::size_t start = 0;
+  while (start <= body.size()) {
+    const std::size_t end = std::min(body.find_first_of("@_", start), body.size());
+    const std::string_view t = body.substr(start, end - start);
+    start = end + 1;
+    if (t.empty()) likwid_refuse(text, "an empty term between '@' or '_'");
+    std::vector<std::string_view> parts;
+    for (std::size_t p = 0; p <= t.size();) {
+      const std::size_t q = std::min(t.find(':', p), t.size());
+      parts.push_back(t.substr(p, q - p));
+      p = q + 1;
+    }
+    // L:DOM:list is DOM:list: indices inside a domain are logical already (likwid-pin refuses
+    // L:list without a domain, and so does this).
+    if (parts.size() == 3 && parts[0] == "L") parts.erase(parts.begin());
+    LikwidTerm term;
+    if (parts[0] == "E") {
+      if (parts.size() != 3 && parts.size() != 5) {
+        likwid_refuse(text, "E: takes E:DOM:count or E:DOM:count:chunk:stride");
+      }
+      term.kind = 'E';
+      term.domain = std::string(parts[1]);
+      likwid_check_domain(parts[1], text);
+      term.count = likwid_number(parts[2], text, "count");
+      if (parts.size() == 5) {
+        term.chunk = likwid_number(parts[3], text, "chunk");
+        term.stride = likwid_number(parts[4], text, "stride");
+      }
+      if (term.count == 0 || term.chunk == 0 || term.stride < term.chunk) {
+        likwid_refuse(text, "E: needs count >= 1, chunk >= 1 and stride >= chunk");
+      }
+    } else if (parts.size() == 1) {
+      if (!parts[0].empty() && !std::isdigit(static_cast<unsigned char>(parts[0][0]))) {
+        likwid_refuse(text, "unsupported form '" + std::string(t) +
+                                "' (scatter and policy forms such as S:scatter are not supported)");
+      }
+      term.list = likwid_list(parts[0], text);
+    } else if (parts.size() == 2) {
+      term.kind = 'D';
+      if (parts[0] == "L")
+        likwid_refuse(text, "L: needs a domain, as in L:N:0-3 (likwid-pin refuses L:0-3 too)");
+      term.domain = std::string(parts[0]);
+      likwid_check_domain(term.domain, text);
+      if (parts[1] == "scatter" || parts[1].empty() ||
+          !std::isdigit(static_cast<unsigned char>(parts[1][0]))) {
+        likwid_refuse(text, "unsupported form '" + std::string(t) + "'");
+      }
+      term.list = likwid_list(parts[1], text);
+    } else {
+      likwid_refuse(text, "unsupported form '" + std::string(t) + "'");
+    }
+    terms.push_back(std::move(term));
+  }
+  return terms;
+}
+
+// Indices into m.pus of a domain's usable PUs in likwid's order (cores first, SMT threads last).
+std::vector<std::size_t> likwid_domain(const MachineView& m, const std::string& d,
+                                       std::string_view text) {
+  const int index = d == "N" ? 0 : std::stoi(d.substr(1));
+  const int die_level = m.level_of(HWLOC_OBJ_DIE);
+  int max_smt = 0;
+  for (const auto& pu : m.pus) max_smt = std::max(max_smt, pu.smt);
+  std::vector<std::size_t> order;
+  for (int k = 0; k <= max_smt; ++k) {
+    std::vector<std::size_t> tier;
+    for (std::size_t i = 0; i < m.pus.size(); ++i) {
+      const PuInfo& pu = m.pus[i];
+      if (pu.smt != k) continue;
+      bool in = false;
+      switch (d[0]) {
+        case 'N':
+          in = true;
+          break;
+        case 'S':
+          in = pu.package == index;
+          break;
+        case 'M':
+          in = pu.numa == index;
+          break;
+        case 'C':
+          in = pu.cache == index;
+          break;
+        case 'D':
+          // Without dies in hwloc's tree, likwid still lists D0..: one per package.
+          in = die_level < 0 ? pu.package == index
+                             : pu.path[static_cast<std::size_t>(die_level)] == index;
+          break;
+      }
+      if (in) tier.push_back(i);
+    }
+    std::stable_sort(tier.begin(), tier.end(),
+                     [&](std::size_t a, std::size_t b) { return m.pus[a].core < m.pus[b].core; });
+    order.insert(order.end(), tier.begin(), tier.end());
+  }
+  if (order.empty()) {
+    likwid_refuse(text, "domain " + d + " has no usable PU on this node (see shmcount --domains)");
+  }
+  return order;
+}
+
+std::vector<std::size_t> likwid_order(const MachineView& m, const Strategy& s, int) {
+  const std::string_view body = std::string_view(s.text).substr(std::string_view("likwid:").size());
+  std::vector<std::size_t> order;
+  auto add = [&](std::size_t i) {
+    if (std::find(order.begin(), order.end(), i) != order.end()) {
+      likwid_refuse(s.text, "PU L#" + std::to_string(m.pus[i].pu_logical) + " (P#" +
+                                std::to_string(m.pus[i].pu_os) + ") is named twice");
+    }
+    order.push_back(i);
+  };
+  for (const LikwidTerm& t : parse_likwid_terms(body, s.text)) {
+    if (t.kind == 'P') {
+      for (int os : t.list) {
+        const PuInfo* pu = m.find_os(os);
+        if (!pu) {
+          likwid_refuse(s.text, "PU P#" + std::to_string(os) +
+                                    " is not on this node or not allowed; allowed OS ids are " +
+                                    m.usable_list);
+        }
+        add(static_cast<std::size_t>(pu - m.pus.data()));
+      }
+      continue;
+    }
+    const std::vector<std::size_t> dom = likwid_domain(m, t.domain, s.text);
+    if (t.kind == 'D') {
+      for (int i : t.list) {
+        if (static_cast<std::size_t>(i) >= dom.size()) {
+          likwid_refuse(s.text, "domain " + t.domain + " has " + std::to_string(dom.size()) +
+                                    " usable PUs (0-" + std::to_string(dom.size() - 1) + "), not " +
+                                    std::to_string(i));
+        }
+        add(dom[static_cast<std::size_t>(i)]);
+      }
+      continue;
+    }
+    // E:DOM:count:chunk:stride: chunks of `chunk` PUs at multiples of `stride`, wrapping.
+    std::vector<std::size_t> picked;
+    for (std::size_t base = 0; picked.size() < static_cast<std::size_t>(t.count);
+         base += static_cast<std::size_t>(t.stride)) {
+      if (base >= dom.size()) break;  // likwid-pin -c E:N:3 on 2 PUs gives 0,1.
+      for (int c = 0; c < t.chunk && picked.size() < static_cast<std::size_t>(t.count); ++c) {
+        if (base + static_cast<std::size_t>(c) < dom.size()) {
+          picked.push_back(dom[base + static_cast<std::size_t>(c)]);
+        }
+      }
+    }
+    for (std::size_t i : picked) add(i);
+  }
+  return order;
+}
+
+void parse_likwid_argument(std::string_view body, std::string_view text, Strategy&) {
+  parse_likwid_terms(body, text);
+}
+
 constexpr std::array kStrategies{
     StrategyInfo{"core",
                  "one rank per physical core in logical order; SMT siblings only once every core "
@@ -275,6 +499,11 @@ constexpr std::array kStrategies{
                  "l1, l2, l3, numa, die, package) taken in turn; ranges A-B allowed",
                  "--cpu-set / rankfile", "-c L:0,2,4", list_order, BindMode::kOnePu,
                  parse_list_argument, "L0,L1,..."},
+    StrategyInfo{"likwid",
+                 "likwid:EXPR likwid-pin's -c expression: OS ids, L:, N/S<i>/M<i>/C<i>/D<i> "
+                 "domains (cores first, SMT last), E:DOM:count[:chunk:stride], '_'-joined",
+                 "(rankfile)", "-c EXPR", likwid_order, BindMode::kOnePu, parse_likwid_argument,
+                 "EXPR"},
     StrategyInfo{
         "none", "no pinning: each rank may run on every allowed PU (launcher binding undone)",
         "--bind-to none", "(no likwid-pin)", nullptr, BindMode::kAvailablePus, nullptr, ""},

@@ -192,6 +192,69 @@ TEST(Plan, SyntheticTopologiesWork) {
   EXPECT_EQ(pus[3]->numa, 3);
 }
 
+// likwid:EXPR. likwid-pin numbers a domain's PUs cores first, SMT threads last: on a 2-package
+// machine with 4 cores of 2 threads each (OS ids = logical here), S1 is 8,10,12,14,9,11,13,15.
+TEST(Likwid, DomainIndicesGoCoresFirstThenSmt) {
+  const MachineView m = Topology::from_spec("pack:2 numa:2 core:2 pu:2").view();
+  auto os = [&](int ranks, const std::string& pin) {
+    std::vector<int> out;
+    for (const PuInfo* pu : placed(m, ranks, pin)) out.push_back(pu->pu_os);
+    return out;
+  };
+  EXPECT_EQ(os(8, "likwid:S1:0-7"), (std::vector<int>{8, 10, 12, 14, 9, 11, 13, 15}));
+  EXPECT_EQ(os(4, "likwid:N:0-3"), (std::vector<int>{0, 2, 4, 6}));
+  EXPECT_EQ(os(2, "likwid:L:N:8-9"), (std::vector<int>{1, 3}));
+  EXPECT_EQ(os(3, "likwid:S0:2-0"), (std::vector<int>{4, 2, 0}));  // likwid takes ranges down.
+  // A count past the domain's PUs: likwid-pin stops at its end (E:N:3 on 2 PUs gives 0,1).
+  EXPECT_EQ(os(10, "likwid:E:S0:16")[8], 0);
+  EXPECT_EQ(os(3, "likwid:M1:0-2"), (std::vector<int>{4, 6, 5}));
+  EXPECT_EQ(os(4, "likwid:S0:0-1_S1:0-1"), (std::vector<int>{0, 2, 8, 10}));
+  EXPECT_EQ(os(4, "likwid:S0:0-1@S1:0-1"), (std::vector<int>{0, 2, 8, 10}));
+  EXPECT_EQ(os(3, "likwid:7,0,9"), (std::vector<int>{7, 0, 9}));  // No prefix: OS ids.
+  EXPECT_EQ(os(4, "likwid:E:S0:4:1:2"), (std::vector<int>{0, 4, 1, 5}));
+  EXPECT_EQ(os(4, "likwid:E:N:4:2:4"), (std::vector<int>{0, 2, 8, 10}));
+  EXPECT_EQ(os(3, "likwid:E:S1:3"), (std::vector<int>{8, 10, 12}));
+  // More ranks than PUs named: they wrap round-robin, as likwid-pin wraps threads.
+  EXPECT_EQ(os(5, "likwid:S0:0-1"), (std::vector<int>{0, 2, 0, 2, 0}));
+}
+
+TEST(Likwid, OnARealDualSocketCaptureDomainsFollowPackages) {
+  const MachineView m = fixture("dual-2p16c32t-intel");
+  // 8 cores of 2 threads per package, OS ids 8-15 the first threads of package 1's cores and
+  // 24-31 their siblings: likwid-pin -p lists S1 as 8,9,...,15,24,...,31.
+  std::vector<int> os;
+  for (const PuInfo* pu : placed(m, 16, "likwid:S1:0-15")) {
+    EXPECT_EQ(pu->package, 1);
+    os.push_back(pu->pu_os);
+  }
+  std::vector<int> expected;
+  for (int i = 8; i < 16; ++i) expected.push_back(i);
+  for (int i = 24; i < 32; ++i) expected.push_back(i);
+  EXPECT_EQ(os, expected);
+}
+
+TEST(Likwid, UnsupportedFormsAreRefusedByName) {
+  const MachineView m = Topology::from_spec("pack:2 core:2 pu:2").view();
+  auto message = [&](const std::string& pin) -> std::string {
+    try {
+      plan_placement(m, 2, parse_strategy(pin));
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_NE(message("likwid:S0:scatter").find("unsupported form 'S0:scatter'"), std::string::npos);
+  EXPECT_NE(message("likwid:X1:0").find("unsupported domain 'X1'"), std::string::npos);
+  EXPECT_NE(message("likwid:S0:0-4").find("domain S0 has 4 usable PUs"), std::string::npos);
+  EXPECT_NE(message("likwid:S5:0").find("domain S5 has no usable PU"), std::string::npos);
+  EXPECT_NE(message("likwid:E:S0:2:2:1").find("stride >= chunk"), std::string::npos);
+  EXPECT_NE(message("likwid:0_0").find("named twice"), std::string::npos);
+  EXPECT_NE(message("likwid:0__1").find("empty term"), std::string::npos);
+  EXPECT_NE(message("likwid:0@@1").find("empty term"), std::string::npos);
+  EXPECT_EQ(placed(m, 1, "likwid:D1:0")[0]->package, 1);  // No dies: likwid's D<i> = S<i>.
+  EXPECT_NE(message("likwid:L:0-1").find("L: needs a domain"), std::string::npos);
+}
+
 // The real-machine captures of tests/data/topologies (README there: where each comes from).
 const std::vector<std::string> kFixtures = {
     "device-16core-flat",
