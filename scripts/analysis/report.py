@@ -526,12 +526,31 @@ def verdict_rows(analysis):
     return rows
 
 
+def _emulated(rs):
+    """A bold line first when runs ran under an emulator (QEMU's TCG: the NUMA guest)."""
+    runs = [run for p in rs.points for run in p.runs]
+    emulated = 0
+    for run in runs:
+        sources = [run.context.get("noise", {})]
+        sources += [node.get("noise", {}) for node in run.context.get("nodes", [])]
+        if any(str(src.get("hypervisor", "")).startswith("emulated") for src in sources):
+            emulated += 1
+    if not emulated:
+        return []
+    share = "Every run" if emulated == len(runs) else f"{emulated} of {len(runs)} runs"
+    return [f"**Emulated times.** {share} ran under an emulator (QEMU's TCG, the NUMA guest of "
+            "docs/numa-guest.md): their times are an emulator's, not a machine's, and no "
+            "verdict on speed carries over to hardware. Where the ranks and the pages were "
+            "(the pages and locality columns) is what such a set shows.", ""]
+
+
 def write_report(analysis, drawn, left_out, path):
     """REPORT.md at `path`. `drawn`: [(Figure, [(file name, facet)])]; `left_out`:
     [(Figure, reason)]."""
     rs, stats = analysis.result_set, analysis.stats
     what = "result set" if rs.kind == "set" else "run"
     lines = [f"# shmcount {what} `{rs.name}`", ""]
+    lines += _emulated(rs)
     lines += _verdicts(analysis)
     lines += _calibration(rs)
     lines += _machine(rs.context)

@@ -230,5 +230,33 @@ class FasterThanPerfectScaling(unittest.TestCase):
         self.assertIn("(ideal 40.0 ms, efficiency 112%)", _notes(self.point(1.12, 35.7)))
 
 
+class Emulated(unittest.TestCase):
+    """A set with runs from the NUMA guest (hypervisor "emulated ...") says so first."""
+
+    def test_runs_under_tcg_are_named_emulated_before_the_verdicts(self):
+        with tempfile.TemporaryDirectory(prefix="emulated-test-") as tmp:
+            results = os.path.join(tmp, "set")
+            shutil.copytree(R.FIXTURE, results)
+            clean = plots(results, os.path.join(tmp, "clean"))
+            self.assertEqual(clean.returncode, 0, clean.stderr)
+            with open(os.path.join(tmp, "clean", "REPORT.md")) as f:
+                self.assertNotIn("Emulated times", f.read())
+            path = os.path.join(results, "points", "core-20000-np1", "r1.json")
+            with open(path) as f:
+                context = json.load(f)
+            emulated = "emulated (QEMU TCG, cpuid signature TCGTCGTCGTCG): times are an emulator's"
+            context["noise"]["hypervisor"] = emulated
+            for node in context.get("nodes", []):
+                node.setdefault("noise", {})["hypervisor"] = emulated
+            with open(path, "w") as f:
+                json.dump(context, f)
+            p = plots(results, os.path.join(tmp, "plots"))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(tmp, "plots", "REPORT.md")) as f:
+                text = f.read()
+            self.assertRegex(text, r"\*\*Emulated times\.\*\* 1 of \d+ runs ran under an emulator")
+            self.assertLess(text.index("Emulated times"), text.index("## "))
+
+
 if __name__ == "__main__":
     unittest.main()
