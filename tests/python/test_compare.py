@@ -139,6 +139,42 @@ class Runs(unittest.TestCase):
             self.assertNotIn(byte, out.stdout)
 
 
+class Programs(unittest.TestCase):
+    """compare.py, like sweep.py and plots.py, is a program: executable in the tree and in git
+    (issue 28: it was 100644), so `scripts/compare.py A B` runs. So is every .py and .sh of
+    scripts/ that starts with #! (shmcount.sbatch is given to sbatch, not run)."""
+
+    def scripts(self):
+        folder = os.path.join(R.SOURCE, "scripts")
+        for name in sorted(os.listdir(folder)):
+            path = os.path.join(folder, name)
+            if name.endswith((".py", ".sh")) and os.path.isfile(path):
+                with open(path, "rb") as f:
+                    if f.read(2) == b"#!":
+                        yield name, path
+
+    def test_compare_runs_as_a_program(self):
+        run = subprocess.run([COMPARE, "--help"], capture_output=True, text=True)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertIn("usage:", run.stdout)
+
+    def test_every_script_with_a_shebang_is_executable(self):
+        names = [name for name, _ in self.scripts()]
+        self.assertIn("compare.py", names)
+        for name, path in self.scripts():
+            self.assertTrue(os.access(path, os.X_OK), f"scripts/{name} is not executable")
+
+    def test_git_records_them_executable(self):
+        listing = subprocess.run(["git", "-C", R.SOURCE, "ls-files", "-s", "scripts"],
+                                 capture_output=True, text=True)
+        if listing.returncode != 0:
+            self.skipTest("not a git checkout")
+        modes = {line.split("\t")[1]: line.split()[0] for line in listing.stdout.splitlines()}
+        for name, _ in self.scripts():
+            self.assertEqual(modes.get(f"scripts/{name}"), "100755",
+                             f"git records scripts/{name} as not executable")
+
+
 if __name__ == "__main__":
     unittest.main()
 
