@@ -12,8 +12,9 @@ heatmap, its latency per relation, REPORT.md with the findings against hwloc's t
 (analysis/latency.py). The folder appears whole or not at all: everything is drawn in a temporary
 folder first, made with the umask's permissions. An existing folder is replaced only when plots
 made it (its MARKER lists what it wrote there) and it holds nothing else; never the current
-folder, never the input. Exit status 2 and one message when the input is wrong or the folder may
-not be replaced; nothing is written then.
+folder, never the input, never a symbolic link (nor what it points to: give that folder
+itself). Exit status 2 and one message when the input is wrong or the folder may not be
+replaced; nothing is written then.
 """
 
 import argparse
@@ -44,10 +45,25 @@ def inside(path, folder):
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+def refuse_link(out_dir):
+    """Why out_dir may not be replaced when it is a symbolic link (None when it is none): moving
+    a link aside and removing it would fail half-way, and writing through it would replace a
+    folder under another name."""
+    link = out_dir.rstrip(os.sep) or os.sep  # "LINK/" names the link too, not its target
+    if not os.path.islink(link):
+        return None
+    return (f"--out {out_dir} is a symbolic link (to {os.readlink(link)}): plots replaces only "
+            "a folder itself, never a link or what it points to; give the folder it points to, "
+            "or another --out")
+
+
 def refuse_out(out_dir, results):
-    """Why plots may not write its folder at out_dir (None when it may): the current folder or
-    one holding it, the input or one holding it, a file, or a folder plots did not make or
-    that holds other files."""
+    """Why plots may not write its folder at out_dir (None when it may): a symbolic link (to
+    anything, or nothing), the current folder or one holding it, the input or one holding it, a
+    file, or a folder plots did not make or that holds other files."""
+    why = refuse_link(out_dir)
+    if why:
+        return why
     real = os.path.realpath(out_dir)
     if inside(os.path.realpath(os.getcwd()), real):
         return f"--out {out_dir} is the current folder or holds it: give a folder of its own"
@@ -74,14 +90,27 @@ def refuse_out(out_dir, results):
     return None
 
 
+class Refused(Exception):
+    """The folder may not be replaced after all (it changed while plots drew): nothing moved."""
+
+
 def replace_folder(tmp, out_dir):
-    """Puts the finished folder tmp at out_dir; an earlier one (checked by refuse_out) is moved
-    aside first and removed only once the new one is in place."""
+    """Puts the finished folder tmp at out_dir; an earlier one (checked by refuse_out, and its
+    being no symbolic link checked again here) is moved aside first, put back if the new one
+    cannot take its place, and removed only once the new one is in place."""
     old = None
+    why = refuse_link(out_dir)
+    if why:
+        raise Refused(why)
     if os.path.lexists(out_dir):
         old = f"{tmp}.old"
         os.rename(out_dir, old)
-    os.rename(tmp, out_dir)
+    try:
+        os.rename(tmp, out_dir)
+    except BaseException:
+        if old:
+            os.rename(old, out_dir)
+        raise
     if old:
         shutil.rmtree(old)
 
@@ -167,6 +196,10 @@ def main(argv):
         with open(os.path.join(tmp, MARKER), "w") as f:
             f.write("".join(f"{name}\n" for name in written))
         replace_folder(tmp, out_dir)
+    except Refused as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        print(f"plots: {printable(e)}", file=sys.stderr)
+        return 2
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

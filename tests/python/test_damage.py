@@ -266,6 +266,56 @@ class PlotsFolder(unittest.TestCase):
         self.assertEqual(run.returncode, 2)
         self.assertIn("is not a folder", run.stderr)
 
+    def assert_link_refused(self, link, given, target):
+        """plots --out given (link, or link/) exits 2 with one line naming the link; the link
+        still points where it did, nothing moved, nothing left beside it."""
+        before = self.listing(self.tmp)
+        inside = self.listing(target) if os.path.isdir(target) else None
+        run = self.plots(given)
+        self.assertEqual(run.returncode, 2, run.stdout + run.stderr)
+        self.assertEqual(run.stderr.count("\n"), 1, run.stderr)
+        self.assertIn(f"--out {given} is a symbolic link (to {target})", run.stderr)
+        self.assertNotIn("Traceback", run.stderr)
+        self.assertTrue(os.path.islink(link))
+        self.assertEqual(os.readlink(link), target)
+        self.assertEqual(self.listing(self.tmp), before)  # no .plots-* folder left, none moved
+        if inside is not None:
+            self.assertEqual(self.listing(target), inside)
+
+    def test_never_a_symbolic_link_to_an_earlier_plots_folder(self):
+        earlier = os.path.join(self.tmp, "plots")
+        self.assertEqual(self.plots(earlier).returncode, 0)
+        link = os.path.join(self.tmp, "latest")
+        os.symlink(earlier, link)
+        self.assert_link_refused(link, link, earlier)
+        self.assert_link_refused(link, link + "/", earlier)  # the link, not its target
+
+    def test_never_a_symbolic_link_to_anything_else(self):
+        empty = os.path.join(self.tmp, "empty")
+        os.mkdir(empty)
+        path = os.path.join(self.tmp, "file")
+        with open(path, "w") as f:
+            f.write("mine\n")
+        for name, target in (("to-empty", empty), ("to-file", path),
+                             ("dangling", os.path.join(self.tmp, "nowhere")),
+                             ("relative", "empty")):
+            link = os.path.join(self.tmp, name)
+            os.symlink(target, link)
+            self.assert_link_refused(link, link, target)
+        self.assertEqual(self.listing(empty), [])
+
+    def test_a_folder_under_a_linked_parent_is_replaced(self):
+        """Only --out itself may not be a link: a folder reached through one is a folder."""
+        real = os.path.join(self.tmp, "real")
+        os.mkdir(real)
+        os.symlink(real, os.path.join(self.tmp, "via"))
+        out = os.path.join(self.tmp, "via", "plots")
+        self.assertEqual(self.plots(out).returncode, 0)
+        run = self.plots(out)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(self.listing(real), ["plots"])
+        self.assertIn("REPORT.md", self.listing(out))
+
     def test_make_plots_with_a_space_in_the_path(self):
         spaced = os.path.join(self.tmp, "a b")
         os.mkdir(spaced)
