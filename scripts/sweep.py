@@ -14,7 +14,8 @@ for every rank) are measured once (duplicates.csv); the reference point (shmcoun
 sweep again resumes it: finished runs are kept, failed and unfinished ones run again.
 
 Exit status: 0 when every run succeeded, 1 when any failed (each is recorded and the sweep goes
-on), 2 for bad settings (nothing created) or a result set another sweep holds, 130 when stopped
+on), 2 for bad settings (nothing created), a result set another sweep holds, or a NAME whose
+folder the sweep did not make (a symbolic link, a folder of other files), 130 when stopped
 by Ctrl-C or SIGTERM (the run in progress is discarded and marked pending).
 docs/sweeps.md explains everything, with examples.
 """
@@ -84,6 +85,7 @@ class Plan:
     def check(self):
         """Plans every point, finds the duplicates and draws the rounds' orders."""
         s = self.settings
+        self.rset.check_folder()
         self.points = matrix.build_points(self.axes, s)
         self.plans = binary.plan_all(self.shmcount, [(p.ranks, p.args) for p in self.points],
                                      s.reps, s.warmup)

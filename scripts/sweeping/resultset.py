@@ -6,6 +6,11 @@ A run's files are points/<point>/r<round>.{csv,json,log,status}; its status file
 (done or failed) and, on a second line, the seconds the launcher took. A run counts as done only
 when its CSV is there too. The lock (sweep.lock, flock) is held while a sweep writes into the
 set: a second sweep into the same set is refused, so no sweep ever rewrites another's statuses.
+
+A sweep writes only into a folder it made: a new or empty one, one holding a sweep's settings
+(matrix.txt: the same settings resume it, others are refused), or one a sweep left before it
+wrote them (sweep.lock, an empty points/). Never through a symbolic link (the set's folder, its
+points/ or a point's folder), never into a folder that holds anything else.
 """
 
 import fcntl
@@ -46,6 +51,42 @@ class ResultSet:
     def file(self, *parts):
         return os.path.join(self.path, *parts)
 
+    def check_folder(self):
+        """Refuses a folder the sweep did not make (see the module's docstring); creates
+        nothing. Checked before the points are planned and again before the folder is opened."""
+        if os.path.islink(self.path):
+            raise SetError(f"{self.path} is a symbolic link (to {os.readlink(self.path)}): a "
+                           "sweep writes only into a folder it made, never through a link; give "
+                           "another NAME, or name the folder itself (RESULTS_ROOT=its parent "
+                           "NAME=its name)")
+        if not os.path.lexists(self.path):
+            return
+        if not os.path.isdir(self.path):
+            raise SetError(f"{self.path} is not a folder: give another NAME")
+        try:
+            entries = set(os.listdir(self.path))
+            points = self.file("points")
+            if os.path.islink(points):
+                raise SetError(f"{points} is a symbolic link (to {os.readlink(points)}): a sweep "
+                               "writes only into folders it made; give another NAME")
+            inside = os.listdir(points) if os.path.isdir(points) else []
+            for name in sorted(inside):
+                if os.path.islink(os.path.join(points, name)):
+                    link = os.path.join(points, name)
+                    raise SetError(f"{link} is a symbolic link (to {os.readlink(link)}): a sweep "
+                                   "writes only into folders it made; give another NAME")
+        except OSError as e:
+            raise SetError(f"{self.path}: cannot read it ({e.strerror}); give another NAME")
+        if MATRIX in entries and os.path.isfile(self.file(MATRIX)):
+            return  # a sweep's set: check_settings says whether these settings resume it
+        started = {LOCK, "points", f"{MATRIX}.tmp"}  # what open() makes before matrix.txt
+        if entries <= started and not inside:
+            return
+        raise SetError(f"{self.path} is a folder no sweep made (no {MATRIX} in it, and it holds "
+                       f"{', '.join(sorted(entries - started)[:3] or ['points/...'])}): a sweep "
+                       "writes only into a new folder or a sweep's own; give another NAME, or "
+                       "remove it yourself")
+
     def check_settings(self, text):
         """Refuses a set that holds a sweep with other settings (resuming needs the same ones)."""
         try:
@@ -72,10 +113,13 @@ class ResultSet:
 
     def open(self, settings_text, machine_text):
         """Creates the folder (and RESULTS_ROOT) if needed and takes the lock; then checks the
-        settings again under it. Raises SetError when another sweep holds the lock."""
+        settings again under it. Raises SetError when another sweep holds the lock, or the
+        folder is not one the sweep may write into (check_folder)."""
+        self.check_folder()
         try:
-            os.makedirs(self.file("points"), exist_ok=True)
-            fd = os.open(self.file(LOCK), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            os.makedirs(self.path, exist_ok=True)
+            fd = os.open(self.file(LOCK), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW,
+                         0o666)
         except OSError as e:
             raise SetError(f"cannot create {self.path} ({e.strerror})")
         try:
@@ -88,6 +132,11 @@ class ResultSet:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self.lock_fd = fd
+        self.check_folder()  # again under the lock: nothing changed it since
+        try:
+            os.makedirs(self.file("points"), exist_ok=True)
+        except OSError as e:
+            raise SetError(f"cannot create {self.file('points')} ({e.strerror})")
         self.check_settings(settings_text)
         self.check_machine(machine_text)
         self.write_text(MATRIX, settings_text)

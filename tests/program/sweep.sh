@@ -4,7 +4,7 @@
 # outnumber cores; the reference point in every round; strategies that plan alike measured once
 # (duplicates.csv) unless KEEP_DUPLICATES=1; COPIES; launcher templates; DRY_RUN lists exactly
 # the runs and creates nothing; a second sweep into a set is locked out; bad settings and typos
-# are refused before anything is created.
+# are refused before anything is created, and so is a NAME whose folder no sweep made.
 source "$(dirname "$0")/lib.sh"
 ISOLATE_PIDS=1 isolate "$@"
 workdir
@@ -427,6 +427,36 @@ if command -v mpiexec.mpich >/dev/null; then
 else
   echo "note: no mpiexec.mpich here: the MPI mismatch is tested by sweep_mpich where MPICH is"
 fi
+# 12. A NAME whose folder the sweep did not make (issue 28): a symbolic link (to a folder, to
+# another sweep's set) or a folder of other files is refused, exit 2, nothing written into it or
+# into what a link points to; a real run and a dry run alike, before any point is planned.
+mkdir -p roots/plain elsewhere
+echo mine >roots/plain/notes.txt
+ln -s "$WORK/elsewhere" roots/linked
+ln -s "$WORK/$set_dir" roots/toset
+stamp() { find "$WORK/$set_dir" -printf '%p %s %T@\n' | sort; }
+before=$(stamp)
+for case in "linked:is a symbolic link (to $WORK/elsewhere)" "toset:is a symbolic link" \
+            "plain:is a folder no sweep made (no matrix.txt in it, and it holds notes.txt)"; do
+  name=${case%%:*} pattern=${case#*:}
+  for dry in 0 1; do
+    RESULTS_ROOT="$WORK/roots" "${sweep[@]}" NAME="$name" RANKS=1 PINS=core ROUNDS=1 \
+      DRY_RUN=$dry >folder.out 2>&1
+    status=$?
+    if [ $status -eq 2 ] && grep -qF -- "sweep: $WORK/roots/$name $pattern" folder.out; then
+      pass "NAME=$name (DRY_RUN=$dry) refused: $pattern"
+    else
+      fail "NAME=$name (DRY_RUN=$dry): exit $status:"; cat folder.out >&2
+    fi
+  done
+done
+untouched() {
+  [ -z "$(ls -A elsewhere)" ] && [ "$(ls -A roots/plain)" = notes.txt ] &&
+    [ "$(ls roots | tr '\n' ' ')" = "linked plain toset " ]
+}
+check "nothing written through the links or into the plain folder" untouched
+check "the linked set is untouched" [ "$(stamp)" = "$before" ]
+
 check "no segment left" no_segments
 check "no rank left running" [ -z "$(pgrep -x shmcount)" ]
 finish
