@@ -94,9 +94,11 @@ plots:
 compare:
 	@if [ -z $(call quote,$(A)) ] || [ -z $(call quote,$(B)) ]; then \
 	  echo "usage: make compare A=<run.csv or result set> B=<run.csv or result set>" \
-	    "[THRESHOLD=percent]" >&2; exit 2; fi
+	    "[THRESHOLD=percent] [ALLOW_MIXED_VERSIONS=1]" >&2; exit 2; fi
 	/usr/bin/python3 scripts/compare.py $(LISTS_FROM) \
-	  $(if $(THRESHOLD),--threshold $(call quote,$(THRESHOLD))) $(call quote,$(A)) $(call quote,$(B))
+	  $(if $(THRESHOLD),--threshold $(call quote,$(THRESHOLD))) \
+	  $(if $(filter 1,$(ALLOW_MIXED_VERSIONS)),--allow-mixed-versions) \
+	  $(call quote,$(A)) $(call quote,$(B))
 
 # make install [PREFIX=/usr/local]: shmcount and its tools (shmcount-sweep, -plots, -compare, -seed).
 PREFIX ?= /usr/local

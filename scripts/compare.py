@@ -2,6 +2,7 @@
 """Compares two shmcount runs, or two result sets point by point, as make plots judges pairs.
 
 Usage: compare.py A B [--threshold PERCENT] [--csv PATH] [--json PATH] [--shmcount BINARY]
+                  [--allow-mixed-versions]
   A, B: two runs (their CSVs; each run context beside it) or two result sets (sweep folders).
 
 The verdicts come first: for every point of A that B measured too (the same config,
@@ -12,8 +13,10 @@ measured interleaved, so the machine may have moved between them: the reference 
 measured says how far, and no difference inside that drift is called real. Then the load of
 both inputs side by side, and the comparisons in full. Two runs are compared even when their
 configs differ (that is what is being compared), but only at the same rank count; one run
-against one run cannot tell. Exit status 0 when the comparison was made, whatever it found; 2
-when the inputs cannot be compared (the message says why).
+against one run cannot tell. Runs of more than one shmcount version (A's against B's, or within
+a set) are refused unless --allow-mixed-versions is given: a version may measure differently,
+so the comparison would be of the versions too. Exit status 0 when the comparison was made,
+whatever it found; 2 when the inputs cannot be compared (the message says why).
 """
 
 import argparse
@@ -25,12 +28,13 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from analysis import decide  # noqa: E402
 from analysis.cli import threshold  # noqa: E402
-from analysis.load import SAMPLING_KEYS, InputError, load, require_counting  # noqa: E402
+from analysis.load import (SAMPLING_KEYS, InputError, load, require_counting,  # noqa: E402
+                           versions)
 from analysis.report import wrong_line  # noqa: E402
 from analysis.stats import (Pair, compare_samples, judge_family, same_placement,  # noqa: E402
                             summarize)
 from analysis.text import (count, interval, ms, p_value, point_label, printable,  # noqa: E402
-                           value)
+                           value, versions_label)
 from analysis.verdicts import header, json_number, row, write_csv, write_json  # noqa: E402
 
 
@@ -49,6 +53,15 @@ def config_differences(a, b):
     keys = [k for k in dict.fromkeys(list(a.config) + list(b.config)) if k not in SAMPLING_KEYS]
     return [f"{k} {value(a.config.get(k))} -> {value(b.config.get(k))}" for k in keys
             if a.config.get(k) != b.config.get(k)]
+
+
+def mixed_versions(rs_a, rs_b):
+    """'A: 0.1.0 (10 runs); B: 0.2.0 (10 runs)' when the runs of A and B together were made by
+    more than one shmcount version; None when by one."""
+    va, vb = versions(rs_a), versions(rs_b)
+    if len(set(va) | set(vb)) < 2:
+        return None
+    return f"A: {versions_label(va, rs_a.kind)}; B: {versions_label(vb, rs_b.kind)}"
 
 
 def match(rs_a, rs_b):
@@ -176,9 +189,13 @@ def details(rs_a, pairs, stats):
     return columns(head, rows)
 
 
-def report(rs_a, rs_b, pairs, stats, reference, margin):
-    """The comparison as lines: verdicts, interleaving and drift, load, details."""
+def report(rs_a, rs_b, pairs, stats, reference, margin, mixed=None):
+    """The comparison as lines: verdicts, interleaving and drift, load, details. mixed: the
+    versions of A and B when they are mixed (compared as --allow-mixed-versions asked)."""
     out = [f"A: {describe(rs_a)}", f"B: {describe(rs_b)}"]
+    if mixed:
+        out.append(printable(f"Mixed shmcount versions ({mixed}), compared as "
+                             "--allow-mixed-versions asks: a difference may be the versions'."))
     for side, rs in (("A", rs_a), ("B", rs_b)):
         if rs.wrong:
             out.append(printable(f"{side}: {wrong_line(rs)}"))
@@ -254,6 +271,10 @@ def main(argv):
     ap.add_argument("--csv", metavar="PATH", help="also write the verdicts as CSV to PATH")
     ap.add_argument("--json", metavar="PATH", help="also write the verdicts as JSON to PATH")
     ap.add_argument("--shmcount", help="a shmcount binary: columns must be ones it lists")
+    ap.add_argument("--allow-mixed-versions", action="store_true",
+                    help="compare runs made by more than one shmcount version (A's against B's, "
+                         "or within a set), which are refused otherwise: a version may measure "
+                         "differently; the output then says which versions")
     args = ap.parse_args(argv)
     for path in (args.csv, args.json):
         why = path and unwritable(path)
@@ -264,6 +285,12 @@ def main(argv):
         rs_a, rs_b = load(args.a, args.shmcount), load(args.b, args.shmcount)
         for rs in (rs_a, rs_b):
             require_counting(rs, "compare")
+        mixed = mixed_versions(rs_a, rs_b)
+        if mixed and not args.allow_mixed_versions:
+            raise InputError(f"the runs were made by more than one shmcount version ({mixed}): "
+                             "a version may measure differently, so B against A would compare "
+                             "the versions too; measure both with one shmcount, or give "
+                             "--allow-mixed-versions to compare them anyway")
         matched = match(rs_a, rs_b)
         reference = drift(rs_a, rs_b)
         band = drift_band(reference) if reference else (1.0, 1.0)
@@ -271,10 +298,12 @@ def main(argv):
     except InputError as e:
         print(f"compare: {printable(e)}", file=sys.stderr)
         return 2
-    print("\n".join(report(rs_a, rs_b, pairs, stats, reference, args.threshold)))
+    print("\n".join(report(rs_a, rs_b, pairs, stats, reference, args.threshold, mixed)))
     rows = [row(p, "", label(rs_a, p.a, p.b), "A", "B", stats[id(p.a)], stats[id(p.b)])
             for p in pairs]
     extra = {"a": rs_a.path, "b": rs_b.path, "interleaved": False,
+             "versions": {side: {v: len(runs) for v, runs in versions(rs).items()}
+                          for side, rs in (("a", rs_a), ("b", rs_b))},
              "drift": None if reference is None else {
                  "ratio": reference.comparison.ratio.estimate,
                  "low": json_number(reference.comparison.ratio.low),

@@ -6,7 +6,7 @@ figures."""
 import csv
 import os
 
-from .report import _figures, _machine, _noise
+from .report import _figures, _machine, _noise, mixed_versions
 from .text import count
 
 # The pairs the report lists one by one; a larger map's are in pairs.csv.
@@ -149,6 +149,7 @@ def write_latency_report(analysis, drawn, left_out, out_dir):
     rs = analysis.result_set
     what = "result set" if rs.kind == "set" else "run"
     lines = [f"# shmcount latency map: {what} `{rs.name}`", ""]
+    lines += mixed_versions(rs)
     lines += _structure(analysis)
     lines += _relations(analysis)
     lines += _machine(analysis.context)

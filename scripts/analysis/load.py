@@ -134,6 +134,27 @@ class ResultSet:
 ADDED_CONFIG_KEYS = {"counts": "private", "baseline": True}
 
 
+def run_version(run):
+    """The shmcount version a run's context names ('unknown' when it names none)."""
+    version = run.context.get("version")
+    return "unknown" if version is None else str(version)
+
+
+def versions(result_set):
+    """{shmcount version: [(point name, round)]} over every run the set read: its points, the
+    reference added to see drift, the runs that counted wrong; the most runs first (then by
+    name)."""
+    runs = [(p.name, run) for p in result_set.points for run in p.runs]
+    reference = result_set.reference
+    if reference is not None and all(reference is not p for p in result_set.points):
+        runs += [(reference.name, run) for run in reference.runs]
+    runs += [(p.name, run) for p, run in result_set.wrong]
+    out = {}
+    for name, run in runs:
+        out.setdefault(run_version(run), []).append((name, run.round))
+    return dict(sorted(out.items(), key=lambda item: (-len(item[1]), item[0])))
+
+
 def identity(config):
     """What a point measures: its config without the sampling keys, comparable and hashable."""
     config = {**ADDED_CONFIG_KEYS, **config}

@@ -11,12 +11,26 @@ import numpy as np
 
 from . import decide
 from .calibration import CALIBRATION_FILE, calibration_lines
-from .load import SAMPLING_KEYS
+from .load import SAMPLING_KEYS, versions
 from .decide import FASTER, SAME, SLOWER, Interval
 from .stats import SAME_PLACEMENT, disturbed_by, explain
 from .text import (axis_value, caches_label, count, interval, ms, p_value, percent,
-                   point_label, value)
+                   point_label, printable, value, versions_label)
 from .verdicts import row as verdict_row
+
+
+def mixed_versions(rs):
+    """Lines at the top of REPORT.md when the set's runs were made by more than one shmcount
+    version (which ones, how many runs each, the odd ones named); none when by one (a lone run
+    always is)."""
+    found = versions(rs)
+    if len(found) < 2:
+        return []
+    return [printable(f"**Mixed shmcount versions.** This set's runs were made by "
+                      f"{len(found)} shmcount versions: {versions_label(found, rs.kind)}. A "
+                      "version may measure differently, so a difference below may be the "
+                      "versions' rather than the points'; measure the set again with one "
+                      "shmcount before trusting it."), ""]
 
 
 def _machine(ctx):
@@ -551,6 +565,7 @@ def write_report(analysis, drawn, left_out, path):
     what = "result set" if rs.kind == "set" else "run"
     lines = [f"# shmcount {what} `{rs.name}`", ""]
     lines += _emulated(rs)
+    lines += mixed_versions(rs)
     lines += _verdicts(analysis)
     lines += _calibration(rs)
     lines += _machine(rs.context)

@@ -110,3 +110,17 @@ def printable(text):
         else:
             out.append(ch)
     return "".join(out)
+
+
+def versions_label(versions, kind="set"):
+    """{version: [(point, round)]} (load.versions) in words: '0.1.0 (9 runs), 0.2.0 (1 run:
+    core-np1 round 2)', the runs of every version but the most common named (three at most).
+    Control bytes are the caller's to escape (printable)."""
+    parts = []
+    for i, (version, runs) in enumerate(versions.items()):
+        part = f"{version} ({count(len(runs), 'run')}"
+        if i and kind == "set":
+            named = ", ".join(f"{point} round {round_}" for point, round_ in runs[:3])
+            part += f": {named}{', ...' if len(runs) > 3 else ''}"
+        parts.append(part + ")")
+    return ", ".join(parts)

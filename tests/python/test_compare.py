@@ -15,7 +15,7 @@ import numpy as np
 import resultsets as R
 from analysis import decide
 from analysis.verdicts import FIELDS
-from test_report import quiet_runs
+from test_report import quiet_runs, set_version
 
 COMPARE = os.path.join(R.SOURCE, "scripts", "compare.py")
 
@@ -137,6 +137,77 @@ class Runs(unittest.TestCase):
         self.assertIn("host node\\e[31mred\\r\\x1f,", out.stdout)
         for byte in ("\x1b", "\r", "\x1f"):
             self.assertNotIn(byte, out.stdout)
+
+
+class MixedVersions(unittest.TestCase):
+    """Runs of more than one shmcount version, A's against B's or within a set, are refused
+    unless --allow-mixed-versions is given (issue 28); then the output says which versions."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="compare-versions-")
+        cls.a = os.path.join(cls.tmp, "a")
+        shutil.copytree(R.FIXTURE, cls.a)
+        cls.mixed = os.path.join(cls.tmp, "mixed")
+        shutil.copytree(R.FIXTURE, cls.mixed)
+        set_version(os.path.join(cls.mixed, "points/core-20000-np2/r1.json"), "0.2.0")
+        cls.newer = os.path.join(cls.tmp, "newer")
+        shutil.copytree(R.FIXTURE, cls.newer)
+        for folder, _, files in os.walk(os.path.join(cls.newer, "points")):
+            for name in files:
+                if name.endswith(".json"):
+                    set_version(os.path.join(folder, name), "0.2.0")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def refused(self, a, b, pattern):
+        json_path = os.path.join(self.tmp, "refused.json")
+        result = compare(a, b, "--json", json_path)
+        self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
+        self.assertEqual(result.stdout, "")
+        self.assertEqual(result.stderr.count("\n"), 1, result.stderr)
+        self.assertIn("compare: the runs were made by more than one shmcount version (",
+                      result.stderr)
+        self.assertRegex(result.stderr, pattern)
+        self.assertIn("give --allow-mixed-versions to compare them anyway", result.stderr)
+        self.assertFalse(os.path.exists(json_path))
+
+    def test_a_set_of_mixed_versions_is_refused(self):
+        self.refused(self.a, self.mixed, r"A: 0\.1\.0 \(16 runs\); B: 0\.1\.0 \(15 runs\), "
+                                         r"0\.2\.0 \(1 run: core-20000-np2 round 1\)\)")
+        self.refused(self.mixed, self.mixed, r"A: 0\.1\.0 \(15 runs\), 0\.2\.0")
+
+    def test_two_sets_of_different_versions_are_refused(self):
+        self.refused(self.a, self.newer, r"A: 0\.1\.0 \(16 runs\); B: 0\.2\.0 \(16 runs\)\)")
+
+    def test_two_runs_of_different_versions_are_refused(self):
+        run = "points/core-20000-np2/r1.csv"
+        self.refused(os.path.join(self.a, run), os.path.join(self.mixed, run),
+                     r"A: 0\.1\.0 \(1 run\); B: 0\.2\.0 \(1 run\)\)")
+
+    def test_allowed_they_are_compared_and_said_to_be_mixed(self):
+        json_path = os.path.join(self.tmp, "allowed.json")
+        result = compare(self.a, self.mixed, "--allow-mixed-versions", "--json", json_path)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.splitlines()[2],
+                         "Mixed shmcount versions (A: 0.1.0 (16 runs); B: 0.1.0 (15 runs), 0.2.0 "
+                         "(1 run: core-20000-np2 round 1)), compared as --allow-mixed-versions "
+                         "asks: a difference may be the versions'.")
+        with open(json_path) as f:
+            self.assertEqual(json.load(f)["versions"],
+                             {"a": {"0.1.0": 16}, "b": {"0.1.0": 15, "0.2.0": 1}})
+
+    def test_one_version_is_compared_without_a_word_of_versions(self):
+        result = compare(self.a, self.a)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn("Mixed shmcount versions", result.stdout)
+
+    def test_the_option_is_in_the_help(self):
+        result = compare("--help", "x")
+        self.assertIn("--allow-mixed-versions", result.stdout)
+        self.assertIn("more than one shmcount version", " ".join(result.stdout.split()))
 
 
 class Programs(unittest.TestCase):

@@ -176,6 +176,26 @@ class LatencyMaps(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(out, "verdicts.csv")))
         self.assertFalse(any(n.startswith("rank-spread") for n in os.listdir(out)))
 
+    def test_a_set_of_maps_of_mixed_versions_says_so_at_the_top(self):
+        folder = L.write_set(self.path("versions"), [
+            lambda p: L.write_map(p, L.flat_pus(2), lambda a, b, r: 40.0),
+            lambda p: L.write_map(p, L.flat_pus(2), lambda a, b, r: 41.0)])
+        context_path = os.path.join(folder, "points/latency/r2.json")
+        with open(context_path) as f:
+            context = json.load(f)
+        context["version"] = "0.2.0"
+        with open(context_path, "w") as f:
+            json.dump(context, f)
+        out = self.path("plots")
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.assertEqual(plots.main(["--results", folder, "--out", out]), 0)
+        with open(os.path.join(out, "REPORT.md")) as f:
+            lines = f.read().splitlines()
+        self.assertEqual(lines[0], "# shmcount latency map: result set `versions`")
+        self.assertTrue(lines[2].startswith("**Mixed shmcount versions.** This set's runs were "
+                                            "made by 2 shmcount versions: "), lines[2])
+        self.assertIn(" (1 run), 0.2.0 (1 run: latency round 2).", lines[2])
+
     def test_two_configurations_in_one_set_are_refused(self):
         folder = L.write_set(self.path("two"), [
             lambda p: L.write_map(p, L.flat_pus(2), lambda a, b, r: 40.0),

@@ -15,6 +15,7 @@ import numpy as np
 
 import resultsets as R
 from analysis import decide
+from analysis.load import load, versions
 from analysis.verdicts import FIELDS
 
 PLOTS = os.path.join(R.SOURCE, "scripts", "plots.py")
@@ -154,9 +155,87 @@ class Report(unittest.TestCase):
         # Paired by round: the 6 rounds in which neither side was disturbed.
         self.assertIn("-> the same within ±3% (runs left: 6/6)", self.report)
 
+    def test_one_version_says_nothing_of_versions(self):
+        self.assertNotIn("Mixed shmcount versions", self.report)
+
     def test_without_calibration_the_report_says_how_to_run_one(self):
         self.assertIn("No calibration was run for this set", self.report)
         self.assertIn("`make calibrate`", self.report)
+
+
+def set_version(json_path, version):
+    """Rewrites a run context's shmcount version (None: removes it, as from an unknown one)."""
+    with open(json_path) as f:
+        context = json.load(f)
+    if version is None:
+        del context["version"]
+    else:
+        context["version"] = version
+    with open(json_path, "w") as f:
+        json.dump(context, f)
+
+
+class MixedVersions(unittest.TestCase):
+    """A set whose runs were made by more than one shmcount version says so at the top of
+    REPORT.md (issue 28: it said nothing): which versions, how many runs each, the odd runs."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="versions-test-")
+        cls.set = os.path.join(cls.tmp, "set")
+        shutil.copytree(R.FIXTURE, cls.set)
+        set_version(os.path.join(cls.set, "points/core-20000-np2/r1.json"), "0.2.0")
+        set_version(os.path.join(cls.set, "points/core-20000-np1/r2.json"), None)
+        cls.out = os.path.join(cls.tmp, "plots")
+        cls.plotted = plots(cls.set, cls.out)
+        with open(os.path.join(cls.out, "REPORT.md")) as f:
+            cls.report = f.read()
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def test_plots_succeeds(self):
+        self.assertEqual(self.plotted.returncode, 0, self.plotted.stderr)
+
+    def test_the_versions_are_named_near_the_top(self):
+        lines = self.report.splitlines()
+        self.assertEqual(lines[0], "# shmcount result set `set`")
+        self.assertEqual(lines[2], "**Mixed shmcount versions.** This set's runs were made by 3 "
+                                   "shmcount versions: 0.1.0 (14 runs), 0.2.0 (1 run: "
+                                   "core-20000-np2 round 1), unknown (1 run: core-20000-np1 round "
+                                   "2). A version may measure differently, so a difference below "
+                                   "may be the versions' rather than the points'; measure the set "
+                                   "again with one shmcount before trusting it.")
+        self.assertLess(self.report.index("Mixed shmcount"), self.report.index("## Verdicts"))
+
+    def test_every_run_read_counts_the_reference_and_wrong_ones_too(self):
+        rng = np.random.default_rng(4)
+        folder = R.write_set(os.path.join(self.tmp, "counted"), [
+            R.PointSpec("core-np1", quiet_runs(rng, 10.0, rounds=2), axes={"pin": "core"}),
+            R.PointSpec("none-np1", quiet_runs(rng, 12.0, rounds=2), axes={"pin": "none"}),
+            R.PointSpec("reference-np1", quiet_runs(rng, 5.0, rounds=2),
+                        axes={"size": "100000"}, reference="added")])
+        self.assertEqual({v: len(r) for v, r in versions(load(folder)).items()}, {"0.1.0": 6})
+        set_version(os.path.join(folder, "points/reference-np1/r2.json"), "0.3.0")
+        self.assertEqual(versions(load(folder)),
+                         {"0.1.0": [("core-np1", 1), ("core-np1", 2), ("none-np1", 1),
+                                    ("none-np1", 2), ("reference-np1", 1)],
+                          "0.3.0": [("reference-np1", 2)]})
+        # A run that counted wrong is left out of its point, but its version is still read.
+        run = os.path.join(folder, "points/none-np1/r2")
+        with open(run + ".csv", newline="") as f:
+            reader = csv.DictReader(f)
+            header, rows = reader.fieldnames, list(reader)
+        rows[0]["ok"] = "0"
+        with open(run + ".csv", "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        set_version(run + ".json", "0.4.0")
+        rs = load(folder)
+        self.assertEqual(len(rs.wrong), 1)
+        self.assertEqual(versions(rs)["0.4.0"], [("none-np1", 2)])
 
 
 class Options(unittest.TestCase):
