@@ -15,6 +15,7 @@ packages=(
   python3-matplotlib python3-numpy python3-scipy  # make plots, make compare (/usr/bin/python3)
   clang libclang-rt-14-dev clang-format         # libFuzzer target; the format test
   qemu-system-x86 linux-image-amd64 busybox-static numactl  # the multi-NUMA guest (NUMA tier)
+  likwid                                        # likwid-pin: the likwid_pin test's reference
   util-linux procps time                        # unshare, ipcs, sysctl, /usr/bin/time for tests
 )
 missing=()
