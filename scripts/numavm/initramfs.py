@@ -2,7 +2,8 @@
 
 /init loads the virtio, 9p and overlay modules, mounts the host's root file system read-only
 over 9p under a tmpfs overlay (so the guest may write anywhere and the host sees none of it),
-mounts the caller's working folder and the control folder writable at their own paths,
+mounts the caller's working folder and the control folder writable at their own paths (no
+tmpfs over /tmp: a checkout or build there must stay visible; the overlay makes it writable),
 reserves huge pages per NUMA node, brings up the loopback interface, names the host, runs
 /run/numavm/run.sh in that root and powers off.
 """
@@ -37,7 +38,6 @@ mount -t devtmpfs dev $R/dev
 mkdir -p $R/dev/pts $R/dev/shm
 mount -t devpts devpts $R/dev/pts
 mount -t tmpfs -o mode=1777 tmpfs $R/dev/shm
-mount -t tmpfs -o mode=1777 tmpfs $R/tmp
 mount -t tmpfs -o mode=0755 tmpfs $R/run
 mount -t cgroup2 cgroup2 $R/sys/fs/cgroup 2>/dev/null
 mkdir -p $R/run/numavm
