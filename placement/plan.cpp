@@ -459,14 +459,19 @@ std::vector<std::size_t> likwid_order(const MachineView& m, const Strategy& s, i
       }
       continue;
     }
-    // E:DOM:count:chunk:stride: chunks of `chunk` PUs at multiples of `stride`, wrapping.
+    // E:DOM:count:chunk:stride: chunks of `chunk` PUs at multiples of `stride`. likwid walks the
+    // domain's raw list here (each core's threads side by side: logical order), not the sorted
+    // one the index forms use (cpustring.c, cpustr_to_cpulist_expression): on SMT-2,
+    // E:N:4:1:2 is the first thread of cores 0-3, as likwid-pin's manual says.
+    std::vector<std::size_t> raw = dom;
+    std::sort(raw.begin(), raw.end());
     std::vector<std::size_t> picked;
     for (std::size_t base = 0; picked.size() < static_cast<std::size_t>(t.count);
          base += static_cast<std::size_t>(t.stride)) {
-      if (base >= dom.size()) break;  // likwid-pin -c E:N:3 on 2 PUs gives 0,1.
+      if (base >= raw.size()) break;  // likwid-pin -c E:N:3 on 2 PUs gives 0,1.
       for (int c = 0; c < t.chunk && picked.size() < static_cast<std::size_t>(t.count); ++c) {
-        if (base + static_cast<std::size_t>(c) < dom.size()) {
-          picked.push_back(dom[base + static_cast<std::size_t>(c)]);
+        if (base + static_cast<std::size_t>(c) < raw.size()) {
+          picked.push_back(raw[base + static_cast<std::size_t>(c)]);
         }
       }
     }

@@ -211,8 +211,11 @@ TEST(Likwid, DomainIndicesGoCoresFirstThenSmt) {
   EXPECT_EQ(os(4, "likwid:S0:0-1_S1:0-1"), (std::vector<int>{0, 2, 8, 10}));
   EXPECT_EQ(os(4, "likwid:S0:0-1@S1:0-1"), (std::vector<int>{0, 2, 8, 10}));
   EXPECT_EQ(os(3, "likwid:7,0,9"), (std::vector<int>{7, 0, 9}));  // No prefix: OS ids.
-  EXPECT_EQ(os(4, "likwid:E:S0:4:1:2"), (std::vector<int>{0, 4, 1, 5}));
-  EXPECT_EQ(os(4, "likwid:E:N:4:2:4"), (std::vector<int>{0, 2, 8, 10}));
+  // E: walks each core's threads side by side (likwid's raw domain list): the first thread of
+  // cores 0-3, and chunks of a whole core at every second core.
+  EXPECT_EQ(os(4, "likwid:E:S0:4:1:2"), (std::vector<int>{0, 2, 4, 6}));
+  EXPECT_EQ(os(4, "likwid:E:N:4:2:4"), (std::vector<int>{0, 1, 4, 5}));
+  EXPECT_EQ(os(4, "likwid:E:N:4"), (std::vector<int>{0, 1, 2, 3}));
   EXPECT_EQ(os(3, "likwid:E:S1:3"), (std::vector<int>{8, 10, 12}));
   // More ranks than PUs named: they wrap round-robin, as likwid-pin wraps threads.
   EXPECT_EQ(os(5, "likwid:S0:0-1"), (std::vector<int>{0, 2, 0, 2, 0}));
