@@ -216,7 +216,7 @@ TEST(Likwid, DomainIndicesGoCoresFirstThenSmt) {
   EXPECT_EQ(os(4, "likwid:E:S0:4:1:2"), (std::vector<int>{0, 2, 4, 6}));
   EXPECT_EQ(os(4, "likwid:E:N:4:2:4"), (std::vector<int>{0, 1, 4, 5}));
   EXPECT_EQ(os(4, "likwid:E:N:4"), (std::vector<int>{0, 1, 2, 3}));
-  EXPECT_EQ(os(3, "likwid:E:S1:3"), (std::vector<int>{8, 10, 12}));
+  EXPECT_EQ(os(3, "likwid:E:S1:3"), (std::vector<int>{8, 9, 10}));
   // More ranks than PUs named: they wrap round-robin, as likwid-pin wraps threads.
   EXPECT_EQ(os(5, "likwid:S0:0-1"), (std::vector<int>{0, 2, 0, 2, 0}));
 }
