@@ -395,17 +395,35 @@ def _notes(s):
     return "; ".join(notes)
 
 
+def _pages_cell(point):
+    """Where the point's pages were, as its runs read them back (the run context's memory):
+    "100.0% on NUMA 1; local 0.0% to 0.0%", the distinct ones joined."""
+    seen = []
+    for run in point.runs:
+        for node in run.context.get("nodes", []):
+            memory = node.get("memory", {})
+            where = str(memory.get("array_numa_pages", "")).split(": ", 1)[-1]
+            local = str(memory.get("array_local_pct", "")).split(": ", 1)[-1]
+            cell = f"{where}; local {local}" if where and local else where
+            if cell and cell not in seen:
+                seen.append(cell)
+    return " / ".join(seen) if seen else "-"
+
+
 def _points(rs, stats):
     head = [rs.flags.get(a, a) for a in rs.axes] + [
         "ranks", "runs", "reps", "sequential", "parallel (min..max)", "cv between runs",
         "t_min / t_avg / t_max", f"speedup [{percent(decide.CONFIDENCE)}% CI]",
-        f"efficiency % [{percent(decide.CONFIDENCE)}% CI]", "disturbed", "notes"]
+        f"efficiency % [{percent(decide.CONFIDENCE)}% CI]", "pages (read back; local to each rank)",
+        "disturbed", "notes"]
     lines = ["## Points", "",
              "Times in ms: each the median over runs of the run's median (the run is the unit); "
              "min..max over every repetition of every run; cv between runs is the coefficient of "
              "variation of the runs' times; t_min / t_avg / t_max are each rank's own kernel "
              "time (fastest, mean, slowest rank); disturbed: runs flagged disturbed, and "
-             "repetitions with a disturbed record.", "",
+             "repetitions with a disturbed record; pages: where the array's pages were, as the runs "
+             "read them back (move_pages), and the range of the share local to each rank's NUMA "
+             "node.", "",
              "| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     order = {a: {v: i for i, v in enumerate(rs.values(a))} for a in rs.axes}
     for p in sorted(rs.points, key=lambda p: ([order[a][p.axes[a]] for a in rs.axes], p.ranks)):
@@ -424,6 +442,7 @@ def _points(rs, stats):
                        for k in ("t_min", "t_avg", "t_max")),
             interval(s.speedup, unit="x"),
             interval(s.efficiency, fmt=percent),
+            _pages_cell(p),
             disturbed_cell(s),
             _notes(s)]
         lines.append("| " + " | ".join(cells) + " |")

@@ -327,6 +327,9 @@ class Emulated(unittest.TestCase):
             context["noise"]["hypervisor"] = emulated
             for node in context.get("nodes", []):
                 node.setdefault("noise", {})["hypervisor"] = emulated
+                node.setdefault("memory", {}).update(
+                    array_numa_pages="pages (read back with move_pages): 100.0% on NUMA 1",
+                    array_local_pct="pages local to the NUMA node each rank ran on: 0.0% to 0.0%")
             with open(path, "w") as f:
                 json.dump(context, f)
             p = plots(results, os.path.join(tmp, "plots"))
@@ -335,6 +338,9 @@ class Emulated(unittest.TestCase):
                 text = f.read()
             self.assertRegex(text, r"\*\*Emulated times\.\*\* 1 of \d+ runs ran under an emulator")
             self.assertLess(text.index("Emulated times"), text.index("## "))
+            # Where the pages were stands beside the point's times, as its runs read them back.
+            self.assertIn("| pages (read back; local to each rank) |", text)
+            self.assertIn("| 100.0% on NUMA 1; local 0.0% to 0.0% |", text)
 
 
 if __name__ == "__main__":
