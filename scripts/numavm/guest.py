@@ -150,7 +150,10 @@ def run(command, topology, hugepages=0, timeout=600, kernel=None, workdir=None, 
             raise GuestError(f"the guest ended before the command did (QEMU status "
                              f"{process.returncode}): {why}")
         with open(status_file) as f:
-            status = int(f.read().strip() or 125)
+            text = f.read().strip()
+        if not text.isdigit():
+            raise GuestError(f"the guest wrote no exit status ('{text[:40]}')")
+        status = int(text)
         return Result(status, boot_s, time.monotonic() - start)
     finally:
         if process is not None and process.poll() is None:
