@@ -7,10 +7,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "cli/params.hpp"
 #include "common/error.hpp"
+#include "common/json.hpp"
 #include "common/text.hpp"
 #include "common/wire.hpp"
 #include "report/context.hpp"
@@ -249,6 +251,32 @@ TEST(Context, JsonEscapesAndNamesTheCsv) {
       two_rank_run(), Provenance{}, compute_figures(two_rank_run(), two_rank_records()), "x.csv");
   EXPECT_NE(json.find("\"csv\": \"x.csv\""), std::string::npos);
   EXPECT_NE(json.find("\"host\": \"host,with\\\"comma\""), std::string::npos);
+}
+
+// The one JSON writer (common/json.hpp): every string and number of every run context.
+TEST(JsonWriter, QuotesBackslashesAndControlCharactersAreEscaped) {
+  EXPECT_EQ(json_string("say \"hi\""), "\"say \\\"hi\\\"\"");
+  EXPECT_EQ(json_string("a\\b"), "\"a\\\\b\"");
+  EXPECT_EQ(json_string("l1\nl2\tx"), "\"l1\\nl2\\tx\"");
+  EXPECT_EQ(json_string(std::string("\x01\r\x1f\0", 4)), "\"\\u0001\\u000d\\u001f\\u0000\"");
+  EXPECT_EQ(json_string(""), "\"\"");
+}
+
+TEST(JsonWriter, NonAsciiUtf8IsKeptAndOtherBytesAreNamed) {
+  EXPECT_EQ(json_string("caf\xc3\xa9 \xe2\x82\xac"), "\"caf\xc3\xa9 \xe2\x82\xac\"");
+  // A byte that is not UTF-8 becomes the text \xff, its backslash escaped: the JSON stays valid.
+  EXPECT_EQ(json_string("a\xff"), "\"a\\\\xff\"");
+}
+
+TEST(JsonWriter, NumbersHaveSixDigitsAndNonFiniteIsNull) {
+  EXPECT_EQ(json_number(1.5), "1.5");
+  EXPECT_EQ(json_number(123456789.0), "1.23457e+08");
+  EXPECT_EQ(json_number(-0.25), "-0.25");
+  EXPECT_EQ(json_number(std::numeric_limits<double>::infinity()), "null");
+  EXPECT_EQ(json_number(-std::numeric_limits<double>::infinity()), "null");
+  EXPECT_EQ(json_number(std::numeric_limits<double>::quiet_NaN()), "null");
+  EXPECT_STREQ(json_bool(true), "true");
+  EXPECT_STREQ(json_bool(false), "false");
 }
 
 class OutputFilesTest : public ::testing::Test {
