@@ -18,7 +18,7 @@ likwid() { likwid-pin -c "$1" -p 2>likwid.err; }
 # The pu_os column of a CSV, in rank order (rep 0 for a run), joined with commas.
 planned_os() { csv_column "$1" pu_os | paste -sd, -; }
 ran_os() {
-  /usr/bin/python3 -c 'import csv, sys
+  "$SHMCOUNT_PYTHON" -c 'import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["rep"] == "0"]
 print(",".join(r["pu_os"] for r in sorted(rows, key=lambda r: int(r["rank"]))))' "$1"
 }
