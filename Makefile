@@ -9,6 +9,9 @@
 #   make seed       the article's table beside this machine's (scripts/seed.sh; RANKS=, REPS=)
 #   make sweep      a matrix of runs in rounds (scripts/sweep.py; settings as NAME=value, e.g.
 #                   RANKS="1 2" PINS="core scatter" DRY_RUN=1); make plots: figures under plots/
+#   make study      a first study that fits this machine (scripts/study.py): picks the axes that
+#                   can differ here, says what it left out and why, sweeps them, makes the plots
+#                   (PLAN_ONLY=1: only the choice; TOPOLOGY=T: the choice for another machine)
 #   make calibrate  an A/A sweep with a known effect, then scripts/calibrate.py on it
 #   make compare A=... B=...   two runs or two result sets, point by point (scripts/compare.py);
 #                   THRESHOLD=5 makes plots and compare call ±5% "the same" (default ±3%)
@@ -43,7 +46,7 @@ endif
 # The analysis checks columns against this binary's --list columns, when it is built.
 LISTS_FROM := $(if $(wildcard $(BUILD)/shmcount),--shmcount $(BUILD)/shmcount)
 
-.PHONY: all build test check run bench seed sweep calibrate plots compare install package clean format
+.PHONY: all build test check run bench seed sweep study calibrate plots compare install package clean format
 
 all: build
 
@@ -77,6 +80,11 @@ seed: build
 sweep: build
 	SWEEP_MAKE_COMMAND_LINE=$(call quote,$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v)))) \
 	  $(PYTHON) scripts/sweep.py
+
+# The sweep's settings pass through as for make sweep (ROUNDS=20, NAME=...).
+study: build
+	SWEEP_MAKE_COMMAND_LINE=$(call quote,$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v)))) \
+	  /usr/bin/python3 scripts/study.py
 
 # A make value as one shell word, whatever it holds (spaces, quotes, $): 'it'\''s'.
 quote = '$(subst ','\'',$(1))'
