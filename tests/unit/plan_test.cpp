@@ -219,6 +219,23 @@ TEST(Likwid, DomainIndicesGoCoresFirstThenSmt) {
   EXPECT_EQ(os(3, "likwid:E:S1:3"), (std::vector<int>{8, 9, 10}));
   // More ranks than PUs named: they wrap round-robin, as likwid-pin wraps threads.
   EXPECT_EQ(os(5, "likwid:S0:0-1"), (std::vector<int>{0, 2, 0, 2, 0}));
+  // E: with an offset (likwid 5.2.2 takes a sixth field): the second thread of every core.
+  EXPECT_EQ(os(4, "likwid:E:S0:4:1:2:1"), (std::vector<int>{1, 3, 5, 7}));
+  EXPECT_EQ(os(2, "likwid:E:N:2:2:8:4"), (std::vector<int>{4, 5}));
+  // Past the end likwid starts again from the offset: E:S0:6:2:4:2 is 2,3,6,7,2,3.
+  EXPECT_EQ(os(6, "likwid:E:S0:6:2:4:2"), (std::vector<int>{2, 3, 6, 7, 2, 3}));
+  // E:DOM and a bare DOM: the whole domain in raw order.
+  EXPECT_EQ(os(8, "likwid:E:S1"), (std::vector<int>{8, 9, 10, 11, 12, 13, 14, 15}));
+  EXPECT_EQ(os(4, "likwid:M1"), (std::vector<int>{4, 5, 6, 7}));
+  // Scatter: the k-th PU of each domain in turn, cores first (likwid-pin's manual: S0 =
+  // 0,4,1,5, S1 = 2,6,3,7 gives 0,2,1,3,4,6,5,7; here S0 sorted is 0,2,4,6,1,3,5,7).
+  EXPECT_EQ(os(6, "likwid:S:scatter"), (std::vector<int>{0, 8, 2, 10, 4, 12}));
+  EXPECT_EQ(os(4, "likwid:M:scatter"), (std::vector<int>{0, 4, 8, 12}));
+  EXPECT_EQ(os(3, "likwid:M:scatter:3"), (std::vector<int>{0, 4, 8}));
+  EXPECT_EQ(os(4, "likwid:S1:scatter"), (std::vector<int>{8, 10, 12, 14}));
+  // Balanced: the count split evenly, the first ones of each raw list; 5 over 4 NUMA nodes.
+  EXPECT_EQ(os(5, "likwid:M:balanced:5"), (std::vector<int>{0, 1, 4, 8, 12}));
+  EXPECT_EQ(os(4, "likwid:S:balanced:4"), (std::vector<int>{0, 1, 8, 9}));
 }
 
 TEST(Likwid, OnARealDualSocketCaptureDomainsFollowPackages) {
@@ -246,9 +263,16 @@ TEST(Likwid, UnsupportedFormsAreRefusedByName) {
     }
     return "";
   };
-  EXPECT_NE(message("likwid:S0:scatter").find("unsupported form 'S0:scatter'"), std::string::npos);
+  EXPECT_NE(message("likwid:S0:scatter:x").find("count 'x' is not a number"), std::string::npos);
+  EXPECT_NE(message("likwid:S:cbalanced").find("unsupported form 'S:cbalanced'"),
+            std::string::npos);
+  EXPECT_NE(message("likwid:X:scatter").find("unsupported domain 'X'"), std::string::npos);
+  EXPECT_NE(message("likwid:scatter").find("unsupported form 'scatter'"), std::string::npos);
+  EXPECT_NE(message("likwid:E:N:2:1").find("E: takes E:DOM, E:DOM:count"), std::string::npos);
+  EXPECT_NE(message("likwid:E:S0:1:1:1:4").find("offset 4 but S0 has 4 PUs (0-3)"),
+            std::string::npos);
   EXPECT_NE(message("likwid:X1:0").find("unsupported domain 'X1'"), std::string::npos);
-  EXPECT_NE(message("likwid:S0:0-4").find("domain S0 has 4 usable PUs"), std::string::npos);
+  EXPECT_NE(message("likwid:S0:0-4").find("S0:4 but S0 has 4 PUs (0-3)"), std::string::npos);
   EXPECT_NE(message("likwid:S5:0").find("domain S5 has no usable PU"), std::string::npos);
   EXPECT_NE(message("likwid:E:S0:2:2:1").find("stride >= chunk"), std::string::npos);
   EXPECT_NE(message("likwid:0_0").find("named twice"), std::string::npos);
