@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -121,7 +122,14 @@ std::string launcher(const NoiseContext&) {
   const std::string who = env.launcher.empty() ? "none (a singleton)" : env.launcher;
   const std::string variables = launcher_binding_variables();
   const std::string tuned = mpi_settings_chosen();
-  return who + "; binding " + (variables.empty() ? "the launcher's default" : variables) +
+  // likwid-pin (alone, or once per rank under likwid-mpirun -pin) pins the process to the first
+  // PU of its list before exec and leaves the list in LIKWID_HWTHREADS (likwid-pin.lua).
+  const char* likwid = std::getenv("LIKWID_HWTHREADS");
+  const std::string pinned =
+      likwid && *likwid ? std::string("; pinned by likwid-pin (reporting rank: LIKWID_HWTHREADS=") +
+                              likwid + ", the process on the first)"
+                        : "";
+  return who + "; binding " + (variables.empty() ? "the launcher's default" : variables) + pinned +
          (tuned.empty() ? "" : "; " + tuned);
 }
 
