@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "placement/likwid_view.hpp"
 #include "runners/launcher.hpp"
 
 namespace shmcount {
@@ -133,6 +134,21 @@ std::string launcher(const NoiseContext&) {
          (tuned.empty() ? "" : "; " + tuned);
 }
 
+// Where likwid-topology (when installed) and hwloc disagree about the machine, each difference.
+std::string topology_views(const NoiseContext& context) {
+  const std::string text = run_likwid_topology();
+  if (text.empty()) return "not exposed (no likwid-topology, or it failed)";
+  const LikwidView likwid = parse_likwid_topology(text);
+  if (likwid.empty()) return "not exposed (likwid-topology printed nothing it knows)";
+  if (!context.view) return "not exposed (no hwloc view here)";
+  const std::vector<std::string> differ = likwid_disagreements(likwid, *context.view);
+  if (differ.empty())
+    return "likwid-topology agrees with hwloc (sockets, cores, SMT, caches, NUMA)";
+  std::string out;
+  for (const std::string& d : differ) out += (out.empty() ? "" : "; ") + d;
+  return "likwid-topology disagrees with hwloc: " + out;
+}
+
 std::string kernel_version(const NoiseContext&) {
   utsname u{};
   if (::uname(&u) != 0) return "not exposed (uname failed)";
@@ -199,6 +215,10 @@ constexpr std::array kSources{
                 vector_isa},
     NoiseSource{"launcher", "the launcher and how it bound the ranks (its variables)",
                 NoiseWhen::kAfter, launcher},
+    NoiseSource{"topology_views",
+                "where likwid-topology (if installed) and hwloc disagree about sockets, cores, "
+                "SMT threads, caches or NUMA domains, one clause each",
+                NoiseWhen::kAfter, topology_views},
     NoiseSource{"kernel_version", "operating system kernel", NoiseWhen::kAfter, kernel_version},
     NoiseSource{"hypervisor",
                 "whether the node runs under a hypervisor; \"emulated\" under QEMU's TCG (the "

@@ -9,14 +9,17 @@
 #include <utility>
 #include <vector>
 
+#include "placement/topology.hpp"
+
 namespace shmcount {
 
 enum class NoiseWhen { kBefore, kAfter };  // Before set-up, or once the timed phases are over.
 
 // What a reading may need to know about the run.
 struct NoiseContext {
-  std::span<const int> used_pus;  // OS indices of the PUs this node's ranks ran on.
-  std::string_view kernel_isa;    // The vector ISA the kernel dispatched to.
+  std::span<const int> used_pus;      // OS indices of the PUs this node's ranks ran on.
+  std::string_view kernel_isa;        // The vector ISA the kernel dispatched to.
+  const MachineView* view = nullptr;  // The node as hwloc sees it, where known.
 };
 
 struct NoiseSource {
