@@ -349,7 +349,7 @@ std::optional<NodeInfo> describe_node(const MpiJob& job, const RankState& s) {
   n.available = s.view.availability();
   n.available_from = s.available_from;
   n.noise = s.noise_before;
-  for (auto& reading : read_noise(NoiseWhen::kAfter, {used_pus, s.kernel_isa})) {
+  for (auto& reading : read_noise(NoiseWhen::kAfter, {used_pus, s.kernel_isa, &s.view})) {
     n.noise.push_back(reading);
   }
   n.memory_notes = s.region.notes;
