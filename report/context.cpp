@@ -33,11 +33,20 @@ std::string memory_json(const NodeInfo& n, const NodeFigures& figures) {
   return out + "}";
 }
 
-std::string spread_json(const std::vector<double>& samples) {
-  const Spread s = spread_of(samples);
+std::string spread_json(const Spread& s) {
   return "{\"n\": " + std::to_string(s.n) + ", \"min\": " + json_number(s.min) +
          ", \"median\": " + json_number(s.median) + ", \"max\": " + json_number(s.max) +
          ", \"cv\": " + json_number(s.cv) + "}";
+}
+
+std::string rates_json(const Rates& r) {
+  return "{\"work_unit\": " + json_string(r.work_unit) +
+         ", \"work_per_unit\": " + json_number(r.work_per_unit) +
+         ", \"work_per_s_rank\": " + json_number(r.work_per_s_rank) +
+         ", \"work_per_s_job\": " + json_number(r.work_per_s_job) +
+         ", \"updates_per_unit\": " + json_number(r.updates_per_unit) +
+         ", \"updates_per_s_rank\": " + json_number(r.updates_per_s_rank) +
+         ", \"updates_per_s_job\": " + json_number(r.updates_per_s_job) + "}";
 }
 
 }  // namespace
@@ -108,16 +117,27 @@ std::string format_context_json(const RunInfo& run, const Provenance& p, const R
     o << "null,\n";
   }
   o << "  \"summary\": {\n";
-  o << "    \"parallel_ms\": " << spread_json(f.parallel_ms) << ",\n";
-  o << "    \"rank_ms\": {\"t_min\": " << spread_json(f.t_min_ms)
-    << ", \"t_avg\": " << spread_json(f.t_avg_ms) << ", \"t_max\": " << spread_json(f.t_max_ms)
-    << "},\n";
-  o << "    \"sequential_ms\": " << spread_json(f.sequential_ms) << ",\n";
-  o << "    \"unit_ms\": " << spread_json(f.unit_ms) << ",\n";
+  o << "    \"parallel_ms\": " << spread_json(f.parallel) << ",\n";
+  o << "    \"rank_ms\": {\"t_min\": " << spread_json(f.t_min)
+    << ", \"t_avg\": " << spread_json(f.t_avg) << ", \"t_max\": " << spread_json(f.t_max) << "},\n";
+  o << "    \"sequential_ms\": " << spread_json(f.sequential) << ",\n";
+  o << "    \"unit_ms\": " << spread_json(f.unit) << ",\n";
   o << "    \"speedup\": " << json_number(f.speedup)
     << ", \"efficiency\": " << json_number(f.efficiency)
     << ", \"ideal_ms\": " << json_number(f.ideal_ms) << ", \"units_per_pu\": " << f.units_per_pu
-    << ", \"above_ideal\": " << (f.efficiency > 1 ? "true" : "false") << ",\n";
+    << ", \"ideal_ratio\": " << json_number(f.ideal_ratio)
+    << ", \"noise\": " << json_number(f.noise)
+    << ", \"faster_than_ideal\": " << json_bool(f.faster_than_ideal) << ",\n";
+  o << "    \"rates\": " << rates_json(f.rates) << ",\n";
+  o << "    \"nodes\": [";
+  for (std::size_t i = 0; i < f.nodes.size(); ++i) {
+    const NodeFigures& nf = f.nodes[i];
+    o << (i ? ", " : "") << "{\"index\": " << nf.index
+      << ", \"parallel_ms\": " << spread_json(nf.parallel_ms)
+      << ", \"sequential_ms\": " << spread_json(nf.sequential_ms)
+      << ", \"speedup\": " << json_number(nf.speedup) << "}";
+  }
+  o << "],\n";
   o << "    \"wrong_counts\": " << f.wrong_counts << ", \"off_plan\": " << f.off_plan
     << ", \"oversubscribed_ranks\": " << f.oversubscribed_ranks
     << ", \"rebound_ranks\": " << f.rebound_ranks << ",\n";
