@@ -9,6 +9,7 @@
 #include "cli/params.hpp"
 #include "common/error.hpp"
 #include "common/parse.hpp"
+#include "common/table.hpp"
 #include "common/text.hpp"
 #include "kernels/plugin.hpp"
 
@@ -25,17 +26,6 @@ struct OptionSpec {
   Setter set;
 };
 
-std::uint64_t number(std::string_view value, std::string_view flag, std::uint64_t min,
-                     std::uint64_t max) {
-  const auto n = parse_u64(value);
-  if (!n || *n < min || *n > max) {
-    throw UsageError(std::string(flag) + " '" + std::string(value.substr(0, 40)) +
-                     (value.size() > 40 ? "...'" : "'") + ": expected a whole number from " +
-                     std::to_string(min) + " to " + std::to_string(max));
-  }
-  return *n;
-}
-
 constexpr std::array kOptions{
     OptionSpec{"--output", "PATH", "results/shmcount-<run id>.csv",
                "CSV file to create (never overwritten); the run context goes to PATH's .json",
@@ -47,7 +37,7 @@ constexpr std::array kOptions{
                "end the job, with one message and nothing left, if it runs longer (a rank "
                "paused by SIGSTOP, a debugger or swapping)",
                [](Options& o, std::string_view v, std::string_view f) {
-                 o.time_limit_s = number(v, f, 1, kMaxTimeLimit);
+                 o.time_limit_s = parse_number(v, f, 1, kMaxTimeLimit);
                }},
     OptionSpec{"--progress", "", "on a terminal",
                "show progress on stderr (phase, repetition, elapsed) once a run takes 2 s, even "
@@ -75,23 +65,13 @@ constexpr std::array kOptions{
                "print WHAT (below) tab-separated with a header line, and exit: what scripts "
                "read instead of keeping copies",
                [](Options& o, std::string_view v, std::string_view f) {
-                 for (const auto& [name, help] : kListables) {
-                   if (v == name) {
-                     o.action = Action::kList;
-                     o.list_what = std::string(v);
-                     return;
-                   }
-                 }
-                 std::string names;
-                 for (const auto& [name, help] : kListables) {
-                   names += (names.empty() ? "" : ", ") + std::string(name);
-                 }
-                 throw UsageError(std::string(f) + " '" + std::string(v.substr(0, 40)) +
-                                  "': use one of " + names);
+                 entry_or_refuse(kListables, f, v, "list");
+                 o.action = Action::kList;
+                 o.list_what = std::string(v);
                }},
     OptionSpec{"--ranks", "N", "-", "ranks to plan for (with --plan, outside mpirun)",
                [](Options& o, std::string_view v, std::string_view f) {
-                 o.plan_ranks = number(v, f, 1, kMaxPlanRanks);
+                 o.plan_ranks = parse_number(v, f, 1, kMaxPlanRanks);
                }},
     OptionSpec{"--topology", "XML|SYN", "this machine",
                "plan for, or list the domains of, an hwloc XML file or synthetic string (with "
@@ -100,16 +80,17 @@ constexpr std::array kOptions{
                  if (v.empty()) throw UsageError(std::string(f) + ": the topology is empty");
                  o.topology = std::string(v);
                }},
-    OptionSpec{"--format", "F", "table", "--plan output: table or csv",
-               [](Options& o, std::string_view v, std::string_view f) {
-                 if (v == "table") {
-                   o.format = PlanFormat::kTable;
-                 } else if (v == "csv") {
-                   o.format = PlanFormat::kCsv;
-                 } else {
-                   throw UsageError(std::string(f) + " '" + std::string(v) + "': use table or csv");
-                 }
-               }},
+    OptionSpec{
+        "--format", "F", "table", "--plan output: table or csv",
+        [](Options& o, std::string_view v, std::string_view f) {
+          if (v == "table") {
+            o.format = PlanFormat::kTable;
+          } else if (v == "csv") {
+            o.format = PlanFormat::kCsv;
+          } else {
+            throw unknown_name(std::string(f) + " " + shown(v), "format", v, {"table", "csv"});
+          }
+        }},
     OptionSpec{"--help", "", "", "print this help and exit",
                [](Options& o, std::string_view, std::string_view) { o.action = Action::kHelp; }},
     OptionSpec{"--version", "", "", "print the version and exit",
@@ -117,10 +98,7 @@ constexpr std::array kOptions{
 };
 
 const OptionSpec* find_option(std::string_view flag) {
-  for (const auto& spec : kOptions) {
-    if (spec.flag == flag) return &spec;
-  }
-  return nullptr;
+  return find_entry(kOptions, flag, [](const OptionSpec& spec) { return spec.flag; });
 }
 
 // The option an unknown one was probably meant to be: the nearest flag within two edits, or one
@@ -388,8 +366,8 @@ std::string help_text() {
     }
   };
   named_table(
-      "\nLists (--list):\n", kListables, [](const auto& l) { return l[0]; },
-      [](const auto& l) { return l[1]; });
+      "\nLists (--list):\n", kListables, [](const auto& l) { return l.name; },
+      [](const auto& l) { return l.description; });
   named_table(
       "\nKernels (--kernel):\n", kernel_table(),
       [](const auto& k) { return std::string_view(k.name); },
@@ -503,7 +481,7 @@ std::string man_page() {
   out << ".SH COUNTS\n";
   for (const auto& c : counts_table()) item(out, "\\fB" + roff(c.name) + "\\fR", c.description);
   out << ".SH LISTS\n";
-  for (const auto& [name, what] : kListables) item(out, "\\fB" + roff(name) + "\\fR", what);
+  for (const auto& l : kListables) item(out, "\\fB" + roff(l.name) + "\\fR", l.description);
   out << ".SH \"EXIT STATUS\"\n";
   item(out, "\\fB0\\fR", "the run succeeded and every count was right");
   item(out, "\\fB1\\fR",

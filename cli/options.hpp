@@ -77,7 +77,11 @@ struct Axis {
 std::vector<Axis> run_axes();
 
 // What --list lists, each with a one-line description.
-inline constexpr std::string_view kListables[][2] = {
+struct Listable {
+  std::string_view name;
+  std::string_view description;
+};
+inline constexpr Listable kListables[] = {
     {"columns", "the CSV columns, with what each holds"},
     {"latency-columns", "the CSV columns of a latency map (--latency)"},
     {"kernels", "the counting kernels"},
