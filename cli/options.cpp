@@ -65,7 +65,8 @@ constexpr std::array kOptions{
                "print WHAT (below) tab-separated with a header line, and exit: what scripts "
                "read instead of keeping copies",
                [](Options& o, std::string_view v, std::string_view f) {
-                 entry_or_refuse(kListables, f, v, "list");
+                 // The name is looked up in list_table() when the list is printed.
+                 if (v.empty()) throw UsageError(std::string(f) + ": the name is empty");
                  o.action = Action::kList;
                  o.list_what = std::string(v);
                }},
@@ -319,7 +320,7 @@ Options parse_options(std::span<const std::string_view> args) {
   return o;
 }
 
-std::string help_text() {
+std::string help_text(std::span<const Listing> lists) {
   std::ostringstream out;
   out << "shmcount " << kShmcountVersion
       << ": how fast do processes that share one array go, and where should they run?\n\n"
@@ -365,21 +366,15 @@ std::string help_text() {
       append_wrapped(out, left, std::string(what_of(row)), width + 4);
     }
   };
-  named_table(
-      "\nLists (--list):\n", kListables, [](const auto& l) { return l.name; },
-      [](const auto& l) { return l.description; });
-  named_table(
-      "\nKernels (--kernel):\n", kernel_table(),
-      [](const auto& k) { return std::string_view(k.name); },
-      [](const auto& k) { return std::string_view(k.description); });
-  named_table(
-      "\nMechanisms (--share):\n", mechanism_table(),
-      [](const auto& m) { return std::string_view(m.name); },
-      [](const auto& m) { return std::string_view(m.description); });
-  named_table(
-      "\nStrategies (--pin):\n", strategy_table(),
-      [](const auto& s) { return std::string_view(s.name); },
-      [](const auto& s) { return std::string_view(s.description); });
+  auto name = [](const auto& e) { return std::string_view(e.name); };
+  auto description = [](const auto& e) { return std::string_view(e.description); };
+  named_table("\nLists (--list):\n", lists, name, description);
+  named_table("\nKernels (--kernel):\n", kernel_table(), name, description);
+  named_table("\nMechanisms (--share):\n", mechanism_table(), name, description);
+  named_table("\nStrategies (--pin):\n", strategy_table(), name, description);
+  named_table("\nCounts (--counts):\n", counts_table(), name, description);
+  named_table("\nPages (--pages):\n", page_kind_table(), name, description);
+  named_table("\nFirst touch (--touch):\n", touch_table(), name, description);
   out << "\nExamples:\n";
   for (const auto& [command, what] : kExamples) {
     append_wrapped(out, "  " + std::string(command), "", 4);
@@ -418,7 +413,7 @@ void item(std::ostringstream& out, const std::string& tag, std::string_view text
 
 }  // namespace
 
-std::string man_page() {
+std::string man_page(std::span<const Listing> lists) {
   std::ostringstream out;
   out << ".TH SHMCOUNT 1 \"\" \"shmcount " << kShmcountVersion << "\" \"User Commands\"\n"
       << ".SH NAME\nshmcount \\- how fast processes that share one array go, and where they "
@@ -480,8 +475,12 @@ std::string man_page() {
   for (const auto& m : mechanism_table()) item(out, "\\fB" + roff(m.name) + "\\fR", m.description);
   out << ".SH COUNTS\n";
   for (const auto& c : counts_table()) item(out, "\\fB" + roff(c.name) + "\\fR", c.description);
+  out << ".SH PAGES\n";
+  for (const auto& p : page_kind_table()) item(out, "\\fB" + roff(p.name) + "\\fR", p.description);
+  out << ".SH \"FIRST TOUCH\"\n";
+  for (const auto& t : touch_table()) item(out, "\\fB" + roff(t.name) + "\\fR", t.description);
   out << ".SH LISTS\n";
-  for (const auto& l : kListables) item(out, "\\fB" + roff(l.name) + "\\fR", l.description);
+  for (const auto& l : lists) item(out, "\\fB" + roff(l.name) + "\\fR", l.description);
   out << ".SH \"EXIT STATUS\"\n";
   item(out, "\\fB0\\fR", "the run succeeded and every count was right");
   item(out, "\\fB1\\fR",

@@ -51,15 +51,14 @@ constexpr std::array kParams{
           },
           [](const Options& o) { return text(o.share->name); }, nullptr, kBothRuns},
     Param{"pages", "--pages", "KIND", ParamType::kText, "pages", ParamGroup::kMemory,
-          "small, huge (reserved huge pages: vm.nr_hugepages) or thp (madvise MADV_HUGEPAGE); "
-          "the page size obtained is read back",
+          "the pages asked for, a page kind (shmcount --list pages); the page size obtained is "
+          "read back",
           true, true, [] { return names_of(page_kind_table()); },
           [](Options& o, std::string_view v) { o.pages = parse_pages(v); },
           [](const Options& o) { return text(page_kind_name(o.pages)); }, nullptr},
     Param{"touch", "--touch", "WHO", ParamType::kText, "touch", ParamGroup::kMemory,
-          "who writes the array first, so where its pages land: leader (all of it) or ranks "
-          "(each its own contiguous slice)",
-          true, true, [] { return names_of(touch_table()); },
+          "who writes the array first, so where its pages land (shmcount --list touch)", true, true,
+          [] { return names_of(touch_table()); },
           [](Options& o, std::string_view v) { o.touch = parse_touch(v); },
           [](const Options& o) { return text(touch_name(o.touch)); }, nullptr},
     Param{"mempolicy", "--mempolicy", "P", ParamType::kText, "mempolicy", ParamGroup::kMemory,
@@ -69,10 +68,8 @@ constexpr std::array kParams{
           [](Options& o, std::string_view v) { o.mempolicy = parse_mempolicy(v); },
           [](const Options& o) { return o.mempolicy.text; }, nullptr},
     Param{"counts", "--counts", "WHERE", ParamType::kText, "counts", ParamGroup::kMemory,
-          "where the ranks' counts live: private (each rank's own memory), shared (one table for "
-          "the node, atomic adds), packed (own tables interleaved: false sharing) or padded "
-          "(own tables on their own cache lines)",
-          true, true, [] { return names_of(counts_table()); },
+          "where the ranks' counts live while they count (shmcount --list counts)", true, true,
+          [] { return names_of(counts_table()); },
           [](Options& o, std::string_view v) {
             o.counts = &entry_or_refuse(counts_table(), "--counts", v, "counts mode");
           },

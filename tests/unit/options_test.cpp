@@ -118,7 +118,6 @@ TEST(Options, EveryTableRefusesInOneWay) {
                                                     {"--counts", "paded", "counts mode", "padded"},
                                                     {"--pages", "thq", "page kind", "thp"},
                                                     {"--touch", "rank", "toucher", "ranks"},
-                                                    {"--list", "kernel", "list", "kernels"},
                                                     {"--pin", "scater", "strategy", "scatter"}}) {
     const std::string message = error_of({flag, value});
     const std::string expected = std::string(flag) + " '" + std::string(value) + "': unknown " +
@@ -163,7 +162,7 @@ TEST(Options, VeryLongArgumentsAreCutInMessages) {
 }
 
 TEST(Options, HelpListsEveryOptionKernelStrategyAndExamples) {
-  const std::string help = help_text();
+  const std::string help = help_text({});
   for (const char* flag : {"--size", "--values", "--kernel", "--pattern", "--seed", "--reps",
                            "--warmup", "--no-baseline", "--pin", "--output", "--plan", "--domains",
                            "--ranks", "--topology", "--format", "--help", "--version"}) {
@@ -239,7 +238,7 @@ TEST(Latency, TheOtherKindOfRunsOptionsAreRefused) {
 }
 
 TEST(Latency, HelpListsTheMapsParametersInTheirOwnSection) {
-  const std::string help = help_text();
+  const std::string help = help_text({});
   const auto section = help.find("The latency map (mpirun -np 2 shmcount --latency");
   ASSERT_NE(section, std::string::npos);
   for (const char* flag : {"--pairs", "--samples", "--round-trips", "--rounds", "--order-seed"}) {
