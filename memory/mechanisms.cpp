@@ -16,6 +16,7 @@
 #include "common/error.hpp"
 #include "common/fatal_signal.hpp"
 #include "common/fault.hpp"
+#include "common/table.hpp"
 #include "common/wire.hpp"
 #include "memory/posix.hpp"
 #include "memory/sysv.hpp"
@@ -298,18 +299,7 @@ class FirstTouchGuard {
 
 std::span<const Mechanism> mechanism_table() { return kMechanisms; }
 
-const Mechanism* find_mechanism(std::string_view name) {
-  for (const auto& m : kMechanisms) {
-    if (m.name == name) return &m;
-  }
-  return nullptr;
-}
-
-std::string mechanism_names() {
-  std::string out;
-  for (const auto& m : kMechanisms) out += (out.empty() ? "" : ", ") + std::string(m.name);
-  return out;
-}
+const Mechanism* find_mechanism(std::string_view name) { return find_entry(kMechanisms, name); }
 
 std::size_t mapped_bytes_for(std::size_t elements, PageKind pages, std::size_t counts_bytes) {
   std::size_t bytes = std::max<std::size_t>(elements * sizeof(std::int32_t), 1);

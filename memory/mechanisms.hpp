@@ -71,7 +71,6 @@ struct Mechanism {
 // Every mechanism, the default (System V, the seed's) first.
 std::span<const Mechanism> mechanism_table();
 const Mechanism* find_mechanism(std::string_view name);
-std::string mechanism_names();
 
 // Bytes to allocate for `elements` int32 (and `counts_bytes` of counts after them) with `pages`:
 // rounded up to whole huge pages for huge.

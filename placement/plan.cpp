@@ -9,6 +9,7 @@
 
 #include "common/error.hpp"
 #include "common/parse.hpp"
+#include "common/table.hpp"
 #include "common/text.hpp"
 
 namespace shmcount {
@@ -23,12 +24,6 @@ constexpr std::array kListObjects{
     ListObject{"die", HWLOC_OBJ_DIE, "die"},
     ListObject{"package", HWLOC_OBJ_PACKAGE, "package"},
 };
-
-std::string list_object_names() {
-  std::string out;
-  for (const auto& o : kListObjects) out += (out.empty() ? "" : ", ") + std::string(o.name);
-  return out;
-}
 
 // Cores (logical indices) in logical order.
 std::vector<int> core_order(const MachineView& m) {
@@ -236,15 +231,16 @@ std::vector<std::size_t> list_order(const MachineView& m, const Strategy& s, int
 void parse_list_argument(std::string_view body, std::string_view text, Strategy& s) {
   if (!body.empty() && std::isalpha(static_cast<unsigned char>(body.front()))) {
     const std::string_view name = body.substr(0, body.find(':'));
-    for (const auto& o : kListObjects) {
-      if (o.name == name) s.objects = &o;
+    s.objects = find_entry(kListObjects, name);
+    if (!s.objects) {
+      throw unknown_name("--pin " + shown(text), "object type " + shown(name), name,
+                         entry_names(kListObjects),
+                         " (e.g. list:core:0-3), or list:L0,L1,... for logical PUs");
     }
-    if (!s.objects || name.size() == body.size()) {
-      throw UsageError("--pin '" + std::string(text) + "': " +
-                       (s.objects ? "no " + std::string(name) + " indices after the type"
-                                  : "unknown object type '" + std::string(name) + "'") +
-                       "; write list:TYPE:I0,I1,... with TYPE one of " + list_object_names() +
-                       " (e.g. list:core:0-3), or list:L0,L1,... for logical PUs");
+    if (name.size() == body.size()) {
+      throw UsageError("--pin " + shown(text) + ": no " + std::string(name) +
+                       " indices after the type; write list:" + std::string(name) +
+                       ":I0,I1,... (e.g. list:core:0-3)");
     }
     body = body.substr(name.size() + 1);
   }
@@ -663,19 +659,15 @@ std::string strategy_usage(const StrategyInfo& info) {
                              : std::string(info.name);
 }
 
-std::string strategy_names() {
-  std::string out;
-  for (const auto& s : kStrategies) out += (out.empty() ? "" : ", ") + strategy_usage(s);
-  return out;
-}
+std::string strategy_names() { return names_text(entry_names(kStrategies, strategy_usage)); }
 
 Strategy parse_strategy(std::string_view text) {
   Strategy s;
   s.text = std::string(text);
   const auto colon = text.find(':');
   const std::string_view name = text.substr(0, colon);
-  for (const auto& info : kStrategies) {
-    if (info.name != name) continue;
+  if (const StrategyInfo* found = find_entry(kStrategies, name)) {
+    const StrategyInfo& info = *found;
     const bool has_argument = colon != std::string_view::npos;
     if (has_argument != (info.parse_argument != nullptr)) {
       throw UsageError("--pin '" + std::string(text) + "': " +
@@ -687,10 +679,8 @@ Strategy parse_strategy(std::string_view text) {
     if (has_argument) info.parse_argument(text.substr(colon + 1), text, s);
     return s;
   }
-  std::vector<std::string_view> names;
-  for (const auto& info : kStrategies) names.push_back(info.name);
-  throw UsageError("--pin '" + std::string(text) + "': unknown strategy" +
-                   did_you_mean(name, names) + "; use one of " + strategy_names());
+  throw unknown_name("--pin " + shown(text), "strategy", name,
+                     entry_names(kStrategies, strategy_usage));
 }
 
 std::vector<Placement> plan_placement(const MachineView& m, int ranks, const Strategy& s) {

@@ -117,7 +117,7 @@ int run_program(int argc, char** argv) {
   }
   switch (options.action) {
     case Action::kHelp:
-      if (launcher_rank() == 0) std::fputs(help_text().c_str(), stdout);
+      if (launcher_rank() == 0) std::fputs(help_text(list_table()).c_str(), stdout);
       return 0;
     case Action::kVersion:
       if (launcher_rank() == 0) {
@@ -171,8 +171,14 @@ int run_program(int argc, char** argv) {
         return refuse(e.what(), &argc, &argv);
       }
     case Action::kList:
-      if (launcher_rank() == 0) std::fputs(list_text(options.list_what).c_str(), stdout);
-      return 0;
+      // Every rank looks the list up, so an unknown name is refused on every rank alike.
+      try {
+        const std::string text = list_text(options.list_what);
+        if (launcher_rank() == 0) std::fputs(text.c_str(), stdout);
+        return 0;
+      } catch (const Error& e) {
+        return refuse(e.what(), &argc, &argv);
+      }
     case Action::kRun:
     case Action::kLatency:
       break;

@@ -80,8 +80,8 @@ refused() {
   fi
 }
 refused "unknown mechanism" "unknown mechanism; use one of sysv, posix, window, private" --share mmap
-refused "unknown page kind" "use small" --pages giant
-refused "unknown toucher" "use leader" --touch everyone
+refused "unknown page kind" "unknown page kind; use one of small, huge, thp" --pages giant
+refused "unknown toucher" "unknown toucher; use one of leader, ranks" --touch everyone
 refused "unknown policy" "use default, interleave" --mempolicy spread
 refused "bind without nodes" "bind needs NUMA nodes" --mempolicy bind
 refused "a NUMA node this machine lacks" "this node has no NUMA node 7" --mempolicy bind:7

@@ -43,8 +43,12 @@ TEST(MemoryOptions, ValuesParseAndBadOnesSayWhatIsAllowed) {
             std::string::npos);
   EXPECT_EQ(parse_mempolicy("interleave").kind, PolicyKind::kInterleave);
   EXPECT_EQ(parse_mempolicy("default").kind, PolicyKind::kDefault);
-  EXPECT_NE(refusal([] { parse_pages("Huge"); }).find("use small"), std::string::npos);
-  EXPECT_NE(refusal([] { parse_touch(""); }).find("use leader"), std::string::npos);
+  EXPECT_NE(refusal([] {
+              parse_pages("Huge");
+            }).find("unknown page kind (did you mean huge?); use one of small, huge, thp"),
+            std::string::npos);
+  EXPECT_NE(refusal([] { parse_touch(""); }).find("unknown toucher; use one of leader, ranks"),
+            std::string::npos);
   for (const char* bad :
        {"bind", "bind:", "bind:x", "bind:1-", "interleave:,1", "default:0", "bind:0;rm", "spread",
         "bind:0,0", "interleave:0-2,1", "bind:-1", "bind:1-0", "bind:4294967296",

@@ -574,8 +574,10 @@ TEST(ObjectList, ErrorsSayWhatWasWrongAndWhatIsAllowed) {
     }
     return "";
   };
-  EXPECT_NE(message("list:socket:0").find("unknown object type 'socket'; write list:TYPE"),
-            std::string::npos);
+  EXPECT_NE(
+      message("list:socket:0")
+          .find("unknown object type 'socket'; use one of core, l1, l2, l3, numa, die, package"),
+      std::string::npos);
   EXPECT_NE(message("list:core").find("no core indices"), std::string::npos);
   EXPECT_NE(message("list:core:4").find("core 4 does not exist on this node (cores 0-3)"),
             std::string::npos);
