@@ -242,7 +242,7 @@ def main(argv):
                                       "scripts/study.py"))
         return 0
     try:
-        raw, given = settings.gather(argv, os.environ)
+        raw, _ = settings.gather(argv, os.environ)
         plan_only = settings.flag("PLAN_ONLY", raw.get("PLAN_ONLY") or "0")
         topology = raw.get("TOPOLOGY") or None
         _, shmcount = settings.binary_of(raw)
@@ -271,6 +271,7 @@ def main(argv):
                                               if topology else ""))
         return 0
     env = {k: v for k, v in os.environ.items() if k not in OWN}
+    env["SHMCOUNT_STUDY"] = "1"  # the sweep leaves out its 'next: make plots' line
     sweep = [sys.executable, os.path.join(HERE, "sweep.py")]
     done = subprocess.run(sweep + ["--print-set"] + sweep_args, env=env, text=True,
                           stdout=subprocess.PIPE)
