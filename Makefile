@@ -84,7 +84,7 @@ sweep: build
 # The sweep's settings pass through as for make sweep (ROUNDS=20, NAME=...).
 study: build
 	SWEEP_MAKE_COMMAND_LINE=$(call quote,$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v)))) \
-	  /usr/bin/python3 scripts/study.py
+	  $(PYTHON) scripts/study.py
 
 # A make value as one shell word, whatever it holds (spaces, quotes, $): 'it'\''s'.
 quote = '$(subst ','\'',$(1))'

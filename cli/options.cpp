@@ -519,7 +519,7 @@ std::string man_page(std::span<const Listing> lists) {
   out << ".SH \"SEE ALSO\"\n"
       << "\\fBshmcount-sweep\\fR(1), \\fBshmcount-plots\\fR(1), \\fBshmcount-compare\\fR(1), "
          "\\fBshmcount-calibrate\\fR(1), \\fBshmcount-seed\\fR(1), "
-         "\\fBshmcount-latency-set\\fR(1), "
+         "\\fBshmcount-latency-set\\fR(1), \\fBshmcount-study\\fR(1), "
          "\\fBmpirun\\fR(1), "
          "\\fBsrun\\fR(1), \\fBhwloc-bind\\fR(1), \\fBlstopo\\fR(1), \\fBnumactl\\fR(8), "
          "\\fBlikwid-pin\\fR(1)\n";

@@ -26,7 +26,7 @@ def page(name, summary, help_text):
     out += [".fi", '.SH "SEE ALSO"',
             "\\fBshmcount\\fR(1), \\fBshmcount-sweep\\fR(1), \\fBshmcount-plots\\fR(1), "
             "\\fBshmcount-compare\\fR(1), \\fBshmcount-calibrate\\fR(1), \\fBshmcount-seed\\fR(1), "
-            "\\fBshmcount-latency-set\\fR(1)"]
+            "\\fBshmcount-latency-set\\fR(1), \\fBshmcount-study\\fR(1)"]
     return "\n".join(out) + "\n"
 
 

@@ -71,6 +71,11 @@ OWN = ("PLAN_ONLY", "TOPOLOGY", "THRESHOLD")
 CHOSEN = ("RANKS", "PINS", "KERNELS", "COUNTS", "SHARES", "MEMPOLICIES", "TOUCHES", "SIZES")
 
 
+def tool(script, installed):
+    """How the user calls a script of the study: its installed name when the study is."""
+    return installed if os.environ.get("SHMCOUNT_TOOL") else script
+
+
 def say(text):
     print(f"study: {text}", flush=True)
 
@@ -190,8 +195,9 @@ def choose(m):
                      "nodes, so where the pages land can differ")
     else:
         guest = ("; to study where pages land on several nodes here, use the multi-NUMA guest "
-                 "(scripts/numa_vm.py --topology two-packages -- scripts/study.py PLAN_ONLY=1 "
-                 "shows what it would pick there; its times are emulated, docs/numa-guest.md)"
+                 f"({tool('scripts/numa_vm.py', 'shmcount-numa-vm')} --topology two-packages -- "
+                 f"{tool('scripts/study.py', 'shmcount-study')} PLAN_ONLY=1 shows what it would "
+                 "pick there; its times are emulated, docs/numa-guest.md)"
                  if numa_guest_available() else
                  "; the NUMA guest (scripts/numa_vm.py, docs/numa-guest.md) would emulate "
                  "several nodes, but needs qemu-system-x86 and a kernel in /boot")
@@ -242,7 +248,7 @@ def main(argv):
                                       "scripts/study.py"))
         return 0
     try:
-        raw, given = settings.gather(argv, os.environ)
+        raw, _ = settings.gather(argv, os.environ)
         plan_only = settings.flag("PLAN_ONLY", raw.get("PLAN_ONLY") or "0")
         topology = raw.get("TOPOLOGY") or None
         _, shmcount = settings.binary_of(raw)
@@ -265,12 +271,13 @@ def main(argv):
             sweep_args.append(f"{name}={value}")
     sweep_args += [f"{k}={v}" for k, v in DEFAULTS.items() if not raw.get(k)]
     sweep_args += [a for a in argv if a.partition("=")[0] not in OWN]
-    say("the sweep: scripts/sweep.py " + shlex.join(sweep_args))
+    say(f"the sweep: {tool('scripts/sweep.py', 'shmcount-sweep')} " + shlex.join(sweep_args))
     if plan_only or topology:
         say("plan only: nothing was run" + (" (TOPOLOGY= plans for another machine)"
                                               if topology else ""))
         return 0
     env = {k: v for k, v in os.environ.items() if k not in OWN}
+    env["SHMCOUNT_STUDY"] = "1"  # the sweep leaves out its 'next: make plots' line
     sweep = [sys.executable, os.path.join(HERE, "sweep.py")]
     done = subprocess.run(sweep + ["--print-set"] + sweep_args, env=env, text=True,
                           stdout=subprocess.PIPE)

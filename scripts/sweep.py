@@ -217,7 +217,9 @@ def measure(plan, stopper, started):
             print(f"  and {len(sweep.failed) - FAILURES_LISTED} more (status failed in "
                   f"{plan.rset.file('manifest.csv')})", file=sys.stderr)
         return 1
-    if os.environ.get("SHMCOUNT_TOOL"):
+    if os.environ.get("SHMCOUNT_STUDY"):
+        pass  # make study makes the plots itself, next
+    elif os.environ.get("SHMCOUNT_TOOL"):
         print(f"next: shmcount-plots --results {shlex.quote(plan.rset.path)}")
     else:
         print(f"next: make plots RESULTS={shlex.quote(plan.rset.path)}")

@@ -41,8 +41,7 @@ done
 SHMCOUNT_FAULT=stall:timed@1 timeout 60 "$MPIEXEC" -np 2 "$SHMCOUNT" --counts shared \
   --kernel histogram --reps 3 --output out/killed.csv >job.out 2>job.err &
 launcher=$!
-for _ in $(seq 200); do grep -q 'stalling at timed' job.err && break; sleep 0.1; done
-pid=$(sed -n 's/.*stalling at timed (pid \([0-9]*\)).*/\1/p' job.err)
+pid=$(await_stall job.err $launcher timed)
 check "the stalled rank is found (pid '$pid')" [ -n "$pid" ]
 [ -n "$pid" ] && kill -9 "$pid"
 wait $launcher

@@ -62,10 +62,7 @@ kill_at() {
     fi
   fi
   # mpirun may return before its ranks are gone; they must all be gone, and have detached, soon.
-  for _ in $(seq 150); do
-    no_segments && break
-    sleep 0.2
-  done
+  wait_for 120 '' no_segments
   local took=$((SECONDS - started))
   [ "$took" -lt 60 ] || { fail "$what: took ${took}s to end"; return; }
   no_segments || { fail "$what: segment left after ${took}s: $(segments)"; return; }

@@ -119,12 +119,7 @@ check "no segment left by any mechanism" no_segments
 SHMCOUNT_FAULT=stall:attached@1 timeout 60 "$MPIEXEC" -np 2 "$SHMCOUNT" --latency --pairs 0:1 \
   "${small[@]}" --output out/killed.csv >job.out 2>job.err &
 launcher=$!
-pid=""
-for _ in $(seq 200); do
-  pid=$(sed -n 's/.*stalling at attached (pid \([0-9]*\)).*/\1/p' job.err | head -1)
-  [ -n "$pid" ] && break
-  sleep 0.1
-done
+pid=$(await_stall job.err $launcher attached)
 if [ -n "$pid" ]; then
   seg=$(segments_of_size 256)
   check "the line's segment (256 bytes) is private and marked for removal while the map runs" \

@@ -77,6 +77,31 @@ workdir() {
   cd "$WORK" || exit 1
 }
 
+# wait_for SECONDS PID COMMAND...: polls COMMAND every 0.1 s until it succeeds (status 0); gives
+# up (status 1) when process PID has ended ('' for none: the condition can no longer come true
+# by it) or after SECONDS. A test waits on a condition, never on a time: SECONDS is only the
+# bound past which it is a failure, so make it generous (a loaded machine is slow, not wrong).
+wait_for() {
+  local deadline=$((SECONDS + $1)) pid=$2
+  shift 2
+  until "$@"; do
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      "$@"
+      return
+    fi
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.1
+  done
+}
+# await_stall FILE PID [PHASE]: the pid of the rank that FILE (a job's stderr) says is stalling
+# at PHASE ("stalling at PHASE (pid N)", SHMCOUNT_FAULT=stall:...; any phase when not given),
+# read as it is written (tail -f), however long the job takes to start under load; empty when
+# the job PID ends without it (tail --pid). The handshake of every stalled-rank test.
+await_stall() {
+  sed -n "s/.*stalling at ${3:-[a-z]*} (pid \([0-9]*\)).*/\1/p;T;q" \
+    < <(tail -n +1 -f --pid="$2" "$1" 2>/dev/null)
+}
+
 # Segments in this IPC namespace, one line each (empty when none).
 segments() { ipcs -m | awk 'NR > 3 && $1 ~ /^0x/'; }
 no_segments() { [ -z "$(segments)" ]; }

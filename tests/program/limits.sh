@@ -113,12 +113,7 @@ stalled_job() {
   SHMCOUNT_FAULT="stall:$phase@0" timeout 120 "$MPIEXEC" -np 2 "$SHMCOUNT" "$@" \
     >"$name.out" 2>"$name.err" &
   job_pid=$!
-  rank_pid=""
-  for _ in $(seq 300); do
-    rank_pid=$(sed -n "s/.*stalling at $phase (pid \([0-9]*\)).*/\1/p" "$name.err")
-    [ -n "$rank_pid" ] && break
-    sleep 0.1
-  done
+  rank_pid=$(await_stall "$name.err" $job_pid "$phase")
 }
 fill_shm() { dd if=/dev/zero of=/dev/shm/filler bs=64k >/dev/null 2>&1; }
 

@@ -30,18 +30,16 @@ rank_namespaces() {
   done | grep -v "^$(readlink /proc/self/ns/ipc) " | sort -u -k1,1
 }
 wait_for_stall() {
-  for _ in $(seq 300); do
-    stalled=$(sed -n 's/.*stalling at [a-z]* (pid \([0-9]*\)).*/\1/p' job.err | head -1)
-    [ -n "$stalled" ] && return 0
-    sleep 0.1
-  done
-  return 1
+  stalled=$(await_stall job.err $launcher)
+  [ -n "$stalled" ]
 }
+# Every node's ranks are up (one IPC namespace each besides the launcher's).
+all_nodes_up() { [ "$(rank_namespaces | grep -c .)" -eq "$nodes" ]; }
 
 # 1. A normal run, held in the kernel phase to look inside every node.
 SHMCOUNT_FAULT=stall:kernel@0 mpi_nodes --reps 2 --output "$WORK/run.csv"
 wait_for_stall || { fail "rank 0 never reached the kernel: $(cat job.err)"; finish; }
-sleep 1  # Let every rank attach.
+wait_for 120 $launcher all_nodes_up || fail "not every node's ranks came up: $(rank_namespaces)"
 namespaces=$(rank_namespaces)
 check "one IPC namespace per node ($nodes)" [ "$(echo "$namespaces" | wc -l)" -eq "$nodes" ]
 holders=()
@@ -102,7 +100,7 @@ check "summary shows a placement map per node" \
 # bounded time and no node keeps a segment.
 SHMCOUNT_FAULT=stall:kernel@0 mpi_nodes --reps 2 --output "$WORK/killed.csv"
 wait_for_stall || { fail "rank 0 never reached the kernel"; finish; }
-sleep 1
+wait_for 120 $launcher all_nodes_up || fail "not every node's ranks came up: $(rank_namespaces)"
 namespaces=$(rank_namespaces)
 holders=()
 while read -r ns pid; do
@@ -119,7 +117,8 @@ status=$?
 took=$((SECONDS - started))
 check "job with a dead node exits non-zero" [ "$status" -ne 0 ]
 check "job with a dead node ends within 60 s (took ${took}s)" [ "$took" -lt 60 ]
-for _ in $(seq 50); do pgrep -f "^$SHMCOUNT .*$WORK" >/dev/null || break; sleep 0.2; done
+ranks_gone() { ! pgrep -f "^$SHMCOUNT .*$WORK" >/dev/null; }
+wait_for 120 '' ranks_gone || fail "ranks of the failed job still run: $(pgrep -af "^$SHMCOUNT")"
 for h in "${holders[@]}"; do
   check "no segment left on node (holder $h)" \
     [ -z "$(nsenter -t "$h" --ipc ipcs -m | awk 'NR > 3 && $1 ~ /^0x/')" ]

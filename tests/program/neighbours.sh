@@ -9,8 +9,7 @@ mkdir out
 SHMCOUNT_FAULT=stall:kernel@0 timeout 120 "$MPIEXEC" -np 2 "$SHMCOUNT" --reps 1 \
   --output out/private.csv >job.out 2>job.err &
 launcher=$!
-for _ in $(seq 200); do grep -q 'stalling at kernel' job.err && break; sleep 0.1; done
-pid=$(sed -n 's/.*stalling at kernel (pid \([0-9]*\)).*/\1/p' job.err)
+pid=$(await_stall job.err $launcher kernel)
 id=$(segments_of_size 800000 | awk '{ print $2 }' | head -1)  # 200000 int32: shmcount's array
 check "the live segment is listed with perms 600" \
   [ "$(ipcs -m | awk -v id="$id" '$2 == id { print $4 }')" = 600 ]
@@ -33,8 +32,7 @@ check "the job then finishes" [ $? -eq 0 ]
 SHMCOUNT_FAULT=stall:kernel@0 timeout 120 "$MPIEXEC" -np 2 "$SHMCOUNT" --share posix --reps 1 \
   --output out/private-posix.csv >job.out 2>job.err &
 launcher=$!
-for _ in $(seq 200); do grep -q 'stalling at kernel' job.err && break; sleep 0.1; done
-pid=$(sed -n 's/.*stalling at kernel (pid \([0-9]*\)).*/\1/p' job.err)
+pid=$(await_stall job.err $launcher kernel)
 range=$(awk '/\/dev\/shm\/shmcount-.*\(deleted\)/ { print $1; exit }' "/proc/$pid/maps")
 check "the POSIX array is mapped and its name already unlinked" \
   bash -c "[ -n '$range' ] && [ -z \"\$(ls /dev/shm | grep shmcount-)\" ]"

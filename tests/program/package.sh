@@ -27,7 +27,7 @@ check "apt-get installs it" [ $? -eq 0 ]
 files=$(dpkg -L shmcount | while read -r f; do [ -f "$f" ] && echo "$f"; done)
 check "it installs shmcount and its tools in /usr/bin" \
   bash -c "for t in shmcount shmcount-sweep shmcount-plots shmcount-compare shmcount-seed \
-             shmcount-calibrate shmcount-latency-set shmcount-numa-vm; do
+             shmcount-calibrate shmcount-latency-set shmcount-numa-vm shmcount-study; do
              [ -x /usr/bin/\$t ] || exit 1; done"
 
 /usr/bin/shmcount-numa-vm --topology memory-tiers --show >numa-vm.out 2>&1
@@ -35,6 +35,9 @@ check "the installed shmcount-numa-vm finds its package (--show)" \
   grep -q "node 2: no CPUs, 256 MiB" numa-vm.out
 
 cd empty || exit 1
+/usr/bin/shmcount-study PLAN_ONLY=1 >study.out 2>&1
+check "the installed study plans with the installed shmcount, naming the installed sweep" \
+  bash -c "[ $? -eq 0 ] && grep -q '^study: the sweep: shmcount-sweep ' study.out"
 timeout 120 "$MPIEXEC" -np 2 /usr/bin/shmcount --reps 2 >run.out 2>run.err
 check "the installed shmcount runs under mpirun" [ $? -eq 0 ]
 check "its results go to the current folder" [ "$(ls results/shmcount-*.csv | wc -l)" -eq 1 ]

@@ -13,18 +13,13 @@ background_job() {
   : >job.err  # Not the last job's stall message: its rank is gone.
   SHMCOUNT_FAULT=$fault timeout 120 "$MPIEXEC" -np "$np" "$SHMCOUNT" "$@" >job.out 2>job.err &
   launcher=$!
-  stalled=""
-  for _ in $(seq 300); do
-    stalled=$(sed -n 's/.*stalling at [a-z]* (pid \([0-9]*\)).*/\1/p' job.err | head -1)
-    [ -n "$stalled" ] && return 0
-    sleep 0.1
-  done
-  return 1
+  stalled=$(await_stall job.err $launcher)
+  [ -n "$stalled" ]
 }
 
 # 1. Rank 1 paused 2 s inside the first timed repetition: the job succeeds and says so.
 background_job 2 stall:timed@1 --reps 6 --output out/paused.csv || fail "rank never stalled"
-sleep 2
+sleep 2  # The pause itself (the stimulus the summary must flag), not a wait for anything.
 kill -USR1 "$stalled"
 wait $launcher
 check "a paused repetition still exits 0" [ $? -eq 0 ]
@@ -47,7 +42,7 @@ expect_ended() {
   [ "$took" -lt 30 ] || { fail "$what: took ${took}s"; return; }
   [ "$(messages_other_than_stall)" -eq 1 ] || { fail "$what: messages: $(cat job.err)"; return; }
   grep -q -- "$pattern" job.err || { fail "$what: no '$pattern' in $(cat job.err)"; return; }
-  for _ in $(seq 50); do no_segments && break; sleep 0.2; done
+  wait_for 120 '' no_segments
   no_segments || { fail "$what: segment left: $(segments)"; return; }
   [ -z "$(ls -A out | grep -v '^paused\.')" ] || { fail "$what: left $(ls -A out)"; return; }
   pass "$what (ended in ${took}s)"

@@ -40,12 +40,8 @@ kill_rank0_at() {
   : >job.err  # Not the last job's stall message: its rank is gone.
   SHMCOUNT_FAULT="stall:$phase@0" timeout 120 "$MPIEXEC" -np 2 "$SHMCOUNT" --reps 1 \
     --output "out/$name.csv" >job.out 2>job.err &
-  local launcher=$! pid=""
-  for _ in $(seq 300); do
-    pid=$(sed -n "s/.*stalling at $phase (pid \([0-9]*\)).*/\1/p" job.err | head -1)
-    [ -n "$pid" ] && break
-    sleep 0.1
-  done
+  local launcher=$! pid
+  pid=$(await_stall job.err $launcher "$phase")
   [ -n "$pid" ] || { fail "rank 0 never stalled at $phase"; kill -9 $launcher; return; }
   kill -9 "$pid"
   wait $launcher
@@ -76,15 +72,13 @@ mount -t tmpfs -o size=48m shmcount-test-small-shm /dev/shm
 SHMCOUNT_FAULT=stall:start@0 timeout 120 "$MPIEXEC" -np 2 "$SHMCOUNT" --share posix \
   --size 20000000 --reps 1 >first.out 2>first.err &
 first=$!
-for _ in $(seq 300); do grep -q 'stalling at start' first.err && break; sleep 0.1; done
-first_pid=$(sed -n 's/.*stalling at start (pid \([0-9]*\)).*/\1/p' first.err)
+first_pid=$(await_stall first.err $first start)
 check "the first run created results/ and stalled" [ -d results ] && [ -n "$first_pid" ]
 : >second.err
 SHMCOUNT_FAULT=stall:kernel@0 timeout 120 "$MPIEXEC" -np 2 "$SHMCOUNT" --reps 1 \
   >second.out 2>second.err &
 second=$!
-for _ in $(seq 300); do grep -q 'stalling at kernel' second.err && break; sleep 0.1; done
-second_pid=$(sed -n 's/.*stalling at kernel (pid \([0-9]*\)).*/\1/p' second.err)
+second_pid=$(await_stall second.err $second kernel)
 check "the second run prepared its files in results/ and stalled" [ -n "$second_pid" ]
 kill -USR1 "$first_pid"
 wait $first

@@ -126,22 +126,22 @@ chmod 400 "$S/munge/munge.key"
 daemon munged --foreground --socket="$S/munge/socket" --key-file="$S/munge/munge.key" \
   --pid-file="$S/munge/munged.pid" --log-file="$S/munge/munged.log" \
   --seed-file="$S/munge/munged.seed" --num-threads=4
-for _ in $(seq 50); do [ -S "$S/munge/socket" ] && break; sleep 0.1; done
+wait_for 60 "${daemons[0]}" test -S "$S/munge/socket"
 [ -S "$S/munge/socket" ] || skip "munged did not start here: $(tail -3 "$S/log/daemons.out")"
 daemon slurmctld -D -i -f "$SLURM_CONF"
 daemon slurmd -D -f "$SLURM_CONF" -N "$node"
-state=""
-for _ in $(seq 150); do
-  state=$(sinfo -h -n "$node" -o %T 2>/dev/null)
-  [ "$state" = idle ] && break
+# The node is idle once slurmd has registered with slurmctld; a daemon that exits means it never
+# will be (skipped: Slurm cannot run here).
+node_idle() {
+  local pid
   for pid in "${daemons[@]}"; do
-    kill -0 "$pid" 2>/dev/null ||
-      skip "a daemon exited at once here: $(tail -5 "$S/log/daemons.out")"
+    kill -0 "$pid" 2>/dev/null || skip "a daemon exited at once here: $(tail -5 "$S/log/daemons.out")"
   done
-  sleep 0.2
-done
-if [ "$state" != idle ]; then
-  fail "node $node is '$state', not idle, after 30 s: $(tail -5 "$S/log/slurmctld.log")"
+  [ "$(sinfo -h -n "$node" -o %T 2>/dev/null)" = idle ]
+}
+if ! wait_for 180 '' node_idle; then
+  fail "node $node is '$(sinfo -h -n "$node" -o %T 2>/dev/null)', not idle, after 180 s:" \
+    "$(tail -5 "$S/log/slurmctld.log")"
   finish
 fi
 pass "Slurm is up: $node_line, ports $ctld_port and $slurmd_port"

@@ -8,7 +8,7 @@ export SHMCOUNT RESULTS_ROOT="$WORK/results"
 # The dry run's probe makes its temporary folder under TMPDIR: here, inside the test's folder.
 mkdir tmp
 export TMPDIR="$WORK/tmp"
-study=("/usr/bin/python3" "$SHMCOUNT_SOURCE_DIR/scripts/study.py")
+study=("$SHMCOUNT_PYTHON" "$SHMCOUNT_SOURCE_DIR/scripts/study.py")
 topologies="$SHMCOUNT_SOURCE_DIR/tests/data/topologies"
 
 # choice NAME TOPOLOGY: the study's lines for TOPOLOGY in NAME.out; its status in $rc.

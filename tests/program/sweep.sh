@@ -153,6 +153,9 @@ check "finished runs untouched" [ "$(stat -c %Y "$set_dir/points/core-np1/r1.csv
 # 4. Stopped while a run is on (SIGTERM, then SIGINT as Ctrl-C sends it): the launch is ended, not
 # waited for; its files but its log are removed and it is pending; the next start resumes.
 long=(RANKS=1 PINS=core SIZES=2000000 ROUNDS=3 REPS=500 REFERENCE=0)
+# run_on SET: a rank of SET's first run is up (its command line names the run's CSV; the sweep's
+# own shmcount --plan questions do not), so the sweep is waiting on its launcher.
+run_on() { pgrep -f "^[^ ]*/shmcount .*--output [^ ]*/$1/points/np1/r1\.csv" >/dev/null; }
 # (set -m: the sweep runs as a job of its own, so SIGINT is not ignored as in a script's & job.)
 for sig in TERM INT; do
   rm -rf results/stop
@@ -160,8 +163,9 @@ for sig in TERM INT; do
   "${sweep[@]}" "${long[@]}" NAME=stop >stop.out 2>&1 &
   sweep_pid=$!
   set +m
-  for _ in $(seq 300); do [ -e results/stop/points/np1/r1.log ] && break; sleep 0.1; done
-  sleep 0.5
+  # The run is on once its ranks are (this test has a PID namespace of its own).
+  wait_for 120 "$sweep_pid" run_on stop ||
+    fail "SIG$sig: the sweep's first run never started: $(cat stop.out)"
   t0=$(date +%s)
   kill -$sig "$sweep_pid"
   wait "$sweep_pid"
@@ -177,22 +181,31 @@ for sig in TERM INT; do
   check "SIG$sig: no rank left running" [ -z "$(pgrep -x shmcount)" ]
 done
 # A launcher that ignores SIGTERM: a second signal kills it and every process under it at once.
-cat >bin/stubborn <<'STUBBORN'
+# It notes each SIGTERM in stubborn.signals (the handshake: the sweep passed the first on) and
+# goes on waiting for its job.
+cat >bin/stubborn <<STUBBORN
 #!/bin/bash
-trap '' TERM
-n=$1; shift
-mpirun -np "$n" "$@"
+trap 'echo TERM >>"$WORK/stubborn.signals"' TERM
+n=\$1; shift
+mpirun -np "\$n" "\$@" &
+job=\$!
+while :; do
+  wait \$job
+  status=\$?
+  kill -0 \$job 2>/dev/null || exit \$status
+done
 STUBBORN
 chmod +x bin/stubborn
 set -m
 "${sweep[@]}" "${long[@]}" NAME=stubborn LAUNCHER='stubborn {np}' >stubborn.out 2>&1 &
 sweep_pid=$!
 set +m
-for _ in $(seq 300); do [ -e results/stubborn/points/np1/r1.log ] && break; sleep 0.1; done
-sleep 0.5
+wait_for 120 "$sweep_pid" run_on stubborn ||
+  fail "the stubborn sweep's first run never started: $(cat stubborn.out)"
 kill -TERM "$sweep_pid"
-sleep 1
-check "a launcher that ignores SIGTERM is waited for after one signal" kill -0 "$sweep_pid"
+wait_for 120 "$sweep_pid" test -s stubborn.signals
+check "a launcher that ignores SIGTERM is passed the signal and waited for" \
+  bash -c "[ -s stubborn.signals ] && kill -0 $sweep_pid"
 t0=$(date +%s)
 kill -TERM "$sweep_pid"
 wait "$sweep_pid"
@@ -205,19 +218,22 @@ started_left() { local name; for name in mpirun shmcount stubborn; do pgrep -l -
 check "... and kills what it started: no launcher or rank left ($(started_left))" \
   [ -z "$(started_left)" ]
 # A signal ignored when the sweep started (nohup's SIGHUP) stays ignored.
-(trap '' HUP; exec "${sweep[@]}" "${long[@]}" NAME=nohup >nohup.out 2>&1) &
+(trap '' HUP; exec "${sweep[@]}" "${long[@]}" REPS=20 NAME=nohup >nohup.out 2>&1) &
 sweep_pid=$!
-for _ in $(seq 300); do [ -e results/nohup/points/np1/r1.log ] && break; sleep 0.1; done
+wait_for 120 "$sweep_pid" run_on nohup
 kill -HUP "$sweep_pid"
-sleep 3
-check "SIGHUP ignored at the start (nohup) is still ignored" \
-  bash -c "kill -0 $sweep_pid && ! grep -q interrupted nohup.out"
-kill -TERM "$sweep_pid"
+hup=$?
+# Ignored: the sweep sent SIGHUP during its first run finishes all three rounds.
 wait "$sweep_pid"
+status=$?
+statuses=$(csv_column results/nohup/manifest.csv status 2>/dev/null | sort -u | tr '\n' ' ')
+check "SIGHUP ignored at the start (nohup) is still ignored: sent in round 1 (kill: $hup), the sweep finished (exit $status, runs $statuses)" \
+  bash -c "[ $hup -eq 0 ] && [ $status -eq 0 ] && ! grep -q interrupted nohup.out &&
+           [ '$statuses' = 'done ' ]"
 # The result set removed under a running sweep: one message, exit 1, no traceback.
 "${sweep[@]}" "${long[@]}" REPS=20 NAME=removed >removed.out 2>&1 &
 sweep_pid=$!
-for _ in $(seq 300); do [ -e results/removed/points/np1/r1.log ] && break; sleep 0.1; done
+wait_for 120 "$sweep_pid" test -e results/removed/points/np1/r1.log
 rm -rf results/removed
 wait "$sweep_pid"
 status=$?
@@ -234,7 +250,7 @@ set -m
 "${sweep[@]}" "${long[@]}" NAME=stop >lock1.out 2>&1 &
 sweep_pid=$!
 set +m
-for _ in $(seq 300); do [ -e results/stop/points/np1/r1.log ] && break; sleep 0.1; done
+wait_for 120 "$sweep_pid" test -e results/stop/points/np1/r1.log
 manifest_before=$(md5sum <results/stop/manifest.csv)
 launches_before=$(wc -l <mpirun.log)
 timeout 20 "${sweep[@]}" "${long[@]}" NAME=stop >lock2.out 2>&1
