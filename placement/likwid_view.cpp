@@ -102,6 +102,10 @@ LikwidView parse_likwid_topology(std::string_view text) {
       level = to_int(value);
     } else if (key == "Size" && level > 0) {
       if (const std::uint64_t bytes = to_bytes(value)) v.caches.emplace_back(level, bytes);
+    } else if (key == "Cache groups" && level > 0) {
+      // "( 0 1 ) ( 2 3 )": one parenthesis a group.
+      const int groups = static_cast<int>(std::count(value.begin(), value.end(), '('));
+      if (groups > 0) v.cache_groups.emplace_back(level, groups);
       level = -1;
     }
   }
@@ -187,6 +191,19 @@ std::vector<std::string> likwid_disagreements(const LikwidView& l, const Machine
                     likwid_size(bytes) + ", hwloc " + it->second.first + " " +
                     hwloc_size(it->second.second));
     }
+  }
+  // The last-level cache's groups: likwid-pin's C<i> domains are likwid's, --pin likwid:'s
+  // hwloc's (the L3, or widest shared cache, above each core).
+  std::set<int> llcs;
+  for (const PuInfo& pu : pus)
+    if (pu.cache >= 0) llcs.insert(pu.cache);
+  if (!l.cache_groups.empty() && !llcs.empty() &&
+      l.cache_groups.back().second != static_cast<int>(llcs.size())) {
+    out.push_back("last-level cache: likwid-topology says " +
+                  std::to_string(l.cache_groups.back().second) + " L" +
+                  std::to_string(l.cache_groups.back().first) + " groups, hwloc " +
+                  std::to_string(llcs.size()) +
+                  " (likwid-pin's C<i> domains follow likwid's, --pin likwid: hwloc's)");
   }
   if (l.numa_domains >= 0 && !numa.empty() && l.numa_domains != static_cast<int>(numa.size())) {
     out.push_back("NUMA domains: likwid-topology says " + std::to_string(l.numa_domains) +

@@ -24,6 +24,7 @@ struct LikwidView {
   int threads_per_core = -1;
   int numa_domains = -1;
   std::vector<std::pair<int, std::uint64_t>> caches;  // (level, bytes), as listed.
+  std::vector<std::pair<int, int>> cache_groups;      // (level, how many groups of PUs).
   std::vector<LikwidHwThread> hwthreads;              // Its HWThread table.
   bool empty() const { return sockets < 0 && caches.empty() && hwthreads.empty(); }
 };

@@ -137,6 +137,21 @@ std::string matrix_lines(const LatencyRunInfo& run, const LatencyFigures& f) {
   return out.str();
 }
 
+// Where likwid-topology saw the machine otherwise than hwloc (the node's topology_views), which
+// view the map supports: hwloc's where every pair answered at its relation's level.
+std::string views_line(const LatencyRunInfo& run, const LatencyFigures& f) {
+  for (const auto& [name, value] : run.node.noise) {
+    if (name != "topology_views" || value.rfind("likwid-topology disagrees", 0) != 0) continue;
+    return "  " + value + "\n  the map supports " +
+           (f.structure.findings.empty()
+                ? std::string("hwloc's view: every pair answered at its hwloc relation's level")
+                : std::string("neither view alone: some pairs answered off their hwloc "
+                              "relation's level (findings above); likwid's may fit them")) +
+           "\n";
+  }
+  return "";
+}
+
 std::string structure_lines(const LatencyFigures& f) {
   const StructureReport& s = f.structure;
   std::ostringstream out;
@@ -235,7 +250,7 @@ std::string format_latency_summary(const LatencyRunInfo& run, const LatencyFigur
     out << "per pair: " << f.pairs.size()
         << " pairs: in the run context (latency.pairs) and the CSV\n";
   }
-  out << matrix_lines(run, f) << '\n' << structure_lines(f) << '\n';
+  out << matrix_lines(run, f) << '\n' << structure_lines(f) << views_line(run, f) << '\n';
 
   for (const auto& p : run.pairs) {
     if (!p.usable) out << "not measured: pair " << p.a << ":" << p.b << ": " << p.why_not << '\n';

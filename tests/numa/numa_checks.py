@@ -6,7 +6,7 @@ were (the CSV, the JSON run context, the summary) against the kernel's, read ind
 the observer kernel's /proc/self/numa_maps line and CPU (tests/numa/observer.c), move_pages
 from outside the process is not possible after the job, so numa_maps stands for it; sysfs for
 which NUMA node and package each CPU is on. Usage: numa_checks.py SUITE (memory, tiers,
-placement). Environment: SHMCOUNT (the binary), MPIEXEC (mpirun or mpiexec.mpich), OBSERVER
+placement, likwid). Environment: SHMCOUNT (the binary), MPIEXEC (mpirun or mpiexec.mpich), OBSERVER
 (the observer plugin). Exit 0 when every check held, 1 otherwise; each failure is one line.
 """
 
@@ -327,7 +327,141 @@ def placement_suite():
             check(relation in want, f"latency: pair {a}-{b} relation {relation}, sysfs says {want}")
 
 
-SUITES = {"memory": memory_suite, "tiers": tiers_suite, "placement": placement_suite}
+# --pin likwid:EXPR against likwid-pin itself in the guest. likwid-pin sorts a domain's raw list
+# (likwid-pin -p) by each hardware thread's index in its core (likwid's Thread column) for the
+# index and scatter forms; shmcount sorts by hwloc's (sysfs). A small model of likwid's rules
+# (src/cpustring.c) fed likwid's own thread indices must give likwid-pin's lists, so the model is
+# likwid's; fed sysfs's it must give shmcount's, read back from --plan and from real runs. Where
+# the two numberings agree the lists are the same; the raw-order forms (E:, bare domains,
+# balanced) must match likwid-pin exactly either way.
+LIKWID_RAW = ["S0", "M1", "E:S0", "E:N:4:1:2", "E:N:4:1:2:1", "E:S1:2", "E:N:8:2:4",
+              "E:N:4:2:4:2", "E:M2:2", "M:balanced:6", "S:balanced:4", "E:N:2@E:S1:2"]
+LIKWID_SORTED = ["N:0-7", "N:0-3", "S0:0-3", "S1:0-1", "M1:0-1", "M2:1", "C1:0-1", "D1:0-3",
+                 "L:N:0,2", "S0:0-1@S1:0-1", "N:3-0", "M0:0@M3:1", "S:scatter", "M:scatter",
+                 "M:scatter:4", "C:scatter:2", "S1:scatter", "N:scatter"]
+LIKWID_RUN = ["S0:0-3", "E:N:4:1:2:1", "M:scatter:4", "S:balanced:4"]
+
+
+def likwid_pin(expr):
+    p = subprocess.run(["likwid-pin", "-c", expr, "-p"], capture_output=True, text=True)
+    return [int(c) for c in p.stdout.strip().split(",")] if p.returncode == 0 else None
+
+
+def likwid_domains():
+    """likwid-pin -p: {tag: raw list}, in its order."""
+    text = subprocess.run(["likwid-pin", "-p"], capture_output=True, text=True).stdout
+    return {tag: [int(c) for c in cpus.split(",")]
+            for tag, cpus in re.findall(r"Domain (\w+):\s*\n\s*([\d,]+)", text)}
+
+
+def likwid_threads():
+    """likwid-topology's Thread column: {OS CPU: index of the thread in its core}."""
+    text = subprocess.run(["likwid-topology"], capture_output=True, text=True).stdout
+    return {int(a): int(b) for a, b in re.findall(r"^(\d+)\s+(\d+)\s+\d+\s+\d+", text, re.M)}
+
+
+def sysfs_threads():
+    """Each CPU's index among its core's siblings (sysfs), as hwloc numbers them."""
+    out = {}
+    for cpu in cpu_nodes():
+        siblings = read_int_list(
+            f"/sys/devices/system/cpu/cpu{cpu}/topology/thread_siblings_list")
+        out[cpu] = sorted(siblings).index(cpu)
+    return out
+
+
+def model(expr, domains, thread):
+    """likwid-pin's list for a sorted-order form, given each CPU's thread index."""
+    def ordered(raw):
+        return [c for k in range(max(thread.values()) + 1) for c in raw if thread[c] == k]
+    out = []
+    for term in expr.split("@"):
+        parts = term.split(":")
+        if parts[0] == "L":
+            parts = parts[1:]
+        if len(parts) >= 2 and parts[1] == "scatter":
+            lists = [ordered(raw) for tag, raw in domains.items() if tag.startswith(parts[0])]
+            want = int(parts[2]) if len(parts) == 3 else len(thread)
+            picked = [d[k] for k in range(max(map(len, lists))) for d in lists if k < len(d)]
+            out += picked[:want]
+            continue
+        raw = domains[parts[0]]
+        for item in parts[1].split(","):
+            a, _, b = item.partition("-")
+            a, b = int(a), int(b or a)
+            for i in (range(a, b + 1) if a <= b else range(a, b - 1, -1)):
+                out.append(ordered(raw)[i])
+    return out
+
+
+def planned(expr, ranks):
+    p = subprocess.run([SHMCOUNT, "--plan", "--ranks", str(ranks), "--pin", f"likwid:{expr}",
+                        "--format", "csv"], capture_output=True, text=True)
+    check(p.returncode == 0, f"--plan --pin likwid:{expr}: exit {p.returncode}: {p.stderr[-300:]}")
+    return [int(r["pu_os"]) for r in csv.DictReader(p.stdout.splitlines())]
+
+
+def likwid_suite():
+    domains = likwid_domains()
+    check(len(domains) > 4, f"likwid-pin -p lists domains {sorted(domains)}")
+    lk, hw = likwid_threads(), sysfs_threads()
+    check(set(lk) == set(hw), f"likwid-topology lists CPUs {sorted(lk)}, sysfs {sorted(hw)}")
+    differ = sorted(c for c in hw if lk.get(c) != hw[c])
+    print(f"likwid: thread numbering differs from sysfs on CPUs {differ or 'none'}", flush=True)
+    # shmcount --domains says so, one line, when they differ.
+    text = subprocess.run([SHMCOUNT, "--domains"], capture_output=True, text=True).stdout
+    said = "likwid-topology disagrees with hwloc: SMT numbering" in text
+    check(said == bool(differ), f"--domains names the SMT numbering: {said}, differs: {differ}")
+    # likwid's C<i> (last-level cache) domains from its cpuid reading, shmcount's from hwloc's
+    # L3s (--domains: "L3 0: 0(0) 1(1) ..."): the same where they agree, and said where not.
+    l3 = {f"C{i}": [int(c) for c in re.findall(r"\((\d+)\)", pus)]
+          for i, pus in re.findall(r"^L3 (\d+): (.*)$", text, re.M)}
+    likwid_c = {tag: raw for tag, raw in domains.items() if tag.startswith("C")}
+    said = "likwid-topology disagrees with hwloc: last-level cache" in text
+    check(said == (len(l3) != len(likwid_c)),
+          f"--domains names the last-level cache groups: {said}; likwid {likwid_c}, hwloc {l3}")
+    print(f"likwid: C domains {likwid_c}, hwloc's L3s {l3}", flush=True)
+    hw_domains = {tag: raw for tag, raw in domains.items() if not tag.startswith("C")}
+    hw_domains.update(l3)
+    for expr in LIKWID_RAW:
+        want = likwid_pin(expr)
+        check(want is not None, f"likwid-pin refuses -c {expr}")
+        if want:
+            got = planned(expr, len(want))
+            check(got == want, f"--pin likwid:{expr} plans {got}, likwid-pin -c {expr} -p {want}")
+    for expr in LIKWID_SORTED:
+        want = likwid_pin(expr)
+        check(want is not None, f"likwid-pin refuses -c {expr}")
+        if not want:
+            continue
+        check(model(expr, domains, lk) == want,
+              f"the model of likwid-pin gives {model(expr, domains, lk)} for {expr}, "
+              f"likwid-pin {want}")
+        got = planned(expr, len(want))
+        ours = model(expr, hw_domains, hw)
+        check(got == ours, f"--pin likwid:{expr} plans {got}, likwid's rules with hwloc's SMT "
+              f"numbering and L3s give {ours} (likwid-pin: {want})")
+        if not differ and len(l3) == len(likwid_c):
+            check(got == want, f"--pin likwid:{expr} plans {got}, likwid-pin {want}")
+    logical_of = logical_of_os_nodes()
+    for expr in LIKWID_RUN:
+        ranks = len(likwid_pin(expr) or [])
+        if not ranks:
+            continue
+        want = planned(expr, ranks)
+        name = "likwid-" + re.sub(r"[^A-Za-z0-9]", "-", expr)
+        r = job(name, ranks, ["--pin", f"likwid:{expr}"])
+        placed = consistent(name, r, logical_of)
+        got = [placed[k][0] for k in sorted(placed)]
+        check(got == want, f"mpirun -np {ranks} --pin likwid:{expr}: ranks ran on {got}, "
+              f"planned {want}")
+        for rank, seen in r["observed"].items():
+            check(rank in placed and seen["affinity"].split() == [str(placed[rank][0])],
+                  f"--pin likwid:{expr}: rank {rank} affinity {seen['affinity']}")
+
+
+SUITES = {"memory": memory_suite, "tiers": tiers_suite, "placement": placement_suite,
+          "likwid": likwid_suite}
 
 
 def main():

@@ -3,11 +3,18 @@
 # (scripts/numa_vm.py: QEMU, this machine's kernel and files) of TOPOLOGY and runs
 # tests/numa/numa_checks.py SUITE in it against this build's shmcount, with the observer kernel
 # (tests/numa/observer.c: the kernel's own numa_maps and CPU of each rank) built here.
-# Skips (77) with one line where the guest cannot run (no QEMU, no kernel in /boot).
+# Skips (77) with one line where the guest cannot run (no QEMU, no kernel in /boot), or, for the
+# likwid suite, where likwid is not installed.
 set -u
 source "$(dirname "$0")/lib.sh"
 suite=$1 topology=$2 hugepages=${3:-0}
 src=${SHMCOUNT_SOURCE_DIR:?}
+if [ "$suite" = likwid ]; then  # The guest runs this machine's likwid-pin and likwid-topology.
+  for tool in likwid-pin likwid-topology; do
+    command -v "$tool" >/dev/null ||
+      { echo "skipped: $tool is not installed (scripts/setup.sh installs likwid)"; exit 77; }
+  done
+fi
 work=$(mktemp -d /tmp/shmcount-numa-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1

@@ -339,6 +339,17 @@ TEST(LatencyReport, TheSummaryAndRunContextCarryTheFindingsAndTheAdvice) {
       summary.find("matrix (median one-way ns; PUs L#; '.' = not measured):\n           0     1"),
       std::string::npos);
   EXPECT_NE(summary.find("per pair: 120 pairs: in the run context"), std::string::npos);
+  EXPECT_EQ(summary.find("the map supports"), std::string::npos);  // No likwid view to weigh.
+  // Where likwid-topology saw the machine otherwise, the summary names the view the map fits.
+  run.node.noise = {{"topology_views",
+                     "likwid-topology disagrees with hwloc: last-level cache: likwid-topology "
+                     "says 2 L3 groups, hwloc 1"}};
+  const std::string views = format_latency_summary(run, f, "x.csv", "x.json");
+  EXPECT_NE(views.find("  likwid-topology disagrees with hwloc: last-level cache"),
+            std::string::npos);
+  EXPECT_NE(views.find("  the map supports neither view alone: some pairs answered off their "
+                       "hwloc relation's level"),
+            std::string::npos);
   const std::string json = format_latency_context_json(run, Provenance{}, f, "x.csv");
   EXPECT_NE(json.find("\"mode\": \"latency\""), std::string::npos);
   EXPECT_NE(json.find("\"pin\": \"list:0-7\""), std::string::npos);

@@ -671,15 +671,17 @@ TEST(LikwidTopology, TheSmtGuestsThreadsAreAllThreadZeroForLikwid) {
   EXPECT_EQ(v.hwthreads[5].thread, 0);
   EXPECT_EQ(v.hwthreads[5].core, 2);
   EXPECT_EQ(v.hwthreads[5].socket, 1);
-  MachineView m = Topology::from_spec("pack:2 numa:2 core:1 pu:2").view();
+  MachineView m = Topology::from_spec("pack:2 l3:1 numa:2 core:1 pu:2").view();
   m.caches = "L1d:32768 L2:4194304 L3:16777216";  // hwloc in the guest.
   const auto d = likwid_disagreements(v, m);
-  ASSERT_EQ(d.size(), 2u);
+  ASSERT_EQ(d.size(), 3u);
   EXPECT_EQ(d[0].rfind("SMT numbering: P#1 is thread 0 of its core for likwid-topology, thread 1 "
                        "for hwloc (4 PUs so)",
                        0),
             0u);
   EXPECT_EQ(d[1], "L3 cache: likwid-topology says 8 MB, hwloc L3 16 MiB");
+  // likwid's L3 groups are pairs of PUs (4 of them), hwloc's L3 a package's (2).
+  EXPECT_EQ(d[2].rfind("last-level cache: likwid-topology says 4 L3 groups, hwloc 2", 0), 0u);
 }
 
 TEST(LikwidTopology, OtherTextIsPassedOver) {
