@@ -9,6 +9,7 @@
 #include "cli/params.hpp"
 #include "common/error.hpp"
 #include "common/parse.hpp"
+#include "common/table.hpp"
 #include "common/text.hpp"
 #include "kernels/plugin.hpp"
 
@@ -25,17 +26,6 @@ struct OptionSpec {
   Setter set;
 };
 
-std::uint64_t number(std::string_view value, std::string_view flag, std::uint64_t min,
-                     std::uint64_t max) {
-  const auto n = parse_u64(value);
-  if (!n || *n < min || *n > max) {
-    throw UsageError(std::string(flag) + " '" + std::string(value.substr(0, 40)) +
-                     (value.size() > 40 ? "...'" : "'") + ": expected a whole number from " +
-                     std::to_string(min) + " to " + std::to_string(max));
-  }
-  return *n;
-}
-
 constexpr std::array kOptions{
     OptionSpec{"--output", "PATH", "results/shmcount-<run id>.csv",
                "CSV file to create (never overwritten); the run context goes to PATH's .json",
@@ -47,7 +37,7 @@ constexpr std::array kOptions{
                "end the job, with one message and nothing left, if it runs longer (a rank "
                "paused by SIGSTOP, a debugger or swapping)",
                [](Options& o, std::string_view v, std::string_view f) {
-                 o.time_limit_s = number(v, f, 1, kMaxTimeLimit);
+                 o.time_limit_s = parse_number(v, f, 1, kMaxTimeLimit);
                }},
     OptionSpec{"--progress", "", "on a terminal",
                "show progress on stderr (phase, repetition, elapsed) once a run takes 2 s, even "
@@ -75,23 +65,14 @@ constexpr std::array kOptions{
                "print WHAT (below) tab-separated with a header line, and exit: what scripts "
                "read instead of keeping copies",
                [](Options& o, std::string_view v, std::string_view f) {
-                 for (const auto& [name, help] : kListables) {
-                   if (v == name) {
-                     o.action = Action::kList;
-                     o.list_what = std::string(v);
-                     return;
-                   }
-                 }
-                 std::string names;
-                 for (const auto& [name, help] : kListables) {
-                   names += (names.empty() ? "" : ", ") + std::string(name);
-                 }
-                 throw UsageError(std::string(f) + " '" + std::string(v.substr(0, 40)) +
-                                  "': use one of " + names);
+                 // The name is looked up in list_table() when the list is printed.
+                 if (v.empty()) throw UsageError(std::string(f) + ": the name is empty");
+                 o.action = Action::kList;
+                 o.list_what = std::string(v);
                }},
     OptionSpec{"--ranks", "N", "-", "ranks to plan for (with --plan, outside mpirun)",
                [](Options& o, std::string_view v, std::string_view f) {
-                 o.plan_ranks = number(v, f, 1, kMaxPlanRanks);
+                 o.plan_ranks = parse_number(v, f, 1, kMaxPlanRanks);
                }},
     OptionSpec{"--topology", "XML|SYN", "this machine",
                "plan for, or list the domains of, an hwloc XML file or synthetic string (with "
@@ -100,16 +81,17 @@ constexpr std::array kOptions{
                  if (v.empty()) throw UsageError(std::string(f) + ": the topology is empty");
                  o.topology = std::string(v);
                }},
-    OptionSpec{"--format", "F", "table", "--plan output: table or csv",
-               [](Options& o, std::string_view v, std::string_view f) {
-                 if (v == "table") {
-                   o.format = PlanFormat::kTable;
-                 } else if (v == "csv") {
-                   o.format = PlanFormat::kCsv;
-                 } else {
-                   throw UsageError(std::string(f) + " '" + std::string(v) + "': use table or csv");
-                 }
-               }},
+    OptionSpec{
+        "--format", "F", "table", "--plan output: table or csv",
+        [](Options& o, std::string_view v, std::string_view f) {
+          if (v == "table") {
+            o.format = PlanFormat::kTable;
+          } else if (v == "csv") {
+            o.format = PlanFormat::kCsv;
+          } else {
+            throw unknown_name(std::string(f) + " " + shown(v), "format", v, {"table", "csv"});
+          }
+        }},
     OptionSpec{"--help", "", "", "print this help and exit",
                [](Options& o, std::string_view, std::string_view) { o.action = Action::kHelp; }},
     OptionSpec{"--version", "", "", "print the version and exit",
@@ -117,10 +99,7 @@ constexpr std::array kOptions{
 };
 
 const OptionSpec* find_option(std::string_view flag) {
-  for (const auto& spec : kOptions) {
-    if (spec.flag == flag) return &spec;
-  }
-  return nullptr;
+  return find_entry(kOptions, flag, [](const OptionSpec& spec) { return spec.flag; });
 }
 
 // The option an unknown one was probably meant to be: the nearest flag within two edits, or one
@@ -341,7 +320,7 @@ Options parse_options(std::span<const std::string_view> args) {
   return o;
 }
 
-std::string help_text() {
+std::string help_text(std::span<const Listing> lists) {
   std::ostringstream out;
   out << "shmcount " << kShmcountVersion
       << ": how fast do processes that share one array go, and where should they run?\n\n"
@@ -387,21 +366,15 @@ std::string help_text() {
       append_wrapped(out, left, std::string(what_of(row)), width + 4);
     }
   };
-  named_table(
-      "\nLists (--list):\n", kListables, [](const auto& l) { return l[0]; },
-      [](const auto& l) { return l[1]; });
-  named_table(
-      "\nKernels (--kernel):\n", kernel_table(),
-      [](const auto& k) { return std::string_view(k.name); },
-      [](const auto& k) { return std::string_view(k.description); });
-  named_table(
-      "\nMechanisms (--share):\n", mechanism_table(),
-      [](const auto& m) { return std::string_view(m.name); },
-      [](const auto& m) { return std::string_view(m.description); });
-  named_table(
-      "\nStrategies (--pin):\n", strategy_table(),
-      [](const auto& s) { return std::string_view(s.name); },
-      [](const auto& s) { return std::string_view(s.description); });
+  auto name = [](const auto& e) { return std::string_view(e.name); };
+  auto description = [](const auto& e) { return std::string_view(e.description); };
+  named_table("\nLists (--list):\n", lists, name, description);
+  named_table("\nKernels (--kernel):\n", kernel_table(), name, description);
+  named_table("\nMechanisms (--share):\n", mechanism_table(), name, description);
+  named_table("\nStrategies (--pin):\n", strategy_table(), name, description);
+  named_table("\nCounts (--counts):\n", counts_table(), name, description);
+  named_table("\nPages (--pages):\n", page_kind_table(), name, description);
+  named_table("\nFirst touch (--touch):\n", touch_table(), name, description);
   out << "\nExamples:\n";
   for (const auto& [command, what] : kExamples) {
     append_wrapped(out, "  " + std::string(command), "", 4);
@@ -440,7 +413,7 @@ void item(std::ostringstream& out, const std::string& tag, std::string_view text
 
 }  // namespace
 
-std::string man_page() {
+std::string man_page(std::span<const Listing> lists) {
   std::ostringstream out;
   out << ".TH SHMCOUNT 1 \"\" \"shmcount " << kShmcountVersion << "\" \"User Commands\"\n"
       << ".SH NAME\nshmcount \\- how fast processes that share one array go, and where they "
@@ -502,8 +475,12 @@ std::string man_page() {
   for (const auto& m : mechanism_table()) item(out, "\\fB" + roff(m.name) + "\\fR", m.description);
   out << ".SH COUNTS\n";
   for (const auto& c : counts_table()) item(out, "\\fB" + roff(c.name) + "\\fR", c.description);
+  out << ".SH PAGES\n";
+  for (const auto& p : page_kind_table()) item(out, "\\fB" + roff(p.name) + "\\fR", p.description);
+  out << ".SH \"FIRST TOUCH\"\n";
+  for (const auto& t : touch_table()) item(out, "\\fB" + roff(t.name) + "\\fR", t.description);
   out << ".SH LISTS\n";
-  for (const auto& [name, what] : kListables) item(out, "\\fB" + roff(name) + "\\fR", what);
+  for (const auto& l : lists) item(out, "\\fB" + roff(l.name) + "\\fR", l.description);
   out << ".SH \"EXIT STATUS\"\n";
   item(out, "\\fB0\\fR", "the run succeeded and every count was right");
   item(out, "\\fB1\\fR",

@@ -76,16 +76,19 @@ struct Axis {
 };
 std::vector<Axis> run_axes();
 
-// What --list lists, each with a one-line description.
-inline constexpr std::string_view kListables[][2] = {
-    {"columns", "the CSV columns, with what each holds"},
-    {"latency-columns", "the CSV columns of a latency map (--latency)"},
-    {"kernels", "the counting kernels"},
-    {"strategies", "the --pin strategies"},
-    {"axes", "the options a sweep can vary, with defaults and values"},
-    {"noise", "what is recorded about noise with every run"},
-    {"topologies", "the hwloc topologies shipped with shmcount, for --topology NAME"},
-    {"faults", "the calls SHMCOUNT_FAULT can make fail, for fault-injection tests"},
+// What --list prints: a header line and rows of cells, tab-separated.
+struct ListTable {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+};
+
+// One thing --list lists: its name, what it is (--help, the man page, --list lists) and the table
+// it prints. Every listing is one entry of list_table() (runners/list_command.cpp), so a name
+// cannot be listed without what it prints.
+struct Listing {
+  std::string_view name;
+  std::string_view description;
+  ListTable (*table)();
 };
 
 // Limits of the values options accept (also printed by --help).
@@ -101,12 +104,13 @@ inline constexpr std::uint64_t kMaxRounds = 1000;
 // Parses argv[1..]. Throws Error with one clear message (what was wrong, what is allowed).
 Options parse_options(std::span<const std::string_view> args);
 
-// --help text: usage, every option with its default, then examples.
-std::string help_text();
+// --help text: usage, every option with its default, the tables (`lists`: what --list lists),
+// then examples.
+std::string help_text(std::span<const Listing> lists);
 
 // The manual page (roff, man(7)) from the same tables as --help: every run parameter, option,
 // kernel, strategy, mechanism, counts mode and list, the exit statuses and the examples. The
 // build writes it to man/shmcount.1 (shmcount_man).
-std::string man_page();
+std::string man_page(std::span<const Listing> lists);
 
 }  // namespace shmcount

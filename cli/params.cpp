@@ -4,33 +4,21 @@
 
 #include "common/error.hpp"
 #include "common/parse.hpp"
+#include "common/table.hpp"
 #include "kernels/plugin.hpp"
 #include "placement/pairs.hpp"
 
 namespace shmcount {
 namespace {
 
-// The value as messages quote it: cut at 40 characters.
-std::string shown(std::string_view value) {
-  return "'" + std::string(value.substr(0, 40)) + (value.size() > 40 ? "...'" : "'");
+// Names of a table, space-separated: the values --list axes gives (a script splits them).
+template <class Table, class NameOf>
+std::string names_of(const Table& table, NameOf name_of) {
+  return joined(entry_names(table, name_of), " ");
 }
-
-std::uint64_t number(std::string_view value, std::string_view flag, std::uint64_t min,
-                     std::uint64_t max) {
-  const auto n = parse_u64(value);
-  if (!n || *n < min || *n > max) {
-    throw UsageError(std::string(flag) + " " + shown(value) + ": expected a whole number from " +
-                     std::to_string(min) + " to " + std::to_string(max));
-  }
-  return *n;
-}
-
-// Names of a table, space-separated.
-template <class Table, class Name>
-std::string names_of(const Table& table, Name name) {
-  std::string out;
-  for (const auto& entry : table) out += (out.empty() ? "" : " ") + std::string(name(entry));
-  return out;
+template <class Table>
+std::string names_of(const Table& table) {
+  return joined(entry_names(table), " ");
 }
 
 std::string text(std::string_view v) { return std::string(v); }
@@ -39,17 +27,12 @@ std::string number_text(std::uint64_t v) { return std::to_string(v); }
 constexpr std::array kParams{
     Param{"kernel", "--kernel", "NAME", ParamType::kText, "kernel", ParamGroup::kRun,
           "counting kernel, or plugin:PATH[:SYMBOL] for a shared object of yours", true, true,
-          [] {
-            return names_of(kernel_table(), [](const KernelInfo& k) { return k.name; }) +
-                   " plugin:PATH";
-          },
+          [] { return names_of(kernel_table()) + " plugin:PATH"; },
           [](Options& o, std::string_view v) {
-            o.kernel = is_plugin_spec(v) ? load_plugin_kernel(v) : find_kernel(v);
-            if (!o.kernel) {
-              throw UsageError("--kernel " + shown(v) + ": unknown kernel; use one of " +
-                               kernel_names() +
-                               ", or plugin:PATH for your own (shmcount/kernel.h)");
-            }
+            o.kernel = is_plugin_spec(v)
+                           ? load_plugin_kernel(v)
+                           : &entry_or_refuse(kernel_table(), "--kernel", v, "kernel",
+                                              ", or plugin:PATH for your own (shmcount/kernel.h)");
           },
           [](const Options& o) { return text(o.kernel->name); }, nullptr},
     Param{"pin", "--pin", "STRATEGY", ParamType::kText, "strategy", ParamGroup::kPlacement,
@@ -62,25 +45,20 @@ constexpr std::array kParams{
           [](const Options& o) { return o.pin.text; }, nullptr},
     Param{"share", "--share", "HOW", ParamType::kText, "share", ParamGroup::kMemory,
           "how the node's ranks share the array: a mechanism", true, true,
-          [] { return names_of(mechanism_table(), [](const Mechanism& m) { return m.name; }); },
+          [] { return names_of(mechanism_table()); },
           [](Options& o, std::string_view v) {
-            o.share = find_mechanism(v);
-            if (!o.share) {
-              throw UsageError("--share " + shown(v) + ": unknown mechanism; use one of " +
-                               mechanism_names());
-            }
+            o.share = &entry_or_refuse(mechanism_table(), "--share", v, "mechanism");
           },
           [](const Options& o) { return text(o.share->name); }, nullptr, kBothRuns},
     Param{"pages", "--pages", "KIND", ParamType::kText, "pages", ParamGroup::kMemory,
-          "small, huge (reserved huge pages: vm.nr_hugepages) or thp (madvise MADV_HUGEPAGE); the "
-          "page size obtained is read back",
-          true, true, [] { return page_kind_names(); },
+          "the pages asked for, a page kind (shmcount --list pages); the page size obtained is "
+          "read back",
+          true, true, [] { return names_of(page_kind_table()); },
           [](Options& o, std::string_view v) { o.pages = parse_pages(v); },
           [](const Options& o) { return text(page_kind_name(o.pages)); }, nullptr},
     Param{"touch", "--touch", "WHO", ParamType::kText, "touch", ParamGroup::kMemory,
-          "who writes the array first, so where its pages land: leader (all of it) or ranks "
-          "(each its own contiguous slice)",
-          true, true, [] { return touch_names(); },
+          "who writes the array first, so where its pages land (shmcount --list touch)", true, true,
+          [] { return names_of(touch_table()); },
           [](Options& o, std::string_view v) { o.touch = parse_touch(v); },
           [](const Options& o) { return text(touch_name(o.touch)); }, nullptr},
     Param{"mempolicy", "--mempolicy", "P", ParamType::kText, "mempolicy", ParamGroup::kMemory,
@@ -90,26 +68,23 @@ constexpr std::array kParams{
           [](Options& o, std::string_view v) { o.mempolicy = parse_mempolicy(v); },
           [](const Options& o) { return o.mempolicy.text; }, nullptr},
     Param{"counts", "--counts", "WHERE", ParamType::kText, "counts", ParamGroup::kMemory,
-          "where the ranks' counts live: private (each rank's own memory), shared (one table for "
-          "the node, atomic adds), packed (own tables interleaved: false sharing) or padded "
-          "(own tables on their own cache lines)",
-          true, true, [] { return counts_mode_names(); },
+          "where the ranks' counts live while they count (shmcount --list counts)", true, true,
+          [] { return names_of(counts_table()); },
           [](Options& o, std::string_view v) {
-            o.counts = find_counts_mode(v);
-            if (!o.counts) {
-              throw UsageError("--counts " + shown(v) + ": use one of " + counts_mode_names());
-            }
+            o.counts = &entry_or_refuse(counts_table(), "--counts", v, "counts mode");
           },
           [](const Options& o) { return text(o.counts->name); }, nullptr},
     Param{"size", "--size", "N", ParamType::kNumber, "size", ParamGroup::kRun,
           "int32 elements in the shared array (one per node)", true, true,
           [] { return std::string(); },
-          [](Options& o, std::string_view v) { o.data.size = number(v, "--size", 1, kMaxSize); },
+          [](Options& o, std::string_view v) {
+            o.data.size = parse_number(v, "--size", 1, kMaxSize);
+          },
           [](const Options& o) { return number_text(o.data.size); }, nullptr},
     Param{"values", "--values", "V", ParamType::kNumber, "values", ParamGroup::kRun,
           "count each value 0..V-1 (the data holds them)", true, true, [] { return std::string(); },
           [](Options& o, std::string_view v) {
-            o.data.values = number(v, "--values", 1, kMaxValues);
+            o.data.values = parse_number(v, "--values", 1, kMaxValues);
           },
           [](const Options& o) { return number_text(o.data.values); }, nullptr},
     Param{"pattern", "--pattern", "P", ParamType::kText, "pattern", ParamGroup::kRun,
@@ -117,24 +92,27 @@ constexpr std::array kParams{
           [] { return std::string("seed random"); },
           [](Options& o, std::string_view v) {
             if (!parse_pattern(v, &o.data.pattern)) {
-              throw UsageError("--pattern " + shown(v) + ": unknown pattern; use seed or random");
+              throw unknown_name("--pattern " + shown(v), "pattern", v, {"seed", "random"});
             }
           },
           [](const Options& o) { return text(pattern_name(o.data.pattern)); }, nullptr},
     Param{"seed", "--seed", "S", ParamType::kNumber, "seed", ParamGroup::kRun,
           "random generator seed (with --pattern random)", false, false,
           [] { return std::string(); },
-          [](Options& o, std::string_view v) { o.data.seed = number(v, "--seed", 0, UINT64_MAX); },
+          [](Options& o, std::string_view v) {
+            o.data.seed = parse_number(v, "--seed", 0, UINT64_MAX);
+          },
           [](const Options& o) { return number_text(o.data.seed); },
           [](const Options& o) { return o.data.pattern == Pattern::kRandom; }},
     Param{"reps", "--reps", "R", ParamType::kNumber, "reps", ParamGroup::kRun,
           "timed repetitions (all recorded)", false, false, [] { return std::string(); },
-          [](Options& o, std::string_view v) { o.reps = number(v, "--reps", 1, kMaxReps); },
+          [](Options& o, std::string_view v) { o.reps = parse_number(v, "--reps", 1, kMaxReps); },
           [](const Options& o) { return number_text(o.reps); }, nullptr},
-    Param{"warmup", "--warmup", "W", ParamType::kNumber, "warmup", ParamGroup::kRun,
-          "untimed repetitions before the timed ones", false, false, [] { return std::string(); },
-          [](Options& o, std::string_view v) { o.warmup = number(v, "--warmup", 0, kMaxReps); },
-          [](const Options& o) { return number_text(o.warmup); }, nullptr},
+    Param{
+        "warmup", "--warmup", "W", ParamType::kNumber, "warmup", ParamGroup::kRun,
+        "untimed repetitions before the timed ones", false, false, [] { return std::string(); },
+        [](Options& o, std::string_view v) { o.warmup = parse_number(v, "--warmup", 0, kMaxReps); },
+        [](const Options& o) { return number_text(o.warmup); }, nullptr},
     Param{"baseline", "--no-baseline", "", ParamType::kFlag, "baseline", ParamGroup::kRun,
           "skip the sequential baseline (one process doing every rank's unit, on by default)",
           false, false, [] { return std::string(); },
@@ -153,14 +131,14 @@ constexpr std::array kParams{
           "spread over the rounds",
           false, false, [] { return std::string(); },
           [](Options& o, std::string_view v) {
-            o.latency.samples = number(v, "--samples", 2, kMaxSamples);
+            o.latency.samples = parse_number(v, "--samples", 2, kMaxSamples);
           },
           [](const Options& o) { return number_text(o.latency.samples); }, nullptr, kLatencyRuns},
     Param{"round_trips", "--round-trips", "N", ParamType::kNumber, "round_trips",
           ParamGroup::kLatency, "round trips of the cache line in one sample", false, false,
           [] { return std::string(); },
           [](Options& o, std::string_view v) {
-            o.latency.round_trips = number(v, "--round-trips", 1, kMaxRoundTrips);
+            o.latency.round_trips = parse_number(v, "--round-trips", 1, kMaxRoundTrips);
           },
           [](const Options& o) { return number_text(o.latency.round_trips); }, nullptr,
           kLatencyRuns},
@@ -169,14 +147,14 @@ constexpr std::array kParams{
           "the samples",
           false, false, [] { return std::string(); },
           [](Options& o, std::string_view v) {
-            o.latency.rounds = number(v, "--rounds", 1, kMaxRounds);
+            o.latency.rounds = parse_number(v, "--rounds", 1, kMaxRounds);
           },
           [](const Options& o) { return number_text(o.latency.rounds); }, nullptr, kLatencyRuns},
     Param{"order_seed", "--order-seed", "S", ParamType::kNumber, "order_seed", ParamGroup::kLatency,
           "seed of the rounds' random orders of the pairs", false, false,
           [] { return std::string(); },
           [](Options& o, std::string_view v) {
-            o.latency.order_seed = number(v, "--order-seed", 0, UINT64_MAX);
+            o.latency.order_seed = parse_number(v, "--order-seed", 0, UINT64_MAX);
           },
           [](const Options& o) { return number_text(o.latency.order_seed); }, nullptr,
           kLatencyRuns},
@@ -190,10 +168,7 @@ constexpr std::array kParams{
 std::span<const Param> param_table() { return kParams; }
 
 const Param* find_param(std::string_view flag) {
-  for (const auto& p : kParams) {
-    if (p.flag == flag) return &p;
-  }
-  return nullptr;
+  return find_entry(kParams, flag, [](const Param& p) { return p.flag; });
 }
 
 bool is_latency(const Options& o) {

@@ -4,8 +4,19 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "common/table.hpp"
 
 namespace shmcount {
+
+std::uint64_t parse_number(std::string_view value, std::string_view flag, std::uint64_t min,
+                           std::uint64_t max) {
+  const auto n = parse_u64(value);
+  if (!n || *n < min || *n > max) {
+    throw UsageError(std::string(flag) + " " + shown(value) + ": expected a whole number from " +
+                     std::to_string(min) + " to " + std::to_string(max));
+  }
+  return *n;
+}
 
 std::vector<int> parse_index_list(std::string_view body, const ListWords& words) {
   const std::string what = std::string(words.what) + ": ";

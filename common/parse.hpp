@@ -19,6 +19,11 @@ inline std::optional<std::uint64_t> parse_u64(std::string_view text) {
   return value;
 }
 
+// The whole number an option was given: `value` parsed by parse_u64, from `min` to `max`; throws
+// UsageError "FLAG 'value': expected a whole number from MIN to MAX" otherwise.
+std::uint64_t parse_number(std::string_view value, std::string_view flag, std::uint64_t min,
+                           std::uint64_t max);
+
 // Indices a list may name: more than any machine has PUs or NUMA nodes.
 inline constexpr std::uint64_t kMaxListIndex = 1 << 16;
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/table.hpp"
+
 namespace shmcount {
 namespace {
 
@@ -137,6 +139,23 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string_vi
     }
   }
   return best.empty() ? std::string() : " (did you mean " + std::string(best) + "?)";
+}
+
+std::string joined(const std::vector<std::string>& names, std::string_view separator) {
+  std::string out;
+  for (const auto& name : names) {
+    if (!out.empty()) out += separator;
+    out += name;
+  }
+  return out;
+}
+
+UsageError unknown_name(std::string_view what, std::string_view kind, std::string_view word,
+                        const std::vector<std::string>& names, std::string_view more) {
+  const std::vector<std::string_view> views(names.begin(), names.end());
+  return UsageError(std::string(what) + ": unknown " + std::string(kind) +
+                    did_you_mean(word, views) + "; use one of " + names_text(names) +
+                    std::string(more));
 }
 
 }  // namespace shmcount

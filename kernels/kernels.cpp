@@ -6,6 +6,8 @@
 #include <limits>
 #include <vector>
 
+#include "common/table.hpp"
+
 // The x86-64 paths use intrinsics in functions built for their instruction set with
 // __attribute__((target)), chosen at run time with __builtin_cpu_supports (GCC and clang).
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -448,21 +450,7 @@ Isa widest_isa() {
 
 std::span<const KernelInfo> kernel_table() { return kKernels; }
 
-const KernelInfo* find_kernel(std::string_view name) {
-  for (const auto& k : kKernels) {
-    if (k.name == name) return &k;
-  }
-  return nullptr;
-}
-
-std::string kernel_names() {
-  std::string out;
-  for (const auto& k : kKernels) {
-    if (!out.empty()) out += ", ";
-    out += k.name;
-  }
-  return out;
-}
+const KernelInfo* find_kernel(std::string_view name) { return find_entry(kKernels, name); }
 
 const KernelPath& dispatched_path(const KernelInfo& kernel) {
   return first_supported(kernel.paths);

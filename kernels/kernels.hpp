@@ -113,9 +113,6 @@ std::span<const KernelInfo> kernel_table();
 // The kernel named `name`, or nullptr.
 const KernelInfo* find_kernel(std::string_view name);
 
-// Comma-separated kernel names, for messages and help.
-std::string kernel_names();
-
 // The path `kernel.fn` runs on this CPU: the first of its paths the CPU supports.
 const KernelPath& dispatched_path(const KernelInfo& kernel);
 

@@ -21,6 +21,7 @@
 #include "common/error.hpp"
 #include "common/fatal_signal.hpp"
 #include "common/sha256.hpp"
+#include "common/table.hpp"
 
 namespace shmcount {
 namespace {
@@ -40,9 +41,8 @@ struct LoadedPlugin {
 };
 std::unique_ptr<LoadedPlugin> g_plugin;
 
-std::string shown(std::string_view text) {
-  return "'" + std::string(text.substr(0, 200)) + (text.size() > 200 ? "...'" : "'");
-}
+// Paths are quoted whole up to this many characters.
+constexpr std::size_t kShownPath = 200;
 
 bool is_identifier(std::string_view s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s.front()))) return false;
@@ -306,7 +306,7 @@ double checked_figure(double (*fn)(std::uint64_t, std::uint64_t), const char* fi
   prepare_message(g_plugin->info.name + " (" + g_plugin->info.path + ")",
                   std::string("in its ") + field + "()", kExitUsage);
   const int signal = guarded([&] { got = fn(size, values); });
-  const std::string what = "--kernel " + shown(g_plugin->spec) + ": ";
+  const std::string what = "--kernel " + shown(g_plugin->spec, kShownPath) + ": ";
   if (signal != 0) {
     throw UsageError(what + "its " + field + "() crashed (" + signal_name(signal) + ")");
   }
@@ -329,8 +329,8 @@ bool is_plugin_spec(std::string_view text) { return text.starts_with(kPluginPref
 const KernelInfo* load_plugin_kernel(std::string_view spec) {
   if (g_plugin) {
     if (g_plugin->spec == spec) return &g_plugin->kernel;
-    throw UsageError("--kernel " + shown(spec) + ": one plugin kernel per run (" +
-                     shown(g_plugin->spec) + " is loaded)");
+    throw UsageError("--kernel " + shown(spec, kShownPath) + ": one plugin kernel per run (" +
+                     shown(g_plugin->spec, kShownPath) + " is loaded)");
   }
   std::string_view rest = spec.substr(kPluginPrefix.size());
   std::string symbol = SHMCOUNT_KERNEL_SYMBOL;
@@ -340,14 +340,14 @@ const KernelInfo* load_plugin_kernel(std::string_view spec) {
     rest = rest.substr(0, colon);
   }
   if (rest.empty()) {
-    throw UsageError("--kernel " + shown(spec) +
+    throw UsageError("--kernel " + shown(spec, kShownPath) +
                      ": no file; write --kernel plugin:PATH[:SYMBOL], PATH a shared object (see "
                      "shmcount/kernel.h)");
   }
   // dlopen() searches the library path for a bare name; a user means the file in this folder.
   const std::string path =
       rest.find('/') == std::string_view::npos ? "./" + std::string(rest) : std::string(rest);
-  const std::string what = "--kernel " + shown(spec) + ": ";
+  const std::string what = "--kernel " + shown(spec, kShownPath) + ": ";
   auto loaded = std::make_unique<LoadedPlugin>();
   loaded->spec = std::string(spec);
   PluginInfo& info = loaded->info;

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "common/table.hpp"
+
 namespace shmcount {
 namespace {
 
@@ -58,17 +60,6 @@ constexpr std::array kModes{
 
 std::span<const CountsMode> counts_table() { return kModes; }
 
-const CountsMode* find_counts_mode(std::string_view name) {
-  for (const auto& m : kModes) {
-    if (m.name == name) return &m;
-  }
-  return nullptr;
-}
-
-std::string counts_mode_names() {
-  std::string out;
-  for (const auto& m : kModes) out += (out.empty() ? "" : " ") + std::string(m.name);
-  return out;
-}
+const CountsMode* find_counts_mode(std::string_view name) { return find_entry(kModes, name); }
 
 }  // namespace shmcount

@@ -36,6 +36,5 @@ struct CountsMode {
 // Every mode, the default (private, the article's) first.
 std::span<const CountsMode> counts_table();
 const CountsMode* find_counts_mode(std::string_view name);
-std::string counts_mode_names();  // "private shared packed padded"
 
 }  // namespace shmcount

@@ -38,13 +38,7 @@ std::string first_line(const char* path) {
 struct Bitmap {
   hwloc_bitmap_t set = hwloc_bitmap_alloc();
   ~Bitmap() { hwloc_bitmap_free(set); }
-  std::string list() const {
-    char* text = nullptr;
-    hwloc_bitmap_list_asprintf(&text, set);
-    std::string out = text ? text : "";
-    std::free(text);
-    return out;
-  }
+  std::string list() const { return bitmap_list(set); }
 };
 
 }  // namespace

@@ -1,71 +1,37 @@
 #include "request.hpp"
 
-#include <algorithm>
-#include <cctype>
-#include <cstdlib>
-#include <vector>
-
 #include "common/error.hpp"
 #include "common/parse.hpp"
 
 namespace shmcount {
 namespace {
 
-std::string shown(std::string_view text) {
-  return "'" + std::string(text.substr(0, 40)) + (text.size() > 40 ? "...'" : "'");
-}
+constexpr NamedValue<PageKind> kPageKinds[] = {
+    {"small", PageKind::kSmall, "the system's base pages"},
+    {"huge", PageKind::kHuge,
+     "reserved huge pages (vm.nr_hugepages; not with every --share mechanism)"},
+    {"thp", PageKind::kThp, "transparent huge pages, asked for by madvise(MADV_HUGEPAGE)"},
+};
+
+constexpr NamedValue<TouchKind> kTouchKinds[] = {
+    {"leader", TouchKind::kLeader, "the node's leader writes the whole array"},
+    {"ranks", TouchKind::kRanks, "each rank writes its own contiguous slice"},
+};
 
 }  // namespace
 
-std::string_view page_kind_name(PageKind kind) {
-  switch (kind) {
-    case PageKind::kSmall:
-      return "small";
-    case PageKind::kHuge:
-      return "huge";
-    case PageKind::kThp:
-      return "thp";
-  }
-  return "?";
-}
+std::span<const NamedValue<PageKind>> page_kind_table() { return kPageKinds; }
+std::span<const NamedValue<TouchKind>> touch_table() { return kTouchKinds; }
 
-std::string_view touch_name(TouchKind kind) {
-  return kind == TouchKind::kLeader ? "leader" : "ranks";
-}
-
-constexpr PageKind kPageKinds[] = {PageKind::kSmall, PageKind::kHuge, PageKind::kThp};
-constexpr TouchKind kTouchKinds[] = {TouchKind::kLeader, TouchKind::kRanks};
-
-std::string page_kind_names() {
-  std::string out;
-  for (PageKind kind : kPageKinds)
-    out += (out.empty() ? "" : " ") + std::string(page_kind_name(kind));
-  return out;
-}
-
-std::string touch_names() {
-  std::string out;
-  for (TouchKind kind : kTouchKinds)
-    out += (out.empty() ? "" : " ") + std::string(touch_name(kind));
-  return out;
-}
+std::string_view page_kind_name(PageKind kind) { return name_of_value(kPageKinds, kind); }
+std::string_view touch_name(TouchKind kind) { return name_of_value(kTouchKinds, kind); }
 
 PageKind parse_pages(std::string_view text) {
-  for (PageKind kind : kPageKinds) {
-    if (text == page_kind_name(kind)) return kind;
-  }
-  throw UsageError("--pages " + shown(text) +
-                   ": use small (the system's pages), huge (reserved huge pages) or thp "
-                   "(transparent huge pages, by madvise)");
+  return entry_or_refuse(kPageKinds, "--pages", text, "page kind").value;
 }
 
 TouchKind parse_touch(std::string_view text) {
-  for (TouchKind kind : kTouchKinds) {
-    if (text == touch_name(kind)) return kind;
-  }
-  throw UsageError("--touch " + shown(text) +
-                   ": use leader (the node leader fills the whole array) or ranks (each rank "
-                   "fills its own contiguous slice)");
+  return entry_or_refuse(kTouchKinds, "--touch", text, "toucher").value;
 }
 
 MemPolicy parse_mempolicy(std::string_view text) {

@@ -2,9 +2,12 @@
 // memory policy. Parsed from the command line; every value has a name for records and messages.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/table.hpp"
 
 namespace shmcount {
 
@@ -21,11 +24,13 @@ struct MemPolicy {
   std::string text = "default";  // As the user wrote it.
 };
 
+// The values of --pages and --touch, one entry each: its name, what it is (--help, the man page,
+// --list pages and --list touch), in the order help shows them.
+std::span<const NamedValue<PageKind>> page_kind_table();
+std::span<const NamedValue<TouchKind>> touch_table();
+
 std::string_view page_kind_name(PageKind kind);
 std::string_view touch_name(TouchKind kind);
-// Every value --pages and --touch take, space-separated.
-std::string page_kind_names();
-std::string touch_names();
 
 // Parse one option value each; throw UsageError with what is allowed.
 PageKind parse_pages(std::string_view text);

@@ -17,14 +17,6 @@ using Bitmap = std::unique_ptr<hwloc_bitmap_s, BitmapDeleter>;
 
 Bitmap make_bitmap() { return Bitmap(hwloc_bitmap_alloc()); }
 
-std::string list_string(hwloc_const_bitmap_t set) {
-  char* text = nullptr;
-  hwloc_bitmap_list_asprintf(&text, set);
-  std::string out = text ? text : "";
-  std::free(text);
-  return out;
-}
-
 }  // namespace
 
 std::string starting_binding(const Topology& topo) {
@@ -32,7 +24,7 @@ std::string starting_binding(const Topology& topo) {
   if (hwloc_get_cpubind(topo.get(), set.get(), HWLOC_CPUBIND_PROCESS) != 0) {
     throw Error(describe_errno("hwloc_get_cpubind(HWLOC_CPUBIND_PROCESS)", errno));
   }
-  return list_string(set.get());
+  return bitmap_list(set.get());
 }
 
 std::string launcher_cpus(const Topology& topo) {
@@ -40,7 +32,7 @@ std::string launcher_cpus(const Topology& topo) {
   if (hwloc_get_proc_cpubind(topo.get(), ::getppid(), set.get(), HWLOC_CPUBIND_PROCESS) != 0) {
     return "";
   }
-  return list_string(set.get());
+  return bitmap_list(set.get());
 }
 
 Availability available_pus(std::span<const std::string> starting,
@@ -101,7 +93,7 @@ WhereRan read_back(const Topology& topo, const MachineView& machine) {
   WhereRan where;
   Bitmap set = make_bitmap();
   if (hwloc_get_cpubind(t, set.get(), HWLOC_CPUBIND_THREAD) == 0)
-    where.cpuset = list_string(set.get());
+    where.cpuset = bitmap_list(set.get());
   Bitmap last = make_bitmap();
   if (hwloc_get_last_cpu_location(t, last.get(), HWLOC_CPUBIND_THREAD) == 0) {
     const int os = hwloc_bitmap_first(last.get());

@@ -42,14 +42,6 @@ std::string plural(int n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-std::string list_of(hwloc_const_bitmap_t set) {
-  char* text = nullptr;
-  hwloc_bitmap_list_asprintf(&text, set);
-  std::string out = text ? text : "";
-  std::free(text);
-  return out;
-}
-
 int count_distinct(const std::vector<PuInfo>& pus, int PuInfo::*field) {
   std::set<int> seen;
   for (const auto& pu : pus) {
@@ -91,6 +83,14 @@ std::vector<std::pair<Level, int>> planning_levels(hwloc_topology_t t) {
 
 }  // namespace
 
+std::string bitmap_list(hwloc_const_bitmap_t set) {
+  char* text = nullptr;
+  hwloc_bitmap_list_asprintf(&text, set);
+  std::string out = text ? text : "";
+  std::free(text);
+  return out;
+}
+
 CpuSet::CpuSet() : set_(hwloc_bitmap_alloc()) {}
 
 CpuSet CpuSet::parse_list(std::string_view list) {
@@ -123,7 +123,7 @@ CpuSet::~CpuSet() {
   if (set_) hwloc_bitmap_free(set_);
 }
 
-std::string CpuSet::list() const { return list_of(set_); }
+std::string CpuSet::list() const { return bitmap_list(set_); }
 
 void CpuSet::unite(hwloc_const_cpuset_t other) { hwloc_bitmap_or(set_, set_, other); }
 
@@ -268,10 +268,7 @@ std::string Topology::differs_from_os() const {
   }
   hwloc_const_cpuset_t described = hwloc_topology_get_topology_cpuset(topo_);
   std::string why;
-  char* text = nullptr;
-  hwloc_bitmap_list_asprintf(&text, described);
-  const std::string described_text = text ? text : "?";
-  std::free(text);
+  const std::string described_text = bitmap_list(described);
   // NUMA nodes too: a synthetic machine can copy the PUs and still invent packages and nodes.
   hwloc_bitmap_t nodes_online = hwloc_bitmap_alloc();
   std::ifstream node_file("/sys/devices/system/node/online");
@@ -283,15 +280,11 @@ std::string Topology::differs_from_os() const {
     why = "hwloc describes PUs " + described_text + " but the kernel reports CPUs " + list +
           " online";
   } else if (!hwloc_bitmap_iszero(affinity) && !hwloc_bitmap_isincluded(affinity, described)) {
-    hwloc_bitmap_list_asprintf(&text, affinity);
-    why = "this process may run on CPUs " + std::string(text ? text : "?") +
-          ", which hwloc's PUs " + described_text + " do not cover";
-    std::free(text);
+    why = "this process may run on CPUs " + bitmap_list(affinity) + ", which hwloc's PUs " +
+          described_text + " do not cover";
   } else if (have_nodes && !hwloc_bitmap_isequal(nodes_online, described_nodes)) {
-    hwloc_bitmap_list_asprintf(&text, described_nodes);
-    why = "hwloc describes NUMA nodes " + std::string(text ? text : "?") +
+    why = "hwloc describes NUMA nodes " + bitmap_list(described_nodes) +
           " but the kernel reports nodes " + node_list + " online";
-    std::free(text);
   }
   hwloc_bitmap_free(nodes_online);
   hwloc_bitmap_free(online);
@@ -305,9 +298,9 @@ MachineView Topology::view(hwloc_const_cpuset_t available) const {
   CpuSet usable;
   hwloc_bitmap_and(usable.get(), available, hwloc_topology_get_allowed_cpuset(topo_));
   if (usable.empty()) {
-    throw UsageError("none of the available PUs (" + list_of(available) +
+    throw UsageError("none of the available PUs (" + bitmap_list(available) +
                      ") is allowed on this machine (allowed: " +
-                     list_of(hwloc_topology_get_allowed_cpuset(topo_)) + ")");
+                     bitmap_list(hwloc_topology_get_allowed_cpuset(topo_)) + ")");
   }
   MachineView v;
   const auto levels = planning_levels(topo_);
@@ -361,7 +354,7 @@ MachineView Topology::view(hwloc_const_cpuset_t available) const {
   }
   for (auto& node : v.numa_nodes) node.sizes_known = sizes_known;
   v.usable_list = usable.list();
-  v.machine_list = list_of(hwloc_topology_get_topology_cpuset(topo_));
+  v.machine_list = bitmap_list(hwloc_topology_get_topology_cpuset(topo_));
   v.summary = plural(std::max(1, count_distinct(v.pus, &PuInfo::package)), "package", "packages") +
               ", " +
               plural(std::max(1, count_distinct(v.pus, &PuInfo::numa)), "NUMA node", "NUMA nodes") +

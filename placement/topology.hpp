@@ -13,6 +13,10 @@
 
 namespace shmcount {
 
+// An hwloc bitmap (cpuset or nodeset) as an hwloc list string of its indices: "0-3,8", "" when
+// empty. The one place shmcount writes a bitmap as text.
+std::string bitmap_list(hwloc_const_bitmap_t set);
+
 // Move-only owner of an hwloc cpuset.
 class CpuSet {
  public:

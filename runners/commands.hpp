@@ -27,7 +27,10 @@ void print_plan(const Options& options);
 // --topology, as text. Throws Error.
 std::string domains_text(const Options& options);
 
-// --list WHAT: tab-separated, a header line first (WHAT as parse_options() accepted it).
+// What --list lists, one entry each (runners/list_command.cpp).
+std::span<const Listing> list_table();
+
+// --list WHAT: tab-separated, a header line first. Throws UsageError for a WHAT no entry has.
 std::string list_text(const std::string& what);
 
 // --plan under mpirun: world rank 0 prints the plan of every node.

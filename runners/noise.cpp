@@ -7,12 +7,14 @@
 #include <sys/utsname.h>
 
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "placement/likwid_view.hpp"
 #include "runners/launcher.hpp"
 
 namespace shmcount {
@@ -125,8 +127,30 @@ std::string launcher(const NoiseContext& context) {
   const std::string who = env.launcher.empty() ? "none (a singleton)" : env.launcher;
   const std::string variables = launcher_binding_variables(vars);
   const std::string tuned = mpi_settings_chosen();
-  return who + "; binding " + (variables.empty() ? "the launcher's default" : variables) +
+  // likwid-pin (alone, or once per rank under likwid-mpirun -pin) pins the process to the first
+  // PU of its list before exec and leaves the list in LIKWID_HWTHREADS (likwid-pin.lua).
+  const char* likwid = std::getenv("LIKWID_HWTHREADS");
+  const std::string pinned =
+      likwid && *likwid ? std::string("; pinned by likwid-pin (reporting rank: LIKWID_HWTHREADS=") +
+                              likwid + ", the process on the first)"
+                        : "";
+  return who + "; binding " + (variables.empty() ? "the launcher's default" : variables) + pinned +
          (tuned.empty() ? "" : "; " + tuned);
+}
+
+// Where likwid-topology (when installed) and hwloc disagree about the machine, each difference.
+std::string topology_views(const NoiseContext& context) {
+  const std::string text = run_likwid_topology();
+  if (text.empty()) return "not exposed (no likwid-topology, or it failed)";
+  const LikwidView likwid = parse_likwid_topology(text);
+  if (likwid.empty()) return "not exposed (likwid-topology printed nothing it knows)";
+  if (!context.view) return "not exposed (no hwloc view here)";
+  const std::vector<std::string> differ = likwid_disagreements(likwid, *context.view);
+  if (differ.empty())
+    return "likwid-topology agrees with hwloc (sockets, cores, SMT, caches, NUMA)";
+  std::string out;
+  for (const std::string& d : differ) out += (out.empty() ? "" : "; ") + d;
+  return "likwid-topology disagrees with hwloc: " + out;
 }
 
 std::string kernel_version(const NoiseContext&) {
@@ -196,6 +220,10 @@ constexpr std::array kSources{
                 vector_isa},
     NoiseSource{"launcher", "the launcher and how it bound the ranks (its variables)",
                 NoiseWhen::kAfter, launcher},
+    NoiseSource{"topology_views",
+                "where likwid-topology (if installed) and hwloc disagree about sockets, cores, "
+                "SMT threads, caches or NUMA domains, one clause each",
+                NoiseWhen::kAfter, topology_views},
     NoiseSource{"kernel_version", "operating system kernel", NoiseWhen::kAfter, kernel_version},
     NoiseSource{"hypervisor",
                 "whether the node runs under a hypervisor; \"emulated\" under QEMU's TCG (the "

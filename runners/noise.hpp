@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "placement/topology.hpp"
+
 namespace shmcount {
 
 class Environment;
@@ -26,6 +28,7 @@ struct NoiseContext {
   std::string_view root = "";
   const Environment* environment = nullptr;
   std::optional<std::string_view> cpuid_signature = std::nullopt;
+  const MachineView* view = nullptr;  // The node as hwloc sees it, where known.
 };
 
 struct NoiseSource {

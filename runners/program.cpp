@@ -3,12 +3,15 @@
 // environment, 1: failure, 3: wrong counts).
 #include "runners/program.hpp"
 
+#include <sys/resource.h>
 #include <time.h>
 
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <new>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -17,6 +20,7 @@
 #include "common/error.hpp"
 #include "common/fault.hpp"
 #include "common/text.hpp"
+#include "memory/need.hpp"
 #include "runners/commands.hpp"
 #include "runners/launcher.hpp"
 #include "runners/mpi_job.hpp"
@@ -68,6 +72,23 @@ int refuse(const std::string& message, int* argc, char*** argv) {
   return shmcount::kExitUsage;
 }
 
+// A rank that ran out of memory (std::bad_alloc) where no check before the run saw it coming: what
+// it holds, what limits it, and the options that make it smaller.
+std::string out_of_memory_text(const shmcount::Options& o) {
+  rlimit limit{};
+  const bool limited = ::getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY;
+  const double array = static_cast<double>(o.data.size) * sizeof(std::int32_t);
+  const double table = static_cast<double>(o.data.values) * sizeof(std::uint64_t);
+  return "out of memory (std::bad_alloc): besides the array (" + shmcount::human_bytes(array) +
+         ": --size " + std::to_string(o.data.size) + ") each rank holds count tables of its own (" +
+         shmcount::human_bytes(table) + " each: --values " + std::to_string(o.data.values) +
+         "), and " +
+         (limited ? "this rank's address space is limited (ulimit -v " +
+                        std::to_string(limit.rlim_cur >> 10) + " KiB)"
+                  : std::string("the node's memory is spent")) +
+         ": use a smaller --values or --size" + (limited ? ", or raise ulimit -v" : "");
+}
+
 }  // namespace
 
 namespace {
@@ -96,7 +117,7 @@ int run_program(int argc, char** argv) {
   }
   switch (options.action) {
     case Action::kHelp:
-      if (launcher_rank() == 0) std::fputs(help_text().c_str(), stdout);
+      if (launcher_rank() == 0) std::fputs(help_text(list_table()).c_str(), stdout);
       return 0;
     case Action::kVersion:
       if (launcher_rank() == 0) {
@@ -150,8 +171,14 @@ int run_program(int argc, char** argv) {
         return refuse(e.what(), &argc, &argv);
       }
     case Action::kList:
-      if (launcher_rank() == 0) std::fputs(list_text(options.list_what).c_str(), stdout);
-      return 0;
+      // Every rank looks the list up, so an unknown name is refused on every rank alike.
+      try {
+        const std::string text = list_text(options.list_what);
+        if (launcher_rank() == 0) std::fputs(text.c_str(), stdout);
+        return 0;
+      } catch (const Error& e) {
+        return refuse(e.what(), &argc, &argv);
+      }
     case Action::kRun:
     case Action::kLatency:
       break;
@@ -180,6 +207,11 @@ int run_program(int argc, char** argv) {
       }
     } catch (const JobFailed& failed) {
       exit_code = failed.exit_code;
+    } catch (const std::bad_alloc&) {
+      // A rank's own memory (a count table of --values per rank, outside the checks before the
+      // run) did not fit under its limits: say what is big and what makes it smaller.
+      report_error(job.world_rank, job.host, out_of_memory_text(options));
+      MPI_Abort(MPI_COMM_WORLD, kExitFailure);
     } catch (const std::exception& e) {
       // Not reached through all_or_none, so other ranks may wait forever: end the job.
       report_error(job.world_rank, job.host, std::string("unexpected failure: ") + e.what());

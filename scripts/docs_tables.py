@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Writes the tables of docs/ that shmcount itself knows (its CSV columns, noise sources, kernels,
-strategies, lists, axes), so that the docs never keep a copy that can drift from the program.
+"""Writes the tables of docs/ that shmcount itself knows (any `shmcount --list NAME`: its CSV
+columns, noise sources, counts modes, page kinds, the lists themselves), so that the docs never
+keep a copy that can drift from the program.
 
 Usage: docs_tables.py [--check] [--shmcount build/shmcount] [DOC ...]
 

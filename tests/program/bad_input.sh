@@ -39,7 +39,8 @@ expect_refused "too many values" "--values '99999999'" --values 99999999
 expect_refused "zero reps" "--reps '0'" --reps 0
 NP=24 expect_refused "more records than one gather carries" "use at most --reps" --reps 1000000
 expect_refused "unknown kernel" "unknown kernel; use one of naive" --kernel turbo
-expect_refused "unknown pattern" "use seed or random" --pattern zigzag
+expect_refused "unknown list" "unknown list (did you mean noise?); use one of columns" --list nose
+expect_refused "unknown pattern" "unknown pattern; use one of seed, random" --pattern zigzag
 expect_refused "seed without random" "--seed only works with --pattern random" --seed 4
 expect_refused "unknown strategy" "unknown strategy" --pin wherever
 expect_refused "list with junk" "'x' is not a logical PU" --pin list:0,x

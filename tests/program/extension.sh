@@ -25,7 +25,7 @@ check "man shmcount shows them" \
   --reps 2 --output run.csv >job.out 2>job.err
 rc=$?
 check "a run with every new entry exits 0" [ "$rc" -eq 0 ]
-check "the CSV records each entry" /usr/bin/python3 - run.csv <<'PY'
+check "the CSV records each entry" "$SHMCOUNT_PYTHON" - run.csv <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 assert rows, "no rows"
@@ -40,10 +40,10 @@ check "the summary header shows it" grep -q -- '--tag hello' job.out
 # A sweep over the new parameter, and its report.
 SHMCOUNT="$X" RESULTS_ROOT="$WORK/results" NAME=ext RANKS=1 TAGS="alpha beta" \
   KERNELS=plain_histogram ROUNDS=2 REPS=2 BENCH=0 REFERENCE=0 \
-  /usr/bin/python3 "$src/scripts/sweep.py" >sweep.out 2>&1
+  "$SHMCOUNT_PYTHON" "$src/scripts/sweep.py" >sweep.out 2>&1
 check "a sweep over --tag runs ($(tail -n 2 sweep.out | tr '\n' ' '))" [ $? -eq 0 ]
 check "its manifest has the new axis" bash -c "head -1 results/ext/manifest.csv | tr ',' '\n' | grep -qx tag"
-/usr/bin/python3 "$src/scripts/plots.py" --shmcount "$X" --results results/ext --out plots >plots.out 2>&1
+"$SHMCOUNT_PYTHON" "$src/scripts/plots.py" --shmcount "$X" --results results/ext --out plots >plots.out 2>&1
 check "make plots reports the pair over --tag ($(tail -n 2 plots.out | tr '\n' ' '))" \
   grep -q -- '--tag alpha' plots/REPORT.md
 finish

@@ -26,7 +26,7 @@ for share in $("$SHMCOUNT" --list axes | awk -F'\t' '$1 == "share" { print $4 }'
     # PSS of the array per rank: size / n when shared (pages counted once across the ranks),
     # size when private. Within 10%: PSS is in whole pages, and Open MPI maps a little more.
     if [ "$share" = private ]; then want=$size_kib; else want=$((size_kib / n)); fi
-    check "--share $share, $n rank(s): array PSS per rank about $want KiB" /usr/bin/python3 -c '
+    check "--share $share, $n rank(s): array PSS per rank about $want KiB" "$SHMCOUNT_PYTHON" -c '
 import csv, sys
 want = float(sys.argv[2])
 for row in csv.DictReader(open(sys.argv[1])):
@@ -80,8 +80,8 @@ refused() {
   fi
 }
 refused "unknown mechanism" "unknown mechanism; use one of sysv, posix, window, private" --share mmap
-refused "unknown page kind" "use small" --pages giant
-refused "unknown toucher" "use leader" --touch everyone
+refused "unknown page kind" "unknown page kind; use one of small, huge, thp" --pages giant
+refused "unknown toucher" "unknown toucher; use one of leader, ranks" --touch everyone
 refused "unknown policy" "use default, interleave" --mempolicy spread
 refused "bind without nodes" "bind needs NUMA nodes" --mempolicy bind
 refused "a NUMA node this machine lacks" "this node has no NUMA node 7" --mempolicy bind:7

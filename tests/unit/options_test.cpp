@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <set>
 #include <sstream>
@@ -12,6 +13,8 @@
 
 #include "cli/params.hpp"
 #include "common/error.hpp"
+#include "common/table.hpp"
+#include "memory/counts.hpp"
 
 namespace shmcount {
 namespace {
@@ -97,12 +100,36 @@ TEST(Options, BadValuesSayWhatIsAllowed) {
   EXPECT_NE(error_of({"--reps", "0"}).find("--reps"), std::string::npos);
   EXPECT_NE(error_of({"--kernel", "fast"}).find("naive, scalar, blocked, histogram"),
             std::string::npos);
-  EXPECT_NE(error_of({"--pattern", "zigzag"}).find("seed or random"), std::string::npos);
+  EXPECT_NE(error_of({"--pattern", "zigzag"}).find("unknown pattern; use one of seed, random"),
+            std::string::npos);
   EXPECT_NE(error_of({"--pin", "everywhere"}).find("unknown strategy"), std::string::npos);
   EXPECT_NE(error_of({"--pin", "scater"}).find("(did you mean scatter?)"), std::string::npos);
   EXPECT_EQ(error_of({"--pin", "everywhere"}).find("did you mean"), std::string::npos);
-  EXPECT_NE(error_of({"--format", "xml", "--plan"}).find("table or csv"), std::string::npos);
+  EXPECT_NE(error_of({"--format", "xml", "--plan"}).find("unknown format; use one of table, csv"),
+            std::string::npos);
   EXPECT_NE(error_of({"--output", ""}).find("empty"), std::string::npos);
+}
+
+// Every table refuses an unknown name in the same words, with the nearest name when one is near.
+TEST(Options, EveryTableRefusesInOneWay) {
+  for (const auto& [flag, value, kind, near] :
+       std::vector<std::array<std::string_view, 4>>{{"--kernel", "histogam", "kernel", "histogram"},
+                                                    {"--share", "posx", "mechanism", "posix"},
+                                                    {"--counts", "paded", "counts mode", "padded"},
+                                                    {"--pages", "thq", "page kind", "thp"},
+                                                    {"--touch", "rank", "toucher", "ranks"},
+                                                    {"--pin", "scater", "strategy", "scatter"}}) {
+    const std::string message = error_of({flag, value});
+    const std::string expected = std::string(flag) + " '" + std::string(value) + "': unknown " +
+                                 std::string(kind) + " (did you mean " + std::string(near) +
+                                 "?); use one of ";
+    EXPECT_EQ(message.substr(0, expected.size()), expected) << message;
+  }
+  const std::vector<std::string> names = entry_names(counts_table());
+  EXPECT_EQ(names_text(names), "private, shared, packed, padded");
+  EXPECT_EQ(find_entry(counts_table(), "packed"), &counts_table()[2]);
+  EXPECT_EQ(find_entry(counts_table(), "Packed"), nullptr);
+  EXPECT_EQ(shown(std::string(50, 'x')), "'" + std::string(40, 'x') + "...'");
 }
 
 TEST(Options, MissingValuesUnknownOptionsAndRepeats) {
@@ -135,7 +162,7 @@ TEST(Options, VeryLongArgumentsAreCutInMessages) {
 }
 
 TEST(Options, HelpListsEveryOptionKernelStrategyAndExamples) {
-  const std::string help = help_text();
+  const std::string help = help_text({});
   for (const char* flag : {"--size", "--values", "--kernel", "--pattern", "--seed", "--reps",
                            "--warmup", "--no-baseline", "--pin", "--output", "--plan", "--domains",
                            "--ranks", "--topology", "--format", "--help", "--version"}) {
@@ -211,7 +238,7 @@ TEST(Latency, TheOtherKindOfRunsOptionsAreRefused) {
 }
 
 TEST(Latency, HelpListsTheMapsParametersInTheirOwnSection) {
-  const std::string help = help_text();
+  const std::string help = help_text({});
   const auto section = help.find("The latency map (mpirun -np 2 shmcount --latency");
   ASSERT_NE(section, std::string::npos);
   for (const char* flag : {"--pairs", "--samples", "--round-trips", "--rounds", "--order-seed"}) {
