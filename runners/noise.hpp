@@ -20,15 +20,15 @@ enum class NoiseWhen { kBefore, kAfter };  // Before set-up, or once the timed p
 
 // What a reading may need to know about the run.
 struct NoiseContext {
-  std::span<const int> used_pus;  // OS indices of the PUs this node's ranks ran on.
-  std::string_view kernel_isa;    // The vector ISA the kernel dispatched to.
+  std::span<const int> used_pus;      // OS indices of the PUs this node's ranks ran on.
+  std::string_view kernel_isa;        // The vector ISA the kernel dispatched to.
+  const MachineView* view = nullptr;  // The node as hwloc sees it, where known.
   // Where the machine is read (unit tests fabricate one): the folder /proc and /sys are under
   // ("" = this machine's), the launcher's variables (nullptr = the process's environment) and
   // the hypervisor's CPUID signature (nullopt = ask the CPU).
   std::string_view root = "";
   const Environment* environment = nullptr;
   std::optional<std::string_view> cpuid_signature = std::nullopt;
-  const MachineView* view = nullptr;  // The node as hwloc sees it, where known.
 };
 
 struct NoiseSource {
