@@ -166,7 +166,7 @@ std::string format_context_json(const RunInfo& run, const Provenance& p, const R
     o << (i ? ", " : "") << "{\"phase\": \""
       << (x.phase == Phase::kParallel ? "parallel" : "sequential") << "\", \"rep\": " << x.rep
       << ", \"ms\": " << json_number(x.ms) << ", \"median_ms\": " << json_number(x.median_ms)
-      << "}";
+      << ", \"times_median\": " << json_number(x.times_median) << "}";
   }
   o << "]\n";
   o << "  },\n";

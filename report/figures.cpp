@@ -172,7 +172,7 @@ std::vector<Outlier> find_outliers(Phase phase, const std::vector<double>& per_r
   for (std::size_t rep = 0; rep < per_rep.size(); ++rep) {
     const double x = per_rep[rep];
     if (x > 3 * median && x - median > 10 * mad) {
-      out.push_back(Outlier{phase, static_cast<std::int64_t>(rep), x, median});
+      out.push_back(Outlier{phase, static_cast<std::int64_t>(rep), x, median, x / median});
     }
   }
   return out;

@@ -20,6 +20,7 @@ struct Outlier {
   std::int64_t rep = 0;
   double ms = 0;
   double median_ms = 0;
+  double times_median = 0;  // ms / median_ms.
 };
 
 // A node's load average (1 minute) before set-up and after the timed phases, against what the
@@ -62,8 +63,8 @@ struct Rates {
 // shmcount): with a baseline, the median makespan lies below the ideal parallel time by more than
 // the measured spread, median < ideal * (1 - noise), where noise is the larger coefficient of
 // variation of the makespans and of the sequential times. With N ranks on at least N PUs the ideal
-// is the sequential time / N, so this is an efficiency above 1 by more than the noise; with more
-// ranks than PUs the efficiency stays low while the makespan can still beat the ideal.
+// is the sequential time / N, so this is an efficiency above 1 / (1 - noise), about 1 + noise;
+// with more ranks than PUs the efficiency stays low while the makespan can still beat the ideal.
 bool faster_than_ideal(double median_ms, double ideal_ms, double noise);
 
 struct RunFigures {

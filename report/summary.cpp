@@ -217,7 +217,7 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
   for (const auto& x : f.outliers) {
     out << "warning: " << (x.phase == Phase::kParallel ? "parallel" : "sequential")
         << " repetition " << x.rep << " took " << fmt("%.3f", x.ms) << " ms, "
-        << fmt("%.0f", x.ms / x.median_ms) << "x the median (" << fmt("%.3f", x.median_ms)
+        << fmt("%.0f", x.times_median) << "x the median (" << fmt("%.3f", x.median_ms)
         << " ms): far outside the others; a rank was paused or starved (SIGSTOP, a debugger, "
            "swapping?). It is kept in the CSV and widens the spread: consider running again\n";
   }

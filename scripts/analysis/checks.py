@@ -106,6 +106,11 @@ def check_context(path, context):
         if bad:
             raise InputError(f"{path}: summary.disturbance.{bad[0]} in the run context is "
                              "missing or of the wrong kind")
+    # The run's faster-than-ideal verdict, which the report reads (absent: an older shmcount).
+    verdict = context["summary"].get("faster_than_ideal", False)
+    if not isinstance(verdict, bool):
+        raise InputError(f"{path}: summary.faster_than_ideal in the run context is not true or "
+                         "false")
 
 
 def check_rows(path, table, context):

@@ -4,6 +4,7 @@ refuse it with the file, the line and what is wrong, exit 2, nothing written. Ru
 wrong are reported, never a result. The plots folder is replaced only when plots made it."""
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -116,6 +117,16 @@ class Damage(unittest.TestCase):
             return rows
         edit_rows(self.csv, extra)
         self.refused(rf"{RUN}.csv: line 2: repetition 7, but the run made 3 \(0 to 2\)")
+
+    def test_a_faster_than_ideal_verdict_that_is_not_true_or_false(self):
+        context = os.path.join(self.set, RUN + ".json")
+        with open(context) as f:
+            c = json.load(f)
+        c["summary"]["faster_than_ideal"] = "yes"
+        with open(context, "w") as f:
+            json.dump(c, f)
+        self.refused(rf"{RUN}.json: summary.faster_than_ideal in the run context is not true "
+                     "or false")
 
     def test_an_older_run_without_a_column_the_analysis_reads(self):
         def without(rows):

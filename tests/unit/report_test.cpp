@@ -475,6 +475,7 @@ TEST(Summary, APausedRepetitionIsFlaggedAndOrdinaryNoiseIsNot) {
   const auto flagged = find_outliers(Phase::kParallel, {10, 11, 20000, 12, 10.5});
   ASSERT_EQ(flagged.size(), 1u);
   EXPECT_EQ(flagged[0].rep, 2);
+  EXPECT_NEAR(flagged[0].times_median, 20000 / 11.0, 1e-9);  // The median of the five is 11.
   EXPECT_TRUE(find_outliers(Phase::kParallel, {10, 25, 12, 18, 11}).empty());
   EXPECT_TRUE(find_outliers(Phase::kParallel, {10, 20000}).empty());  // Too few to tell.
 }
