@@ -11,12 +11,12 @@ workdir
 job 3 --reps 4 --warmup 1 --size 100000 --output run.csv
 check "exit 0 with 3 ranks" [ "$rc" -eq 0 ]
 check "no segment left" no_segments
-/usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results run.csv --out report \
+"$SHMCOUNT_PYTHON" "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results run.csv --out report \
   >plots.out 2>&1
 check "the report of the run was made" [ -s report/REPORT.md ]
 
 check "summary, run context and report agree on every figure" \
-  env PYTHONPATH="$SHMCOUNT_SOURCE_DIR/scripts" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 - <<'PY'
+  env PYTHONPATH="$SHMCOUNT_SOURCE_DIR/scripts" PYTHONDONTWRITEBYTECODE=1 "$SHMCOUNT_PYTHON" - <<'PY'
 import json, math, re, sys
 
 import numpy as np
@@ -142,13 +142,13 @@ if bad:
 PY
 
 # The report reads each run's verdict from its run context: flipped there, the note follows.
-/usr/bin/python3 - run.json <<'PY'
+"$SHMCOUNT_PYTHON" - run.json <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))
 c["summary"]["faster_than_ideal"] = not c["summary"]["faster_than_ideal"]
 json.dump(c, open(sys.argv[1], "w"))
 PY
-/usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results run.csv --out flipped \
+"$SHMCOUNT_PYTHON" "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results run.csv --out flipped \
   >plots.out 2>&1
 if grep -q '"faster_than_ideal": true' run.json; then
   check "flipped to true: the report notes it" grep -q "faster than perfect scaling in 1 of 1 run" \

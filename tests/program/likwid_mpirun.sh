@@ -18,12 +18,12 @@ runs=0
 
 # column CSV NAME: NAME of each record of rep 0, in rank order, joined with commas.
 column() {
-  /usr/bin/python3 -c 'import csv, sys
+  "$SHMCOUNT_PYTHON" -c 'import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["rep"] == "0"]
 print(",".join(r[sys.argv[2]] for r in sorted(rows, key=lambda r: int(r["rank"]))))' "$1" "$2"
 }
 launcher_note() {
-  /usr/bin/python3 -c 'import json, sys
+  "$SHMCOUNT_PYTHON" -c 'import json, sys
 print(json.load(open(sys.argv[1]))["nodes"][0]["noise"]["launcher"])' "$1"
 }
 # first_pu PART: the PU likwid-pin -c PART pins a process to (the first it lists).

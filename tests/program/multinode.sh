@@ -88,7 +88,7 @@ for n in "$@"; do
   i=$((i + 1)); node=$((node + 1))
 done
 check "every row verified on every node" [ -z "$(csv_column run.csv ok | grep -v '^1$')" ]
-check "run context lists every node, and each node's figures" [ "$(/usr/bin/python3 -c '
+check "run context lists every node, and each node's figures" [ "$("$SHMCOUNT_PYTHON" -c '
 import json, sys
 c = json.load(open(sys.argv[1]))
 print(len(c["nodes"]), len(c["summary"]["nodes"]))' run.json)" = "$nodes $nodes" ]
