@@ -66,7 +66,8 @@ class Plan:
         self.axes_text, self.axes = binary.list_axes(self.shmcount)
         settings.check_names(given, os.environ, settings.known_names(self.axes))
         self.pus = len(os.sched_getaffinity(0))
-        s = self.settings = settings.parse(raw, self.axes, self.pus, mpi, self.shmcount)
+        s = self.settings = settings.parse(raw, self.axes, self.pus, mpi, self.shmcount,
+                                           binary.list_limits(self.shmcount))
         family, evidence = binary.mpi_family(self.shmcount)
         if mpi != "auto" and family and family != mpi:
             raise SettingError(f"MPI={mpi}, but {self.shmcount} is built with "

@@ -49,7 +49,6 @@ FOREIGN_PREFIXES = ("SHMCOUNT_",)
 ENV_CUTOFF = 0.85
 # Limits of the numbers: beyond them a setting is refused, saying what is allowed.
 MAX_ROUNDS = 1000
-MAX_REPS = 1_000_000  # shmcount's own limit for --reps and --warmup
 MAX_COPIES = 100
 MAX_SEED = 2**63 - 1
 MAX_RANKS_PER_PU = 16  # a sweep's ranks run on this machine: 16 per PU is already extreme
@@ -190,8 +189,9 @@ def binary_of(raw):
     return mpi, shmcount
 
 
-def parse(raw, axes, pus, mpi, shmcount):
-    """Settings from the raw values; SettingError for the first value out of bounds."""
+def parse(raw, axes, pus, mpi, shmcount, limits):
+    """Settings from the raw values; SettingError for the first value out of bounds. `limits` is
+    shmcount's own largest values by option (binary.list_limits): REPS and WARMUP stay in them."""
     def get(name, default):
         return raw.get(name) or default
 
@@ -222,8 +222,8 @@ def parse(raw, axes, pus, mpi, shmcount):
     return Settings(
         ranks=tuple(int(r) for r in ranks), values=values,
         rounds=whole("ROUNDS", get("ROUNDS", DEFAULT_ROUNDS), 1, MAX_ROUNDS),
-        reps=whole("REPS", get("REPS", DEFAULT_REPS), 1, MAX_REPS),
-        warmup=whole("WARMUP", get("WARMUP", "1"), 0, MAX_REPS),
+        reps=whole("REPS", get("REPS", DEFAULT_REPS), 1, limits["--reps"]),
+        warmup=whole("WARMUP", get("WARMUP", "1"), 0, limits["--warmup"]),
         copies=whole("COPIES", get("COPIES", "1"), 1, MAX_COPIES),
         reference=flag("REFERENCE", get("REFERENCE", "1")),
         keep_duplicates=flag("KEEP_DUPLICATES", get("KEEP_DUPLICATES", "0")),
