@@ -54,6 +54,8 @@ def usage(shmcount):
     for a in axes:
         default = " ".join(settings.SWEEP_DEFAULTS.get(a.name, (a.default,)))
         lines.append(f"  {a.setting:<16} {a.option:<13} {default}")
+        for alias in settings.AXIS_ALIASES.get(a.name, ()):
+            lines.append(f"  {alias:<16} the same as {a.setting}")
     return "\n".join(lines)
 
 

@@ -55,6 +55,10 @@ MAX_RANKS_PER_PU = 16  # a sweep's ranks run on this machine: 16 per PU is alrea
 MPI_CHOICES = ("auto", "openmpi", "mpich")
 # The launcher each MPI setting means when LAUNCHER is not given.
 DEFAULT_LAUNCHER = {"auto": "mpirun", "openmpi": "mpiexec.openmpi", "mpich": "mpiexec.mpich"}
+# Other names of an axis's setting: the name the idea has where users also meet it. --pin's CSV
+# column and JSON config key are `strategy` (kept for existing readers), so STRATEGIES and
+# STRATEGY name the PINS axis too (docs/output.md, "One name per idea").
+AXIS_ALIASES = {"pin": ("STRATEGIES", "STRATEGY")}
 # The sweep's own default for an axis, where it differs from shmcount's single default.
 SWEEP_DEFAULTS = {"pin": ("none", "compact", "core", "scatter")}
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_+][A-Za-z0-9._+-]{0,199}")
@@ -80,7 +84,8 @@ def suggestion(name, known, braces=False):
 
 def known_names(axes):
     """Every setting name the sweep takes with these axes."""
-    return set(OWN) | {a.setting for a in axes} | {a.singular for a in axes}
+    return (set(OWN) | {a.setting for a in axes} | {a.singular for a in axes}
+            | {alias for a in axes for alias in AXIS_ALIASES.get(a.name, ())})
 
 
 def gather(argv, environ):
@@ -207,9 +212,12 @@ def parse(raw, axes, pus, mpi, shmcount, limits):
     values = {}
     for axis in axes:
         plural, singular = axis.setting, axis.singular
-        if singular != plural and raw.get(singular) and raw.get(plural):
-            raise SettingError(f"{singular} and {plural} name the same axis; give one of them")
-        text = raw.get(plural) or raw.get(singular)
+        names = list(dict.fromkeys((singular, plural) + AXIS_ALIASES.get(axis.name, ())))
+        given_names = [n for n in names if raw.get(n)]
+        if len(given_names) > 1:
+            raise SettingError(f"{given_names[0]} and {given_names[1]} name the same axis; give "
+                               "one of them")
+        text = raw.get(given_names[0]) if given_names else None
         default = SWEEP_DEFAULTS.get(axis.name, (axis.default,) if axis.default else ())
         vals = words(plural, text) if text else default
         if not vals:
