@@ -9,6 +9,9 @@
 #   make seed       the article's table beside this machine's (scripts/seed.sh; RANKS=, REPS=)
 #   make sweep      a matrix of runs in rounds (scripts/sweep.py; settings as NAME=value, e.g.
 #                   RANKS="1 2" PINS="core scatter" DRY_RUN=1); make plots: figures under plots/
+#   make study      a first study that fits this machine (scripts/study.py): picks the axes that
+#                   can differ here, says what it left out and why, sweeps them, makes the plots
+#                   (PLAN_ONLY=1: only the choice; TOPOLOGY=T: the choice for another machine)
 #   make calibrate  an A/A sweep with a known effect, then scripts/calibrate.py on it
 #   make compare A=... B=...   two runs or two result sets, point by point (scripts/compare.py);
 #                   THRESHOLD=5 makes plots and compare call ±5% "the same" (default ±3%)
@@ -28,6 +31,12 @@ NATIVE ?= OFF
 NP ?= 8
 JOBS ?= $(shell nproc)
 
+# The Python of the tools: the one CMake found (SHMCOUNT_PYTHON in the build's cache, found by
+# cmake/python.cmake: /usr/bin/python3 or another python3 on PATH with numpy, scipy and
+# matplotlib). Read when a recipe runs, after `build` configured it; PYTHON=... chooses another
+# (and configures the build with it).
+PYTHON = $(or $(shell sed -n 's/^SHMCOUNT_PYTHON:[A-Z]*=//p' $(BUILD)/CMakeCache.txt 2>/dev/null),/usr/bin/python3)
+
 # Open MPI refuses root unless told, and needs leave to put more ranks than cores.
 MPI_ENV := OMPI_MCA_rmaps_base_oversubscribe=1
 ifeq ($(shell id -u),0)
@@ -37,14 +46,15 @@ endif
 # The analysis checks columns against this binary's --list columns, when it is built.
 LISTS_FROM := $(if $(wildcard $(BUILD)/shmcount),--shmcount $(BUILD)/shmcount)
 
-.PHONY: all build test check run bench seed sweep calibrate plots compare install package clean format
+.PHONY: all build test check run bench seed sweep study calibrate plots compare install package clean format
 
 all: build
 
 # Configuring every time is cheap and keeps WERROR and NATIVE what this command line says.
 build:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DSHMCOUNT_WERROR=$(WERROR) \
-	  -DSHMCOUNT_NATIVE=$(NATIVE) -DSHMCOUNT_MPI=$(MPI) >/dev/null
+	  -DSHMCOUNT_NATIVE=$(NATIVE) -DSHMCOUNT_MPI=$(MPI) \
+	  $(if $(filter command line,$(origin PYTHON)),-DSHMCOUNT_PYTHON=$(call quote,$(PYTHON))) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
 test: build
@@ -57,10 +67,10 @@ run: build
 	$(MPI_ENV) $(MPIRUN) -np $(NP) $(BUILD)/shmcount $(ARGS)
 
 bench: build
-	scripts/bench.sh $(BUILD)/bench/shmcount_bench
+	SHMCOUNT_PYTHON=$(call quote,$(PYTHON)) scripts/bench.sh $(BUILD)/bench/shmcount_bench
 
 seed: build
-	$(MPI_ENV) scripts/seed.sh
+	$(MPI_ENV) SHMCOUNT_PYTHON=$(call quote,$(PYTHON)) scripts/seed.sh
 
 # The sweep takes its settings from the environment, where make puts this command line's
 # variables (MPI=mpich included: build-mpich/shmcount under mpiexec.mpich). It sets Open MPI's
@@ -69,7 +79,12 @@ seed: build
 # (ROUND=2) is reported as typed there, not as found in the environment.
 sweep: build
 	SWEEP_MAKE_COMMAND_LINE=$(call quote,$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v)))) \
-	  /usr/bin/python3 scripts/sweep.py
+	  $(PYTHON) scripts/sweep.py
+
+# The sweep's settings pass through as for make sweep (ROUNDS=20, NAME=...).
+study: build
+	SWEEP_MAKE_COMMAND_LINE=$(call quote,$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v)))) \
+	  /usr/bin/python3 scripts/study.py
 
 # A make value as one shell word, whatever it holds (spaces, quotes, $): 'it'\''s'.
 quote = '$(subst ','\'',$(1))'
@@ -80,22 +95,22 @@ quote = '$(subst ','\'',$(1))'
 CALIBRATION := RANKS=2 PINS=core "SIZES=200000 400000" COPIES=4 REFERENCE=0 BENCH=0 \
   "NAME=calibrate-{host}-{hash}"
 calibrate: build
-	@set -e; set_dir=$$(/usr/bin/python3 scripts/sweep.py --print-set $(CALIBRATION)); \
-	/usr/bin/python3 scripts/sweep.py $(CALIBRATION); \
+	@set -e; set_dir=$$($(PYTHON) scripts/sweep.py --print-set $(CALIBRATION)); \
+	$(PYTHON) scripts/sweep.py $(CALIBRATION); \
 	if [ -n $(call quote,$(DRY_RUN)) ] && [ $(call quote,$(DRY_RUN)) != 0 ]; then \
 	  echo "calibrate: dry run: the sweep above is planned; nothing to calibrate yet"; \
-	else /usr/bin/python3 scripts/calibrate.py $(LISTS_FROM) "$$set_dir"; fi
+	else $(PYTHON) scripts/calibrate.py $(LISTS_FROM) "$$set_dir"; fi
 
 # THRESHOLD=5: the equivalence margin of the verdicts, ±5% (default 3).
 plots:
-	/usr/bin/python3 scripts/plots.py $(if $(RESULTS),--results $(call quote,$(RESULTS))) \
+	$(PYTHON) scripts/plots.py $(if $(RESULTS),--results $(call quote,$(RESULTS))) \
 	  $(if $(THRESHOLD),--threshold $(call quote,$(THRESHOLD))) $(LISTS_FROM)
 
 compare:
 	@if [ -z $(call quote,$(A)) ] || [ -z $(call quote,$(B)) ]; then \
 	  echo "usage: make compare A=<run.csv or result set> B=<run.csv or result set>" \
 	    "[THRESHOLD=percent] [ALLOW_MIXED_VERSIONS=1]" >&2; exit 2; fi
-	/usr/bin/python3 scripts/compare.py $(LISTS_FROM) \
+	$(PYTHON) scripts/compare.py $(LISTS_FROM) \
 	  $(if $(THRESHOLD),--threshold $(call quote,$(THRESHOLD))) \
 	  $(if $(filter 1,$(ALLOW_MIXED_VERSIONS)),--allow-mixed-versions) \
 	  $(call quote,$(A)) $(call quote,$(B))

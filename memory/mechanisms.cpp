@@ -70,7 +70,7 @@ Region allocate_sysv(const NodeGroup& group, const ShareRequest& request) {
   // (Linux lets the others still attach it): from here no exit can leak it.
   group.all_or_none([&] {
     if (!group.is_leader()) return;
-    owner->created.emplace(CreatedSegment::create(bytes, huge));
+    owner->created.emplace(CreatedSegment::create(bytes, huge, need_of(request)));
     owner->attachment.emplace(Attachment::attach(owner->created->id(), bytes));
     owner->created->mark_for_removal();
     prepare(request, owner->attachment->data(), bytes, true, true, region);
@@ -102,7 +102,7 @@ Region allocate_posix(const NodeGroup& group, const ShareRequest& request) {
   const bool huge = request.pages == PageKind::kHuge;
   group.all_or_none([&] {
     if (!group.is_leader()) return;
-    owner->file.emplace(SharedFile::create(bytes, huge));
+    owner->file.emplace(SharedFile::create(bytes, huge, need_of(request)));
     owner->mapping.emplace(FileMapping::map(owner->file->fd(), bytes));
     prepare(request, owner->mapping->data(), bytes, true, !huge, region);
   });
@@ -141,19 +141,20 @@ std::size_t window_overhead(int ranks) {
 
 // A limit on the address space (ulimit -v) too small to map `bytes` more makes the library fail
 // on that rank alone, inside the collective call: refuse it before.
-void check_address_space(std::size_t bytes) {
+void check_address_space(std::size_t bytes, const SizeNeed& need) {
   rlimit limit{};
   if (::getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return;
   std::ifstream statm("/proc/self/statm");
   std::size_t pages = 0;
   statm >> pages;
-  const double need = static_cast<double>(pages) * static_cast<double>(page_bytes()) +
-                      static_cast<double>(bytes) + static_cast<double>(64u << 20);
-  if (need > static_cast<double>(limit.rlim_cur)) {
+  const double mapped = static_cast<double>(pages) * static_cast<double>(page_bytes()) +
+                        static_cast<double>(bytes) + static_cast<double>(64u << 20);
+  if (mapped > static_cast<double>(limit.rlim_cur)) {
+    const double room = static_cast<double>(limit.rlim_cur) - (mapped - static_cast<double>(bytes));
     throw UsageError("the address space limit (ulimit -v: " + std::to_string(limit.rlim_cur >> 10) +
-                     " KiB) leaves no room to map the " + std::to_string(bytes) +
-                     "-byte window on this rank: raise it (ulimit -v unlimited) or use a smaller "
-                     "--size");
+                     " KiB) leaves no room to map the window on this rank, and " +
+                     need.needs("the window", bytes) + ": raise it (ulimit -v unlimited) or " +
+                     use(need.fixes(room)));
   }
 }
 struct WindowOwner : RegionOwner {
@@ -172,10 +173,12 @@ Region allocate_window(const NodeGroup& group, const ShareRequest& request) {
   // wait forever: find out first.
   group.all_or_none([&] {
     if (group.is_leader() && group.local_size() > 1) {
-      check_space(window_backing_folder(), bytes + window_overhead(group.local_size()), false,
-                  "the window (the array and what the MPI library adds to it)");
+      SizeNeed need = need_of(request);
+      need.other_bytes = window_overhead(group.local_size());
+      need.other_what = "what the MPI library adds";
+      check_space(window_backing_folder(), bytes + need.other_bytes, false, need, "the window");
     }
-    check_address_space(bytes);  // Every rank maps the whole window.
+    check_address_space(bytes, need_of(request));  // Every rank maps the whole window.
   });
   owner->window = group.allocate_window(bytes);
   group.all_or_none([&] {
@@ -227,8 +230,9 @@ Region allocate_private(const NodeGroup& group, const ShareRequest& request) {
       const std::string call = "mmap(" + std::to_string(bytes) + " bytes, MAP_PRIVATE|" +
                                "MAP_ANONYMOUS" + (huge ? "|MAP_HUGETLB" : "") + ")";
       if (huge && err == ENOMEM) {
-        throw UsageError(describe_errno(call, err) + ": " +
-                         huge_page_hint(err, bytes, group.local_size()));
+        throw UsageError(
+            describe_errno(call, err) + ": " +
+            huge_page_hint(err, bytes, group.local_size(), need_of(request, group.local_size())));
       }
       throw Error(describe_errno(call, err));
     }
@@ -271,11 +275,12 @@ constexpr std::array kMechanisms{
 // exit 1 instead of a crash. Nothing is left: every name was removed before the first touch.
 class FirstTouchGuard {
  public:
-  explicit FirstTouchGuard(int local_rank) {
+  FirstTouchGuard(int local_rank, const SizeNeed& need) {
     message_ = "shmcount: local rank " + std::to_string(local_rank) +
                ": the shared memory could not be backed while the array was first written "
-               "(SIGBUS): its file system (/dev/shm?) filled up; use a smaller --size, --share "
-               "sysv, or a larger /dev/shm\n";
+               "(SIGBUS): its file system (/dev/shm?) filled up, and " +
+               need.needs() + "; " +
+               use(plus(need.fixes(), {"--share sysv", "a larger /dev/shm"})) + "\n";
     struct sigaction action {};
     action.sa_handler = [](int) { end_job_from_signal(message_, kExitFailure); };
     action.sa_flags = kEndingHandlerFlags;
@@ -308,6 +313,20 @@ std::size_t mapped_bytes_for(const ShareRequest& request) {
   return mapped_bytes_for(request.elements, request.pages, request.counts_bytes);
 }
 
+SizeNeed need_of(const ShareRequest& request, int copies) {
+  SizeNeed need;
+  need.elements = request.elements;
+  need.copies = std::max(copies, 1);
+  const std::size_t mapped = mapped_bytes_for(request);
+  need.counts_bytes = request.counts_bytes;
+  // The array's part: what is mapped less the counts (the array's page rounding is its own).
+  need.array_bytes = mapped - request.counts_bytes;
+  need.counts_mode = request.counts_mode;
+  need.values = request.values;
+  need.ranks = request.ranks;
+  return need;
+}
+
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23  // Linux 5.14.
 #endif
@@ -316,7 +335,8 @@ std::size_t mapped_bytes_for(const ShareRequest& request) {
 // the pages land where that rank's node and the memory policy put them, and a file system
 // without room for them is one message here instead of a SIGBUS. A kernel without the advice
 // (before 5.14) leaves it to the writes, under FirstTouchGuard.
-void take_pages(void* begin, std::size_t bytes, const std::string& what) {
+void take_pages(void* begin, std::size_t bytes, const std::string& what,
+                const std::vector<std::string>& fixes) {
   if (bytes == 0) return;
   const std::size_t page = page_bytes();
   const auto start = reinterpret_cast<std::uintptr_t>(begin) / page * page;
@@ -328,9 +348,9 @@ void take_pages(void* begin, std::size_t bytes, const std::string& what) {
     throw Error(
         describe_errno("madvise(" + std::to_string(end - start) + " bytes, MADV_POPULATE_WRITE)",
                        err) +
-        ": no room for the pages of " + what +
-        " (a full /dev/shm or hugetlbfs, or memory limits); use a smaller --size or "
-        "another --share");
+        ": no room for the pages of " + what + ", " + human_bytes(static_cast<double>(bytes)) +
+        " (a full /dev/shm or hugetlbfs, or memory limits); " +
+        use(plus(fixes, {"another --share"})));
   }
   throw Error(describe_errno("madvise(MADV_POPULATE_WRITE)", err));
 }
@@ -358,7 +378,8 @@ Region share_array(const NodeGroup& group, const Mechanism& mechanism, const Sha
                            " KiB huge pages)");
   }
   const std::span<std::int32_t> array = region.array();
-  const FirstTouchGuard guard(group.local_rank());
+  const SizeNeed need = need_of(request);
+  const FirstTouchGuard guard(group.local_rank(), need);
   // Who writes which range first: the leader the counts, and the array (all of it, or a slice).
   const std::size_t n = array.size(), r = static_cast<std::size_t>(group.local_rank());
   const std::size_t size = static_cast<std::size_t>(group.local_size());
@@ -366,10 +387,13 @@ Region share_array(const NodeGroup& group, const Mechanism& mechanism, const Sha
   const std::size_t begin = whole ? 0 : n * r / size, end = whole ? n : n * (r + 1) / size;
   group.all_or_none([&] {
     if (request.counts_bytes > 0 && group.is_leader()) {
-      take_pages(region.counts, request.counts_bytes, "the shared counts");
+      take_pages(region.counts, request.counts_bytes,
+                 "the count tables (--counts " + std::string(request.counts_mode) + ")",
+                 need.counts_fixes());
     }
     if (!mechanism.shared || !whole || group.is_leader()) {
-      take_pages(array.data() + begin, (end - begin) * sizeof(std::int32_t), "the array");
+      take_pages(array.data() + begin, (end - begin) * sizeof(std::int32_t), "the array",
+                 need.array_fixes());
     }
   });
   if (request.counts_bytes > 0 && group.is_leader()) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kernels/dataset.hpp"
+#include "memory/need.hpp"
 #include "memory/node_group.hpp"
 #include "memory/pages.hpp"
 #include "memory/request.hpp"
@@ -49,6 +50,11 @@ struct ShareRequest {
   // Bytes for counts in the shared memory (--counts shared, packed, padded), after the array on
   // a page of their own; 0 for none.
   std::size_t counts_bytes = 0;
+  // For messages that name what is too big: --counts and --values (counts_bytes > 0) and the
+  // node's ranks.
+  std::string_view counts_mode;
+  std::size_t values = 0;
+  int ranks = 1;
 };
 
 struct Mechanism {
@@ -70,6 +76,9 @@ const Mechanism* find_mechanism(std::string_view name);
 // rounded up to whole huge pages for huge.
 std::size_t mapped_bytes_for(std::size_t elements, PageKind pages, std::size_t counts_bytes = 0);
 std::size_t mapped_bytes_for(const ShareRequest& request);
+// What the request's memory is made of (the array, once or `copies` times, and the count
+// tables), for a message that names what is too big.
+SizeNeed need_of(const ShareRequest& request, int copies = 1);
 // Where the counts start in the region: the array's bytes rounded up to a whole page.
 std::size_t counts_offset(std::size_t elements);
 

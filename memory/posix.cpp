@@ -26,21 +26,12 @@ std::string random_name() {
   return name;
 }
 
-std::string mib(double bytes) {
-  char buf[32];
-  if (bytes < 10 << 20) {
-    std::snprintf(buf, sizeof buf, "%.0f KiB", bytes / 1024);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1f MiB", bytes / (1 << 20));
-  }
-  return buf;
-}
-
 }  // namespace
 
 // The file system must have room: tmpfs accepts ftruncate() of any size and then kills the
 // process with SIGBUS when it writes a page that does not fit (Docker's 64 MB /dev/shm).
-void check_space(const std::string& folder, std::size_t bytes, bool huge, const std::string& what) {
+void check_space(const std::string& folder, std::size_t bytes, bool huge, const SizeNeed& need,
+                 std::string_view container) {
   struct statvfs fs {};
   if (::statvfs(folder.c_str(), &fs) != 0) {
     throw UsageError("cannot use " + folder +
@@ -52,18 +43,20 @@ void check_space(const std::string& folder, std::size_t bytes, bool huge, const 
     free = static_cast<double>(huge_pages_free()) * static_cast<double>(huge_page_size());
   }
   if (free < static_cast<double>(bytes)) {
+    SizeNeed what = need;
+    if (what.total() == 0) what.array_bytes = bytes;
+    const std::vector<std::string> fixes = what.fixes(free);
     throw UsageError(
-        folder + " has " + mib(free) + " free, and " + what + " needs " +
-        mib(static_cast<double>(bytes)) +
-        (huge ? ": reserve more huge pages (sysctl -w vm.nr_hugepages=N)"
-              : " (a container's /dev/shm is 64 MB unless it was started with --shm-size): "
-                "use a smaller --size, --share sysv, or a larger /dev/shm"));
+        folder + " has " + human_bytes(free) + " free, and " + what.needs(container, bytes) +
+        (huge ? "; " + use(plus(fixes, {"more huge pages (sysctl -w vm.nr_hugepages=N)"}))
+              : "; " + use(plus(fixes, {"--share sysv", "a larger /dev/shm"})) +
+                    " (a container's is 64 MB unless it was started with --shm-size)"));
   }
 }
 
 std::string shared_file_folder(bool huge) { return huge ? hugetlbfs_mount() : "/dev/shm"; }
 
-SharedFile SharedFile::create(std::size_t bytes, bool huge) {
+SharedFile SharedFile::create(std::size_t bytes, bool huge, const SizeNeed& need) {
   const std::string folder = shared_file_folder(huge);
   if (folder.empty()) {
     throw UsageError(
@@ -71,7 +64,7 @@ SharedFile SharedFile::create(std::size_t bytes, bool huge) {
         "(mount -t hugetlbfs none /dev/hugepages) and reserve pages (sysctl -w "
         "vm.nr_hugepages=N), or use --share sysv or private for huge pages");
   }
-  check_space(folder, bytes, huge);
+  check_space(folder, bytes, huge, need);
   const std::string name = random_name();
   int fd = -1;
   std::string call;
@@ -102,7 +95,15 @@ SharedFile SharedFile::create(std::size_t bytes, bool huge) {
     if (huge && (err == ENOMEM || err == EINVAL)) {
       throw UsageError(
           describe_errno("ftruncate(" + std::to_string(bytes) + ") on hugetlbfs", err) +
-          ": not enough huge pages: reserve them with 'sysctl -w vm.nr_hugepages=N'");
+          ": not enough huge pages (HugePages_Free = " + std::to_string(huge_pages_free()) +
+          "), and " +
+          (need.total() ? need.needs("the shared memory", bytes)
+                        : "this needs " + human_bytes(static_cast<double>(bytes))) +
+          ": reserve them with 'sysctl -w vm.nr_hugepages=N', or " +
+          use(plus(huge_pages_free() > 0 ? need.fixes(static_cast<double>(huge_pages_free()) *
+                                                      static_cast<double>(huge_page_size()))
+                                         : std::vector<std::string>{},
+                   {"--pages small or thp"})));
     }
     throw Error(describe_errno("ftruncate(" + std::to_string(bytes) + ")", err));
   }

@@ -9,6 +9,9 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
+
+#include "memory/need.hpp"
 
 namespace shmcount {
 
@@ -17,8 +20,9 @@ class SharedFile {
  public:
   // The leader: creates, unlinks and sizes the file. `huge` puts it on a hugetlbfs mount (bytes
   // then a multiple of the huge page size). Checks the free space first. Throws UsageError
-  // when the user can fix it (too little space in /dev/shm, no hugetlbfs), Error otherwise.
-  static SharedFile create(std::size_t bytes, bool huge);
+  // when the user can fix it (too little space in /dev/shm, no hugetlbfs), naming what `need`
+  // says is too big and the option that fixes it, Error otherwise.
+  static SharedFile create(std::size_t bytes, bool huge, const SizeNeed& need = {});
   // Another rank of the node: opens the leader's file through /proc/<pid>/fd/<fd> and refuses
   // one not owned by this user, whose mode is not 0600, or smaller than `bytes`.
   static SharedFile open_leaders(pid_t leader, int leader_fd, std::size_t bytes);
@@ -54,8 +58,10 @@ std::string shared_file_folder(bool huge);
 
 // Throws UsageError unless `folder` has room for `bytes` (free huge pages, for hugetlbfs): tmpfs
 // takes a file of any size and then kills the process with SIGBUS, and an MPI library that
-// runs out of it inside a collective call can leave the other ranks waiting forever.
-void check_space(const std::string& folder, std::size_t bytes, bool huge,
-                 const std::string& what = "the array");
+// runs out of it inside a collective call can leave the other ranks waiting forever. The message
+// names what `need` says needs the room (`container`, when it has several parts: the array, the
+// count tables, the MPI library's) and the options that make it fit.
+void check_space(const std::string& folder, std::size_t bytes, bool huge, const SizeNeed& need = {},
+                 std::string_view container = "the shared memory");
 
 }  // namespace shmcount

@@ -4,9 +4,12 @@
 #include <sys/shm.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
+#include <utility>
 
 #include "common/error.hpp"
 #include "common/fault.hpp"
@@ -23,6 +26,14 @@ std::string octal_mode(unsigned mode) {
   return buf;
 }
 
+// `need`, or the bare array of `bytes` when the caller said nothing about it.
+SizeNeed or_array(const SizeNeed& need, std::size_t bytes) {
+  if (need.total() > 0) return need;
+  SizeNeed array;
+  array.array_bytes = bytes;
+  return array;
+}
+
 }  // namespace
 
 std::string kernel_limit(const char* name) {
@@ -31,45 +42,101 @@ std::string kernel_limit(const char* name) {
   return (in >> value) ? value : "unknown";
 }
 
-std::string huge_page_hint(int err, std::size_t bytes, int copies) {
+std::string huge_page_hint(int err, std::size_t bytes, int copies, const SizeNeed& need) {
   const std::size_t page = huge_page_size();
   const std::size_t pages = page ? (bytes + page - 1) / page : 0;
-  std::string need =
+  std::string count =
       page ? std::to_string(pages) + " huge page(s) of " + std::to_string(page >> 10) + " KiB"
            : "huge pages";
   if (page && copies > 1) {
-    need += " per rank, " + std::to_string(pages * static_cast<std::size_t>(copies)) +
-            " for the node's " + std::to_string(copies) + " private copies";
+    count += " per rank, " + std::to_string(pages * static_cast<std::size_t>(copies)) +
+             " for the node's " + std::to_string(copies) + " private copies";
   }
+  const SizeNeed what = or_array(need, bytes);
   switch (err) {
-    case ENOMEM:
+    case ENOMEM: {
+      const double room = static_cast<double>(huge_pages_free()) * static_cast<double>(page);
       return "not enough huge pages free (HugePages_Free = " + std::to_string(huge_pages_free()) +
-             ", this needs " + need +
-             "): reserve them with 'sysctl -w vm.nr_hugepages=N' (as root), or use --pages small "
-             "or thp";
+             ", this needs " + count + "; " +
+             what.needs("the shared memory", bytes * static_cast<std::size_t>(copies)) +
+             "): reserve them with 'sysctl -w vm.nr_hugepages=N' (as root), or " +
+             // With none free no smaller run fits: only the page size is an option then.
+             use(plus(room > 0 ? what.fixes(room) : std::vector<std::string>{},
+                      {"--pages small or thp"}));
+    }
     case EPERM:
       return "this user may not use huge pages for System V segments: add its group to "
              "vm.hugetlb_shm_group (sysctl), or use --pages small or thp";
     default:
-      return "the kernel refused huge pages of " + need + " (is the huge page size right?)";
+      return "the kernel refused huge pages of " + count + " (is the huge page size right?)";
   }
 }
 
-std::string shm_hint(const std::string& call, int err, std::size_t bytes) {
+namespace {
+
+// The System V shared memory of this IPC namespace in use now (/proc/sysvipc/shm): segments, and
+// their bytes.
+std::pair<long, double> segments_in_use() {
+  std::ifstream in("/proc/sysvipc/shm");
+  std::string line;
+  std::getline(in, line);  // The header.
+  long segments = 0;
+  double bytes = 0;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    long key = 0, id = 0, perms = 0;
+    double size = 0;
+    if (fields >> key >> id >> perms >> size) {
+      ++segments;
+      bytes += size;
+    }
+  }
+  return {segments, bytes};
+}
+
+double number_or(const std::string& text, double otherwise) {
+  try {
+    return std::stod(text);
+  } catch (...) {
+    return otherwise;
+  }
+}
+
+}  // namespace
+
+std::string shm_hint(const std::string& call, int err, std::size_t bytes, const SizeNeed& need) {
   const std::string size = std::to_string(bytes) + " bytes";
+  const SizeNeed what = or_array(need, bytes);
   if (call == "shmget") {
     switch (err) {
-      case EINVAL:
-        return "the size (" + size + ") is outside [SHMMIN, SHMMAX]; kernel.shmmax is " +
-               kernel_limit("shmmax") +
-               " bytes: use a smaller --size or raise it (sysctl -w kernel.shmmax=BYTES)";
-      case ENOSPC:
+      case EINVAL: {
+        const std::string shmmax = kernel_limit("shmmax");
+        return "the size (" + size + ") is outside [SHMMIN, SHMMAX]; kernel.shmmax is " + shmmax +
+               " bytes, and " + what.needs("the segment", bytes) + ": " +
+               use(plus(what.fixes(number_or(shmmax, 0)),
+                        {"a larger kernel.shmmax (sysctl -w kernel.shmmax=BYTES)"}));
+      }
+      case ENOSPC: {
+        // No ids left, or kernel.shmall (pages, for all segments together) would be passed.
+        const auto [segments, in_use] = segments_in_use();
+        const std::string shmall = kernel_limit("shmall");
+        const double page = static_cast<double>(::sysconf(_SC_PAGESIZE));
+        const double room = number_or(shmall, 0) * page - in_use;
+        if (static_cast<double>(segments) < number_or(kernel_limit("shmmni"), 1e18) &&
+            room < static_cast<double>(bytes)) {
+          return "this is not disk space: kernel.shmall (" + shmall + " pages, " +
+                 human_bytes(number_or(shmall, 0) * page) + " for all segments) leaves " +
+                 human_bytes(std::max(room, 0.0)) + " with " + std::to_string(segments) +
+                 " segment(s) in use (ipcs -m), and " + what.needs("the segment", bytes) + ": " +
+                 use(plus(what.fixes(room),
+                          {"a larger kernel.shmall (sysctl -w kernel.shmall=PAGES)"}));
+        }
         return "this is not disk space: all segment ids are taken (kernel.shmmni = " +
-               kernel_limit("shmmni") + ") or the total would pass kernel.shmall (" +
-               kernel_limit("shmall") +
+               kernel_limit("shmmni") + ") or the total would pass kernel.shmall (" + shmall +
                " pages); see 'ipcs -m', remove stale segments with ipcrm, or raise the sysctl";
+      }
       case ENOMEM:
-        return "not enough memory for " + size + "; use a smaller --size";
+        return "not enough memory: " + what.needs("the segment", bytes) + "; " + use(what.fixes());
       case EACCES:
       case EPERM:
         return "no permission to create shared memory (a seccomp or container policy?)";
@@ -91,7 +158,7 @@ std::string shm_hint(const std::string& call, int err, std::size_t bytes) {
   }
 }
 
-CreatedSegment CreatedSegment::create(std::size_t bytes, bool huge_pages) {
+CreatedSegment CreatedSegment::create(std::size_t bytes, bool huge_pages, const SizeNeed& need) {
   const int flags = IPC_CREAT | IPC_EXCL | kMode | (huge_pages ? SHM_HUGETLB : 0);
   const int id = inject_call_fault("shmget") ? -1 : ::shmget(IPC_PRIVATE, bytes, flags);
   if (id == -1) {
@@ -99,9 +166,10 @@ CreatedSegment CreatedSegment::create(std::size_t bytes, bool huge_pages) {
     const std::string call = "shmget(IPC_PRIVATE, " + std::to_string(bytes) +
                              ", IPC_CREAT|IPC_EXCL|" + (huge_pages ? "SHM_HUGETLB|" : "") + "0600)";
     if (huge_pages && (err == ENOMEM || err == EPERM || err == EINVAL)) {
-      throw UsageError(describe_errno(call, err) + ": " + huge_page_hint(err, bytes));
+      throw UsageError(describe_errno(call, err) + ": " + huge_page_hint(err, bytes, 1, need));
     }
-    const std::string message = describe_errno(call, err) + ": " + shm_hint("shmget", err, bytes);
+    const std::string message =
+        describe_errno(call, err) + ": " + shm_hint("shmget", err, bytes, need);
     // A size above kernel.shmmax or no ids left: fixed by a smaller --size or a sysctl.
     if (err == EINVAL || err == ENOSPC) throw UsageError(message);
     throw Error(message);

@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <string>
 
+#include "memory/need.hpp"
+
 namespace shmcount {
 
 // The segment a node leader created. Move-only; removes the segment on destruction unless
@@ -18,8 +20,10 @@ class CreatedSegment {
   // shmget(IPC_PRIVATE, bytes, IPC_CREAT | IPC_EXCL | 0600), with SHM_HUGETLB for huge pages
   // (bytes then a multiple of the huge page size). Throws Error with the call, its arguments and
   // a hint naming the kernel limit (kernel.shmmax, shmmni, shmall; vm.nr_hugepages) on failure;
-  // UsageError when the user can fix it (a smaller size, a sysctl).
-  static CreatedSegment create(std::size_t bytes, bool huge_pages = false);
+  // UsageError when the user can fix it (a smaller size, a sysctl), naming what `need` says the
+  // bytes are (the array, the count tables) and the option that makes them fit.
+  static CreatedSegment create(std::size_t bytes, bool huge_pages = false,
+                               const SizeNeed& need = {});
 
   CreatedSegment(CreatedSegment&& other) noexcept;
   CreatedSegment& operator=(CreatedSegment&&) = delete;
@@ -56,13 +60,15 @@ class Attachment {
   std::size_t bytes_;
 };
 
-// What to do when the kernel refuses huge pages for `bytes` with `err`: names vm.nr_hugepages and
-// how many pages are free.
+// What to do when the kernel refuses huge pages for `bytes` with `err`: names vm.nr_hugepages, how
+// many pages are free, what `need` says needs them and the options that make it smaller.
 // `copies` private copies of `bytes` each are needed on the node.
-std::string huge_page_hint(int err, std::size_t bytes, int copies = 1);
+std::string huge_page_hint(int err, std::size_t bytes, int copies = 1, const SizeNeed& need = {});
 
-// The hint PostgreSQL-style for a failed call (e.g. which sysctl to raise); empty if none.
-std::string shm_hint(const std::string& call, int err, std::size_t bytes);
+// The hint PostgreSQL-style for a failed call (e.g. which sysctl to raise); empty if none. For
+// shmget, what `need` says the bytes are and the option that makes them fit.
+std::string shm_hint(const std::string& call, int err, std::size_t bytes,
+                     const SizeNeed& need = {});
 
 // A kernel.shm* limit from /proc/sys/kernel, or "unknown".
 std::string kernel_limit(const char* name);

@@ -251,28 +251,35 @@ void parse_list_argument(std::string_view body, std::string_view text, Strategy&
       {what, thing, "0,2,4-7", s.objects ? "list each object once" : "each rank needs its own PU"});
 }
 
-// likwid:EXPR, likwid-pin's -c syntax. Terms joined by '_', each one of
+// likwid:EXPR, likwid-pin's -c syntax (likwid 5.2.2, src/cpustring.c). Terms joined by '@'
+// (likwid-pin) or '_' (likwid-mpirun's -pin; one thread per rank here), each one of
 //   I0,I1-I2,...        OS (physical) PU ids, likwid's default numbering
-//   L:DOM:I0,...        the same as DOM:I0,... (indices inside a domain are logical)
-//   DOM:I0,...          indices into a domain: N, S<i> (package), M<i> (NUMA), C<i> (last-level
-//                       cache), D<i> (die)
-//   E:DOM:count[:chunk:stride]  count PUs of DOM, `chunk` consecutive ones then skip to the next
-//                       multiple of `stride` (likwid's expression form)
-// Terms join with '@' (likwid-pin) or '_' (likwid-mpirun's -pin; one thread per rank here).
-// A domain lists its usable PUs as likwid does: the first hardware thread of each core in
-// logical core order, then the second threads, and so on. More ranks than PUs named: ranks wrap
-// round-robin, as likwid-pin wraps threads (flagged oversubscribed).
+//   DOM:I0,... L:DOM:I0,...  indices into a domain: N, S<i> (package), M<i> (NUMA), C<i>
+//                       (last-level cache), D<i> (die); cores first, SMT threads last
+//   DOM                 the whole domain in likwid's raw order (as E:DOM)
+//   E:DOM[:count[:chunk:stride[:offset]]]  likwid's expression form on the raw list: `chunk`
+//                       PUs in a row every `stride`, from index `offset`; count defaults to all
+//   K:scatter[:count]   round-robin over every domain whose name begins with K (S, M, C, D, N,
+//                       or S1 for S1, S10-S19, as likwid matches), cores first in each
+//   K:balanced[:count]  count split evenly over those domains, the first ones of each raw list
+// A domain's raw list has each core's threads side by side (logical order); its sorted list has
+// the first thread of each core, then the second threads, and so on. More ranks than PUs named:
+// ranks wrap round-robin, as likwid-pin wraps threads (flagged oversubscribed).
 struct LikwidTerm {
-  char kind = 'P';                       // 'P' physical ids, 'D' domain indices, 'E' expression.
-  std::string domain;                    // "N", "S0", ...
-  std::vector<int> list;                 // For 'P' and 'D'.
-  int count = 0, chunk = 1, stride = 1;  // For 'E'.
+  // 'P' physical ids, 'D' domain indices, 'E' expression, 'S' scatter, 'B' balanced.
+  char kind = 'P';
+  std::string domain;     // "N", "S0", ...; for 'S' and 'B' the prefix ("S", "M1").
+  std::string text;       // The term as written.
+  std::vector<int> list;  // For 'P' and 'D'.
+  int count = 0, chunk = 1, stride = 1, offset = 0;  // count 0: every PU.
 };
 
 [[noreturn]] void likwid_refuse(std::string_view text, const std::string& why) {
   throw UsageError("--pin '" + std::string(text) + "': " + why +
-                   "; likwid: takes OS ids (0,2,4-7), L:0-3, DOM:0-3 with DOM one of N, S<i>, "
-                   "M<i>, C<i>, D<i>, E:DOM:count[:chunk:stride], terms joined by '@' or '_'");
+                   "; likwid: takes OS ids (0,2,4-7), DOM:0-3 or L:DOM:0-3 with DOM one of N, "
+                   "S<i>, M<i>, C<i>, D<i>, DOM, E:DOM[:count[:chunk:stride[:offset]]], "
+                   "S:scatter[:count], S:balanced[:count] (S, M, C, D or N), terms joined by '@' "
+                   "or '_'");
 }
 
 int likwid_number(std::string_view s, std::string_view text, std::string_view what) {
@@ -284,13 +291,16 @@ int likwid_number(std::string_view s, std::string_view text, std::string_view wh
   return std::stoi(std::string(s));
 }
 
+bool likwid_is_domain(std::string_view d) {
+  if (d == "N") return true;
+  return d.size() >= 2 && d.size() <= 7 &&
+         std::string_view("SMCD").find(d[0]) != std::string_view::npos &&
+         std::all_of(d.begin() + 1, d.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
 void likwid_check_domain(std::string_view d, std::string_view text) {
-  if (d == "N") return;
-  if (d.size() >= 2 && std::string_view("SMCD").find(d[0]) != std::string_view::npos) {
-    likwid_number(d.substr(1), text, "domain index");
-    return;
-  }
-  likwid_refuse(text, "unsupported domain '" + std::string(d) + "'");
+  if (!likwid_is_domain(d)) likwid_refuse(text, "unsupported domain '" + std::string(d) + "'");
 }
 
 // likwid's index list: "0,2,4-7", a range may run down ("3-0" is 3,2,1,0, as likwid-pin takes it).
@@ -331,54 +341,89 @@ std::vector<LikwidTerm> parse_likwid_terms(std::string_view body, std::string_vi
       parts.push_back(t.substr(p, q - p));
       p = q + 1;
     }
+    const std::string form = "'" + std::string(t) + "'";
+    LikwidTerm term;
+    term.text = std::string(t);
+    // likwid takes every term with "scatter" or "balanced" in it as a policy (cpustring.c).
+    const bool policy =
+        t.find("scatter") != std::string_view::npos || t.find("balanced") != std::string_view::npos;
+    if (policy) {
+      if (parts.size() < 2 || parts.size() > 3 ||
+          (parts[1] != "scatter" && parts[1] != "balanced" && parts[1] != "cbalanced")) {
+        likwid_refuse(text, "unsupported form " + form +
+                                " (the policy forms are K:scatter[:count] and K:balanced[:count])");
+      }
+      if (parts[1] == "cbalanced") {
+        likwid_refuse(text, "unsupported form " + form +
+                                " (cbalanced is undocumented in likwid-pin 5.2.2 and not "
+                                "supported; K:balanced or K:scatter are)");
+      }
+      // K is a domain kind, or a domain name matched as a prefix (likwid's substring match).
+      if (!(parts[0] == "S" || parts[0] == "M" || parts[0] == "C" || parts[0] == "D" ||
+            likwid_is_domain(parts[0]))) {
+        likwid_refuse(text, "unsupported domain '" + std::string(parts[0]) + "' in " + form +
+                                " (K:" + std::string(parts[1]) + " takes N, S, M, C or D)");
+      }
+      term.kind = parts[1] == "scatter" ? 'S' : 'B';
+      term.domain = std::string(parts[0]);
+      if (parts.size() == 3) {
+        term.count = likwid_number(parts[2], text, "count");
+        if (term.count == 0) likwid_refuse(text, form + " needs a count >= 1");
+      }
+      terms.push_back(std::move(term));
+      continue;
+    }
     // L:DOM:list is DOM:list: indices inside a domain are logical already (likwid-pin refuses
     // L:list without a domain, and so does this).
     if (parts.size() == 3 && parts[0] == "L") parts.erase(parts.begin());
-    LikwidTerm term;
     if (parts[0] == "E") {
-      if (parts.size() != 3 && parts.size() != 5) {
-        likwid_refuse(text, "E: takes E:DOM:count or E:DOM:count:chunk:stride");
+      if (parts.size() < 2 || parts.size() == 4 || parts.size() > 6) {
+        likwid_refuse(text, "unsupported form " + form +
+                                ": E: takes E:DOM, E:DOM:count, E:DOM:count:chunk:stride or "
+                                "E:DOM:count:chunk:stride:offset");
       }
       term.kind = 'E';
       term.domain = std::string(parts[1]);
       likwid_check_domain(parts[1], text);
-      term.count = likwid_number(parts[2], text, "count");
-      if (parts.size() == 5) {
+      if (parts.size() >= 3) term.count = likwid_number(parts[2], text, "count");
+      if (parts.size() >= 5) {
         term.chunk = likwid_number(parts[3], text, "chunk");
         term.stride = likwid_number(parts[4], text, "stride");
       }
-      if (term.count == 0 || term.chunk == 0 || term.stride < term.chunk) {
-        likwid_refuse(text, "E: needs count >= 1, chunk >= 1 and stride >= chunk");
+      if (parts.size() == 6) term.offset = likwid_number(parts[5], text, "offset");
+      if ((parts.size() >= 3 && term.count == 0) || term.chunk == 0 || term.stride < term.chunk) {
+        likwid_refuse(text, form + ": E: needs count >= 1, chunk >= 1 and stride >= chunk");
       }
     } else if (parts.size() == 1) {
-      if (!parts[0].empty() && !std::isdigit(static_cast<unsigned char>(parts[0][0]))) {
-        likwid_refuse(text, "unsupported form '" + std::string(t) +
-                                "' (scatter and policy forms such as S:scatter are not supported)");
+      if (likwid_is_domain(parts[0])) {
+        term.kind = 'E';  // A bare domain: likwid-pin takes it as E:DOM.
+        term.domain = std::string(parts[0]);
+      } else if (!parts[0].empty() && !std::isdigit(static_cast<unsigned char>(parts[0][0]))) {
+        likwid_refuse(text, "unsupported form " + form);
+      } else {
+        term.list = likwid_list(parts[0], text);
       }
-      term.list = likwid_list(parts[0], text);
     } else if (parts.size() == 2) {
       term.kind = 'D';
       if (parts[0] == "L")
         likwid_refuse(text, "L: needs a domain, as in L:N:0-3 (likwid-pin refuses L:0-3 too)");
       term.domain = std::string(parts[0]);
       likwid_check_domain(term.domain, text);
-      if (parts[1] == "scatter" || parts[1].empty() ||
-          !std::isdigit(static_cast<unsigned char>(parts[1][0]))) {
-        likwid_refuse(text, "unsupported form '" + std::string(t) + "'");
+      if (parts[1].empty() || !std::isdigit(static_cast<unsigned char>(parts[1][0]))) {
+        likwid_refuse(text, "unsupported form " + form);
       }
       term.list = likwid_list(parts[1], text);
     } else {
-      likwid_refuse(text, "unsupported form '" + std::string(t) + "'");
+      likwid_refuse(text, "unsupported form " + form);
     }
     terms.push_back(std::move(term));
   }
   return terms;
 }
 
-// Indices into m.pus of a domain's usable PUs in likwid's order (cores first, SMT threads last).
-std::vector<std::size_t> likwid_domain(const MachineView& m, const std::string& d,
-                                       std::string_view text) {
-  const int index = d == "N" ? 0 : std::stoi(d.substr(1));
+// Indices into m.pus of a domain's usable PUs in likwid's sorted order (cores first, SMT threads
+// last); empty when the domain has none.
+std::vector<std::size_t> likwid_members(const MachineView& m, char kind, int index) {
   const int die_level = m.level_of(HWLOC_OBJ_DIE);
   int max_smt = 0;
   for (const auto& pu : m.pus) max_smt = std::max(max_smt, pu.smt);
@@ -389,7 +434,7 @@ std::vector<std::size_t> likwid_domain(const MachineView& m, const std::string& 
       const PuInfo& pu = m.pus[i];
       if (pu.smt != k) continue;
       bool in = false;
-      switch (d[0]) {
+      switch (kind) {
         case 'N':
           in = true;
           break;
@@ -414,10 +459,55 @@ std::vector<std::size_t> likwid_domain(const MachineView& m, const std::string& 
                      [&](std::size_t a, std::size_t b) { return m.pus[a].core < m.pus[b].core; });
     order.insert(order.end(), tier.begin(), tier.end());
   }
+  return order;
+}
+
+std::vector<std::size_t> likwid_domain(const MachineView& m, const std::string& d,
+                                       std::string_view text) {
+  std::vector<std::size_t> order = likwid_members(m, d[0], d == "N" ? 0 : std::stoi(d.substr(1)));
   if (order.empty()) {
     likwid_refuse(text, "domain " + d + " has no usable PU on this node (see shmcount --domains)");
   }
   return order;
+}
+
+// The domains a policy term spreads over, in likwid's order (N, then S0, S1, ...), each as its
+// sorted list: every domain of the kind whose name begins with the prefix and has a usable PU.
+std::vector<std::vector<std::size_t>> likwid_domains_of(const MachineView& m, const LikwidTerm& t,
+                                                        std::string_view text) {
+  std::vector<std::vector<std::size_t>> out;
+  const char kind = t.domain[0];
+  if (kind == 'N') {
+    out.push_back(likwid_members(m, 'N', 0));
+    return out;
+  }
+  int last = -1;
+  const int die_level = m.level_of(HWLOC_OBJ_DIE);
+  for (const PuInfo& pu : m.pus) {
+    const int i = kind == 'S'     ? pu.package
+                  : kind == 'M'   ? pu.numa
+                  : kind == 'C'   ? pu.cache
+                  : die_level < 0 ? pu.package
+                                  : pu.path[static_cast<std::size_t>(die_level)];
+    last = std::max(last, i);
+  }
+  for (int i = 0; i <= last; ++i) {
+    const std::string tag = std::string(1, kind) + std::to_string(i);
+    if (tag.compare(0, t.domain.size(), t.domain) != 0) continue;
+    std::vector<std::size_t> d = likwid_members(m, kind, i);
+    if (!d.empty()) out.push_back(std::move(d));
+  }
+  if (out.empty()) {
+    likwid_refuse(text, "'" + t.text + "': no domain " + t.domain +
+                            "... has a usable PU on this node (see shmcount --domains)");
+  }
+  return out;
+}
+
+// "S0:5 but S0 has 2 PUs (0-1)".
+std::string likwid_past(const std::string& what, const std::string& d, std::size_t n) {
+  return what + " but " + d + " has " + std::to_string(n) + (n == 1 ? " PU (0)" : " PUs (0-") +
+         (n == 1 ? "" : std::to_string(n - 1) + ")");
 }
 
 std::vector<std::size_t> likwid_order(const MachineView& m, const Strategy& s, int) {
@@ -443,29 +533,68 @@ std::vector<std::size_t> likwid_order(const MachineView& m, const Strategy& s, i
       }
       continue;
     }
+    if (t.kind == 'S' || t.kind == 'B') {
+      const auto doms = likwid_domains_of(m, t, s.text);
+      std::size_t most = 0;
+      for (const auto& d : doms) most = std::max(most, d.size());
+      std::vector<std::size_t> picked;
+      if (t.kind == 'S') {
+        // Scatter: the k-th PU of every domain in turn (sorted lists); likwid-pin lists every
+        // hardware thread unless given a count. A domain shorter than the others is passed over
+        // once spent (likwid 5.2.2 reads past its list there).
+        const std::size_t want = t.count ? static_cast<std::size_t>(t.count) : m.pus.size();
+        for (std::size_t k = 0; k < most && picked.size() < want; ++k) {
+          for (const auto& d : doms) {
+            if (k < d.size() && picked.size() < want) picked.push_back(d[k]);
+          }
+        }
+      } else {
+        // Balanced: count (default: the longest domain times their number) split evenly, the
+        // remainder to the first domains; each domain gives the first ones of its raw list.
+        const std::size_t want = t.count ? static_cast<std::size_t>(t.count) : most * doms.size();
+        const std::size_t per = want / doms.size();
+        std::size_t extra = want % doms.size();
+        for (const auto& d : doms) {
+          std::vector<std::size_t> raw = d;
+          std::sort(raw.begin(), raw.end());
+          const std::size_t n = per + (extra > 0 ? 1 : 0);
+          if (extra > 0) --extra;
+          for (std::size_t k = 0; k < n && k < raw.size(); ++k) picked.push_back(raw[k]);
+        }
+      }
+      for (std::size_t i : picked) add(i);
+      continue;
+    }
     const std::vector<std::size_t> dom = likwid_domain(m, t.domain, s.text);
     if (t.kind == 'D') {
       for (int i : t.list) {
         if (static_cast<std::size_t>(i) >= dom.size()) {
-          likwid_refuse(s.text, "domain " + t.domain + " has " + std::to_string(dom.size()) +
-                                    " usable PUs (0-" + std::to_string(dom.size() - 1) + "), not " +
-                                    std::to_string(i));
+          likwid_refuse(s.text,
+                        likwid_past(t.domain + ":" + std::to_string(i), t.domain, dom.size()));
         }
         add(dom[static_cast<std::size_t>(i)]);
       }
       continue;
     }
-    // E:DOM:count:chunk:stride: chunks of `chunk` PUs at multiples of `stride`. likwid walks the
-    // domain's raw list here (each core's threads side by side: logical order), not the sorted
-    // one the index forms use (cpustring.c, cpustr_to_cpulist_expression): on SMT-2,
-    // E:N:4:1:2 is the first thread of cores 0-3, as likwid-pin's manual says.
+    // E:DOM:count:chunk:stride:offset: chunks of `chunk` PUs at multiples of `stride` from
+    // `offset`. likwid walks the domain's raw list here (each core's threads side by side:
+    // logical order), not the sorted one the index forms use (cpustring.c,
+    // cpustr_to_cpulist_expression): on SMT-2, E:N:4:1:2 is the first thread of cores 0-3, as
+    // likwid-pin's manual says. Past the list's end likwid starts again from `offset`: the same
+    // PUs again, which the ranks' round-robin wrap gives here. A chunk is cut at the list's end
+    // (likwid 5.2.2 reads past it when offset > 0).
     std::vector<std::size_t> raw = dom;
     std::sort(raw.begin(), raw.end());
+    const std::size_t off = static_cast<std::size_t>(t.offset);
+    if (off >= raw.size()) {
+      likwid_refuse(s.text, likwid_past("'" + t.text + "' starts at offset " + std::to_string(off),
+                                        t.domain, raw.size()));
+    }
+    const std::size_t want = t.count ? static_cast<std::size_t>(t.count) : raw.size();
     std::vector<std::size_t> picked;
-    for (std::size_t base = 0; picked.size() < static_cast<std::size_t>(t.count);
+    for (std::size_t base = off; base < raw.size() && picked.size() < want;
          base += static_cast<std::size_t>(t.stride)) {
-      if (base >= raw.size()) break;  // likwid-pin -c E:N:3 on 2 PUs gives 0,1.
-      for (int c = 0; c < t.chunk && picked.size() < static_cast<std::size_t>(t.count); ++c) {
+      for (int c = 0; c < t.chunk && picked.size() < want; ++c) {
         if (base + static_cast<std::size_t>(c) < raw.size()) {
           picked.push_back(raw[base + static_cast<std::size_t>(c)]);
         }
@@ -502,7 +631,8 @@ constexpr std::array kStrategies{
                  parse_list_argument, "L0,L1,..."},
     StrategyInfo{"likwid",
                  "likwid:EXPR likwid-pin's -c expression: OS ids, L:, N/S<i>/M<i>/C<i>/D<i> "
-                 "domains (cores first, SMT last), E:DOM:count[:chunk:stride], '_'-joined",
+                 "domains (cores first, SMT last), E:DOM[:count[:chunk:stride[:offset]]], "
+                 "K:scatter, K:balanced, '@'- or '_'-joined",
                  "(rankfile)", "-c EXPR", likwid_order, BindMode::kOnePu, parse_likwid_argument,
                  "EXPR"},
     StrategyInfo{

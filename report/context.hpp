@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json.hpp"
 #include "report/figures.hpp"
 #include "report/record.hpp"
 
@@ -20,10 +21,6 @@ struct Provenance {
   std::string utc_time;
   std::string command_line;
 };
-
-// A JSON string's content: valid UTF-8 (other bytes as "\xNN"), quotes, backslashes and control
-// characters escaped.
-std::string json_escape(const std::string& text);
 
 // The build's lines of a run context ("mpi_library" to "revision"), each "  \"key\": value,\n":
 // the same in a counting run's and a latency map's.

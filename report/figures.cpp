@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "kernels/kernels.hpp"
 #include "memory/probes.hpp"
 
 namespace shmcount {
@@ -199,8 +200,14 @@ RunFigures compute_figures(const RunInfo& run, const std::vector<Record>& record
   f.outliers = find_outliers(Phase::kParallel, f.parallel_ms);
   for (const auto& o : find_outliers(Phase::kSequential, f.sequential_ms)) f.outliers.push_back(o);
   note_disturbance(run, records, f);
-  const Spread par = spread_of(f.parallel_ms);
-  const Spread seq = spread_of(f.sequential_ms);
+  f.parallel = spread_of(f.parallel_ms);
+  f.t_min = spread_of(f.t_min_ms);
+  f.t_avg = spread_of(f.t_avg_ms);
+  f.t_max = spread_of(f.t_max_ms);
+  f.sequential = spread_of(f.sequential_ms);
+  f.unit = spread_of(f.unit_ms);
+  const Spread& par = f.parallel;
+  const Spread& seq = f.sequential;
   if (seq.n > 0 && par.median > 0) {
     f.speedup = seq.median / par.median;
     f.efficiency = f.speedup / run.ranks;
@@ -210,6 +217,9 @@ RunFigures compute_figures(const RunInfo& run, const std::vector<Record>& record
     nf.index = node.index;
     nf.parallel_ms = spread_of(makespan_per_rep(records, node.index));
     nf.sequential_ms = spread_of(sequential_of_node(records, node.index));
+    if (nf.sequential_ms.n && nf.parallel_ms.median > 0) {
+      nf.speedup = nf.sequential_ms.median / nf.parallel_ms.median;
+    }
     nf.memory_lines = node_memory_lines(run, node, records);
     f.nodes.push_back(nf);
     if (nf.sequential_ms.n == 0 || node.ranks == 0 || node.pus == 0) continue;
@@ -220,7 +230,30 @@ RunFigures compute_figures(const RunInfo& run, const std::vector<Record>& record
       f.units_per_pu = units;
     }
   }
+  if (f.ideal_ms > 0) {
+    f.ideal_ratio = par.median / f.ideal_ms;
+    f.noise = std::max(par.cv, seq.cv);
+    f.faster_than_ideal = faster_than_ideal(par.median, f.ideal_ms, f.noise);
+    f.ideal_within_range = par.min <= f.ideal_ms && f.ideal_ms <= par.max;
+  }
+  Rates& r = f.rates;
+  const Options& o = run.options;
+  r.work_unit = std::string(work_unit_name(*o.kernel));
+  r.work_per_unit = run.work_per_unit;
+  r.updates_per_unit = updates_per_unit(*o.kernel, o.data.size, o.data.values);
+  if (f.unit.median > 0) {
+    r.work_per_s_rank = r.work_per_unit / (f.unit.median / 1e3);
+    r.updates_per_s_rank = r.updates_per_unit / (f.unit.median / 1e3);
+  }
+  if (par.median > 0) {
+    r.work_per_s_job = r.work_per_unit * run.ranks / (par.median / 1e3);
+    r.updates_per_s_job = r.updates_per_unit * run.ranks / (par.median / 1e3);
+  }
   return f;
+}
+
+bool faster_than_ideal(double median_ms, double ideal_ms, double noise) {
+  return ideal_ms > 0 && median_ms < ideal_ms * (1 - noise);
 }
 
 LoadCheck load_check(const NodeInfo& node) {

@@ -39,9 +39,32 @@ struct NodeFigures {
   int index = 0;
   Spread parallel_ms;    // Makespans of its ranks, per repetition.
   Spread sequential_ms;  // Its leader doing all its units, per repetition (n 0: no baseline).
+  double speedup = 0;    // Its median sequential / its median makespan; 0 without baseline.
   // What each probe sums up to on the node: (probe column, summary line).
   std::vector<std::pair<std::string, std::string>> memory_lines;
 };
+
+// How much work the run did per second: the kernel's own work (compares, element visits, a
+// plugin's unit) and count updates, per rank (one unit / the median unit time) and for the job
+// (every rank's unit / the median makespan).
+struct Rates {
+  std::string work_unit;  // "compares", "element visits", a plugin kernel's work_unit.
+  double work_per_unit = 0;
+  double work_per_s_rank = 0;
+  double work_per_s_job = 0;
+  double updates_per_unit = 0;
+  double updates_per_s_rank = 0;
+  double updates_per_s_job = 0;
+};
+
+// Faster than perfect scaling, the one rule (docs/measuring.md; the analysis reads this flag from
+// the run context, and applies the same rule, stats.faster_than_ideal, only to runs of an older
+// shmcount): with a baseline, the median makespan lies below the ideal parallel time by more than
+// the measured spread, median < ideal * (1 - noise), where noise is the larger coefficient of
+// variation of the makespans and of the sequential times. With N ranks on at least N PUs the ideal
+// is the sequential time / N, so this is an efficiency above 1 by more than the noise; with more
+// ranks than PUs the efficiency stays low while the makespan can still beat the ideal.
+bool faster_than_ideal(double median_ms, double ideal_ms, double noise);
 
 struct RunFigures {
   // Per repetition: the makespan, last rank's end minus first rank's start on each node (one
@@ -52,13 +75,22 @@ struct RunFigures {
   std::vector<double> t_min_ms, t_avg_ms, t_max_ms;
   std::vector<double> sequential_ms;  // Per repetition: all nodes' sequential times added.
   std::vector<double> unit_ms;        // Every parallel record: one rank's unit.
-  Spread start_skew_us;               // Per (node, repetition): last start minus first start.
-  double speedup = 0;                 // Median sequential / median parallel; 0 without baseline.
-  double efficiency = 0;              // speedup / ranks; above 1 is flagged.
+  // Their spreads, computed here once: what the summary, the run context and the analysis show.
+  Spread parallel, t_min, t_avg, t_max, sequential, unit;
+  Spread start_skew_us;   // Per (node, repetition): last start minus first start.
+  double speedup = 0;     // Median sequential / median parallel; 0 without baseline.
+  double efficiency = 0;  // speedup / ranks.
   // The parallel time perfect scaling would give: on each node, ceil(ranks / usable PUs) units
   // of one unit's sequential time (median); the largest over nodes. 0 without baseline.
   double ideal_ms = 0;
   int units_per_pu = 0;  // ceil(ranks / PUs) on the node that sets ideal_ms.
+  // The median makespan / ideal_ms (0 without baseline), the noise the rule allows (the larger cv
+  // of parallel and sequential), and the rule's verdict (faster_than_ideal above).
+  double ideal_ratio = 0;
+  double noise = 0;
+  bool faster_than_ideal = false;
+  bool ideal_within_range = false;  // The ideal lies within min..max of the makespans.
+  Rates rates;
   int wrong_counts = 0;  // Records that failed verification.
   int off_plan = 0;      // Records whose rank ran elsewhere than planned.
   int oversubscribed_ranks = 0;

@@ -9,21 +9,13 @@
 #include <sstream>
 
 #include "cli/params.hpp"
+#include "common/json.hpp"
 #include "common/text.hpp"
 
 namespace shmcount {
 namespace {
 
 using std::to_string;
-
-std::string q(const std::string& text) { return "\"" + json_escape(text) + "\""; }
-std::string q(std::string_view text) { return q(std::string(text)); }
-
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
 
 std::string fixed(const char* format, double v) {
   char buf[64];
@@ -285,38 +277,41 @@ std::string format_latency_context_json(const LatencyRunInfo& run, const Provena
   auto noise = [&] {
     std::string out = "{";
     for (const auto& [name, value] : n.noise) {
-      out += (out.size() > 1 ? ", " : "") + q(name) + ": " + q(value);
+      out += (out.size() > 1 ? ", " : "") + json_string(name) + ": " + json_string(value);
     }
     return out + "}";
   };
   o << "{\n";
   o << "  \"tool\": \"shmcount\",\n";
   o << "  \"mode\": \"latency\",\n";
-  o << "  \"version\": " << q(p.shmcount_version) << ",\n";
-  o << "  \"run_id\": " << q(run.run_id) << ",\n";
-  o << "  \"csv\": " << q(csv_name) << ",\n";
-  o << "  \"utc_time\": " << q(p.utc_time) << ",\n";
-  o << "  \"command_line\": " << q(p.command_line) << ",\n";
-  o << "  \"host\": " << q(n.host) << ",\n";
-  o << "  \"cpu_model\": " << q(n.cpu_model) << ",\n";
-  o << "  \"topology\": " << q(n.topology) << ",\n";
-  o << "  \"caches\": " << q(n.caches) << ",\n";
+  o << "  \"version\": " << json_string(p.shmcount_version) << ",\n";
+  o << "  \"run_id\": " << json_string(run.run_id) << ",\n";
+  o << "  \"csv\": " << json_string(csv_name) << ",\n";
+  o << "  \"utc_time\": " << json_string(p.utc_time) << ",\n";
+  o << "  \"command_line\": " << json_string(p.command_line) << ",\n";
+  o << "  \"host\": " << json_string(n.host) << ",\n";
+  o << "  \"cpu_model\": " << json_string(n.cpu_model) << ",\n";
+  o << "  \"topology\": " << json_string(n.topology) << ",\n";
+  o << "  \"caches\": " << json_string(n.caches) << ",\n";
   o << "  \"noise\": " << noise() << ",\n";
-  o << "  \"nodes\": [\n    {\"index\": " << n.index << ", \"host\": " << q(n.host)
-    << ", \"cpu_model\": " << q(n.cpu_model) << ", \"topology\": " << q(n.topology)
-    << ", \"caches\": " << q(n.caches) << ", \"pus\": " << n.pus << ", \"ranks\": " << n.ranks
-    << ", \"available\": " << q(n.available) << ", \"available_from\": " << q(n.available_from)
-    << ", \"noise\": " << noise() << "}\n  ],\n";
+  o << "  \"nodes\": [\n    {\"index\": " << n.index << ", \"host\": " << json_string(n.host)
+    << ", \"cpu_model\": " << json_string(n.cpu_model)
+    << ", \"topology\": " << json_string(n.topology) << ", \"caches\": " << json_string(n.caches)
+    << ", \"pus\": " << n.pus << ", \"ranks\": " << n.ranks
+    << ", \"available\": " << json_string(n.available)
+    << ", \"available_from\": " << json_string(n.available_from) << ", \"noise\": " << noise()
+    << "}\n  ],\n";
   o << provenance_json_lines(p);
   // The latency map's parameters and --share, under their keys (cli/params.hpp).
   o << "  \"config\": {\"ranks\": 2";
   for (const auto& param : param_table()) {
     if (!belongs_to(param, run.options)) continue;
     const std::string value = param.print(run.options);
-    o << ", " << q(param.key) << ": " << (param.type == ParamType::kText ? q(value) : value);
+    o << ", " << json_string(param.key) << ": "
+      << (param.type == ParamType::kText ? json_string(value) : value);
   }
   o << "},\n";
-  o << "  \"line\": " << q(run.line) << ",\n";
+  o << "  \"line\": " << json_string(run.line) << ",\n";
   // The PUs the map could use, in hwloc's (logical) order, with the objects above each: what the
   // heatmap draws its boundaries from. -1 where the machine has no such object.
   const int l2 = run.machine.level_of(HWLOC_OBJ_L2CACHE);
@@ -338,11 +333,12 @@ std::string format_latency_context_json(const LatencyRunInfo& run, const Provena
     const PuPair& pp = run.pairs[x.pair];
     o << (i ? ",\n      " : "\n      ") << "{\"pair\": " << x.pair << ", \"a\": " << pp.a
       << ", \"b\": " << pp.b << ", \"a_os\": " << pp.a_os << ", \"b_os\": " << pp.b_os
-      << ", \"relation\": " << q(relation_info(pp.relation).key) << ", \"samples\": " << x.samples
-      << ", \"median_ns\": " << num(x.median_ns) << ", \"low_ns\": " << num(x.low_ns)
-      << ", \"high_ns\": " << num(x.high_ns) << ", \"min_ns\": " << num(x.min_ns)
-      << ", \"median_ab_ns\": " << num(x.median_ab_ns)
-      << ", \"median_ba_ns\": " << num(x.median_ba_ns) << "}";
+      << ", \"relation\": " << json_string(relation_info(pp.relation).key)
+      << ", \"samples\": " << x.samples << ", \"median_ns\": " << json_number(x.median_ns)
+      << ", \"low_ns\": " << json_number(x.low_ns) << ", \"high_ns\": " << json_number(x.high_ns)
+      << ", \"min_ns\": " << json_number(x.min_ns)
+      << ", \"median_ab_ns\": " << json_number(x.median_ab_ns)
+      << ", \"median_ba_ns\": " << json_number(x.median_ba_ns) << "}";
   }
   o << "],\n    \"not_measured\": [";
   bool first = true;
@@ -350,26 +346,28 @@ std::string format_latency_context_json(const LatencyRunInfo& run, const Provena
     const PuPair& pp = run.pairs[i];
     if (pp.usable) continue;
     o << (first ? "" : ", ") << "{\"pair\": " << i << ", \"a\": " << pp.a << ", \"b\": " << pp.b
-      << ", \"why\": " << q(pp.why_not) << "}";
+      << ", \"why\": " << json_string(pp.why_not) << "}";
     first = false;
   }
   o << "],\n    \"relations\": [";
   for (std::size_t i = 0; i < f.relations.size(); ++i) {
     const RelationFigures& r = f.relations[i];
-    o << (i ? ", " : "") << "{\"relation\": " << q(relation_info(r.relation).key)
-      << ", \"label\": " << q(relation_info(r.relation).label) << ", \"pairs\": " << r.pairs
-      << ", \"median_ns\": " << num(r.median_ns) << ", \"low_ns\": " << num(r.low_ns)
-      << ", \"high_ns\": " << num(r.high_ns) << ", \"min_ns\": " << num(r.min_ns) << "}";
+    o << (i ? ", " : "") << "{\"relation\": " << json_string(relation_info(r.relation).key)
+      << ", \"label\": " << json_string(relation_info(r.relation).label)
+      << ", \"pairs\": " << r.pairs << ", \"median_ns\": " << json_number(r.median_ns)
+      << ", \"low_ns\": " << json_number(r.low_ns) << ", \"high_ns\": " << json_number(r.high_ns)
+      << ", \"min_ns\": " << json_number(r.min_ns) << "}";
   }
   const StructureReport& s = f.structure;
-  o << "],\n    \"structure\": {\"level_gap\": " << num(kLevelGap) << ", \"levels\": [";
+  o << "],\n    \"structure\": {\"level_gap\": " << json_number(kLevelGap) << ", \"levels\": [";
   for (std::size_t k = 0; k < s.levels.size(); ++k) {
     const LatencyLevel& l = s.levels[k];
-    o << (k ? ", " : "") << "{\"low_ns\": " << num(l.low_ns) << ", \"high_ns\": " << num(l.high_ns)
-      << ", \"typical_ns\": " << num(l.typical_ns) << ", \"pairs\": " << l.pairs
+    o << (k ? ", " : "") << "{\"low_ns\": " << json_number(l.low_ns)
+      << ", \"high_ns\": " << json_number(l.high_ns)
+      << ", \"typical_ns\": " << json_number(l.typical_ns) << ", \"pairs\": " << l.pairs
       << ", \"home_of\": [";
     for (std::size_t j = 0; j < l.home_of.size(); ++j) {
-      o << (j ? ", " : "") << q(relation_info(l.home_of[j]).key);
+      o << (j ? ", " : "") << json_string(relation_info(l.home_of[j]).key);
     }
     o << "]}";
   }
@@ -377,11 +375,11 @@ std::string format_latency_context_json(const LatencyRunInfo& run, const Provena
   for (std::size_t i = 0; i < s.findings.size(); ++i) {
     const StructureFinding& x = s.findings[i];
     o << (i ? ",\n      " : "\n      ") << "{\"kind\": "
-      << q(std::string(x.kind == StructureFinding::Kind::kCloser ? "closer" : "farther"))
+      << json_string(std::string(x.kind == StructureFinding::Kind::kCloser ? "closer" : "farther"))
       << ", \"a\": " << x.a << ", \"b\": " << x.b
-      << ", \"relation\": " << q(relation_info(x.relation).key)
-      << ", \"median_ns\": " << num(x.median_ns) << ", \"level\": " << x.level
-      << ", \"like\": " << q(x.like) << ", \"text\": " << q(x.text) << "}";
+      << ", \"relation\": " << json_string(relation_info(x.relation).key)
+      << ", \"median_ns\": " << json_number(x.median_ns) << ", \"level\": " << x.level
+      << ", \"like\": " << json_string(x.like) << ", \"text\": " << json_string(x.text) << "}";
   }
   o << "], \"closer_groups\": [";
   for (std::size_t i = 0; i < s.closer_groups.size(); ++i) {
@@ -391,18 +389,20 @@ std::string format_latency_context_json(const LatencyRunInfo& run, const Provena
     }
     o << "]";
   }
-  o << "], \"pin\": " << q(s.pin_list) << ", \"advice\": " << q(s.advice) << "}\n  },\n";
+  o << "], \"pin\": " << json_string(s.pin_list) << ", \"advice\": " << json_string(s.advice)
+    << "}\n  },\n";
   const LoadCheck load = load_check(run.node);
   o << "  \"summary\": {\"samples\": " << f.samples << ", \"wrong\": " << f.wrong
     << ", \"off_place\": " << f.off_place << ", \"disturbed_samples\": " << f.disturbed
     << ", \"visits\": " << run.visits << ", \"disturbed_visits\": " << run.disturbed_visits
-    << ", \"failure\": " << q(run.failure)
-    << ",\n    \"disturbance\": {\"load_before\": " << num(load.before)
-    << ", \"load_after\": " << num(load.after) << ", \"usable_pus\": " << load.usable_pus
-    << ", \"load_limit\": " << num(load.limit)
+    << ", \"failure\": " << json_string(run.failure)
+    << ",\n    \"disturbance\": {\"load_before\": " << json_number(load.before)
+    << ", \"load_after\": " << json_number(load.after) << ", \"usable_pus\": " << load.usable_pus
+    << ", \"load_limit\": " << json_number(load.limit)
     << ", \"over_load\": " << (load.over ? "true" : "false") << "}},\n";
   o << "  \"columns\": [";
-  for (std::size_t i = 0; i < kColumns.size(); ++i) o << (i ? ", " : "") << q(kColumns[i].name);
+  for (std::size_t i = 0; i < kColumns.size(); ++i)
+    o << (i ? ", " : "") << json_string(kColumns[i].name);
   o << "]\n}\n";
   return o.str();
 }

@@ -87,9 +87,9 @@ std::string format_header(const RunInfo& run) {
 std::string format_summary(const RunInfo& run, const std::vector<Record>& records,
                            const RunFigures& f, const std::string& csv_path,
                            const std::string& json_path) {
-  const Spread par = spread_of(f.parallel_ms);
-  const Spread seq = spread_of(f.sequential_ms);
-  const Spread unit = spread_of(f.unit_ms);
+  const Spread& par = f.parallel;
+  const Spread& seq = f.sequential;
+  const Spread& unit = f.unit;
   std::ostringstream out;
 
   out << "times per repetition: parallel = makespan, the first rank's start to the last rank's "
@@ -100,7 +100,7 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
   if (seq.n) {
     std::snprintf(row, sizeof row, "  %5d  %13.3f  %11.3f  %6.2fx  %9.0f%%%s\n", run.ranks,
                   seq.median, par.median, f.speedup, 100 * f.efficiency,
-                  f.efficiency > 1 ? "  above 100%: see below" : "");
+                  f.faster_than_ideal ? "  faster than ideal: see below" : "");
   } else {
     std::snprintf(row, sizeof row, "  %5d  %13s  %11.3f  %7s  %10s\n", run.ranks, "-", par.median,
                   "-", "-");
@@ -112,46 +112,39 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
   out << row;
   if (seq.n) out << spread_line("sequential: 1 process, all units", seq);
   out << spread_line("parallel: makespan", par);
-  out << spread_line("each rank's own time: t_min", spread_of(f.t_min_ms));
-  out << spread_line("                      t_avg", spread_of(f.t_avg_ms));
-  out << spread_line("                      t_max", spread_of(f.t_max_ms));
+  out << spread_line("each rank's own time: t_min", f.t_min);
+  out << spread_line("                      t_avg", f.t_avg);
+  out << spread_line("                      t_max", f.t_max);
   out << spread_line("one rank's unit (all ranks, reps)", unit);
   if (f.ideal_ms > 0) {
     out << "  ideal parallel time: ceil(ranks / available PUs) = " << f.units_per_pu
         << " unit(s) of the sequential unit time = " << fmt("%.3f", f.ideal_ms) << " ms";
-    if (par.min <= f.ideal_ms && f.ideal_ms <= par.max) {
+    if (f.ideal_within_range) {
       out << ";\n  it lies within min..max of the makespans: as fast as these PUs allow, within "
              "the noise";
     }
     out << "\n";
   }
-  // Each reason is given only when it holds: with more ranks than PUs the efficiency (speedup /
-  // ranks) stays low even when the makespan beats the ideal.
-  const bool above_one = f.efficiency > 1;
-  const bool below_ideal = f.ideal_ms > 0 && par.median < 0.9 * f.ideal_ms;
-  if (above_one || below_ideal) {
-    out << "  warning: faster than perfect scaling (";
-    if (above_one) out << "efficiency " << fmt("%.0f", 100 * f.efficiency) << "%";
-    if (above_one && below_ideal) out << "; ";
-    if (below_ideal) {
-      out << "median makespan " << fmt("%.3f", par.median) << " ms, "
-          << fmt("%.0f", 100 * par.median / f.ideal_ms) << "% of the ideal";
-    }
+  if (f.faster_than_ideal) {
+    out << "  warning: faster than perfect scaling (median makespan " << fmt("%.3f", par.median)
+        << " ms, " << fmt("%.0f", 100 * f.ideal_ratio) << "% of the ideal, below it by more than "
+        << "the spread of " << fmt("%.1f", 100 * f.noise) << "%";
+    // The efficiency only where it is above 100%: with more ranks than PUs it stays low even
+    // when the makespan beats the ideal.
+    if (f.efficiency > 1) out << "; efficiency " << fmt("%.0f", 100 * f.efficiency) << "%";
     out << "): not a real speedup; the sequential baseline was slowed (noise, frequency) or the "
            "units differ\n";
   }
 
-  const double work = run.work_per_unit;
-  const double unit_s = unit.median / 1e3;
-  const std::string what(work_unit_name(*run.options.kernel));
-  out << "\nper unit: " << rate(work) << what << "; median " << fmt("%.3f", unit.median)
-      << " ms = " << rate(work / unit_s) << what << "/s per rank, "
-      << rate(work * run.ranks / (par.median / 1e3)) << what << "/s for the job (by makespan)\n";
+  const Rates& rates = f.rates;
+  const std::string& what = rates.work_unit;
+  out << "\nper unit: " << rate(rates.work_per_unit) << what << "; median "
+      << fmt("%.3f", unit.median) << " ms = " << rate(rates.work_per_s_rank) << what
+      << "/s per rank, " << rate(rates.work_per_s_job) << what << "/s for the job (by makespan)\n";
   const Options& o = run.options;
-  const double updates = updates_per_unit(*o.kernel, o.data.size, o.data.values);
   out << "counts: --counts " << o.counts->name << ", " << o.counts->description << "; "
-      << rate(updates) << "count updates per unit, " << rate(updates / unit_s)
-      << "updates/s per rank, " << rate(updates * run.ranks / (par.median / 1e3))
+      << rate(rates.updates_per_unit) << "count updates per unit, "
+      << rate(rates.updates_per_s_rank) << "updates/s per rank, " << rate(rates.updates_per_s_job)
       << "updates/s for the job\n";
   const Spread& skew = f.start_skew_us;
   out << "start skew (last minus first start in a repetition): median " << fmt("%.1f", skew.median)
@@ -163,11 +156,10 @@ std::string format_summary(const RunInfo& run, const std::vector<Record>& record
     out << "\n  node  host                  ranks  sequential ms  parallel ms  speedup\n";
     for (std::size_t i = 0; i < run.nodes.size(); ++i) {
       const NodeInfo& node = run.nodes[i];
-      const Spread& np = f.nodes[i].parallel_ms;
-      const Spread& ns = f.nodes[i].sequential_ms;
+      const NodeFigures& nf = f.nodes[i];
       std::snprintf(row, sizeof row, "  %4d  %-20s  %5d  %13.3f  %11.3f  %6.2fx\n", node.index,
-                    printable(node.host).c_str(), node.ranks, ns.median, np.median,
-                    np.median > 0 && ns.n ? ns.median / np.median : 0.0);
+                    printable(node.host).c_str(), node.ranks, nf.sequential_ms.median,
+                    nf.parallel_ms.median, nf.speedup);
       out << row;
     }
     std::set<std::string> shapes;

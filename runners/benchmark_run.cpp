@@ -137,19 +137,22 @@ void set_up(const Options& o, const MpiJob& job, const NodeStart& start, const s
         "/proc/meminfo); use --pages small or thp");
   }
   if (job.is_leader()) {
-    // A private copy per rank takes the array's memory once per rank.
-    const int copies = o.share->shared ? 1 : job.node_size;
-    const double bytes = static_cast<double>(mapped_bytes_for(o.data.size, o.pages)) * copies;
+    // The node's memory: the array (once per rank with a private copy), the count tables in the
+    // shared memory, and each rank's own counts (--counts private).
+    SizeNeed need;
+    need.elements = o.data.size;
+    need.array_bytes = mapped_bytes_for(o.data.size, o.pages);
+    need.copies = o.share->shared ? 1 : job.node_size;
+    need.counts_mode = o.counts->name;
+    need.values = o.data.values;
+    need.ranks = job.node_size;
+    need.counts_bytes = o.counts->in_shared_memory
+                            ? o.counts->bytes(o.data.values, job.node_size)
+                            : o.data.values * sizeof(std::uint64_t) * job.node_size;
     const double memory =
         static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
-    if (bytes > 0.8 * memory) {
-      throw UsageError("--size " + std::to_string(o.data.size) + " needs " +
-                       std::to_string(static_cast<long long>(bytes)) + " bytes of memory" +
-                       (copies > 1 ? " (" + std::to_string(copies) + " private copies)" : "") +
-                       ", more than 80% of this node's " +
-                       std::to_string(static_cast<long long>(memory)) +
-                       " bytes; use a smaller --size");
-    }
+    const std::string refusal = memory_refusal(need, memory);
+    if (!refusal.empty()) throw UsageError(refusal);
   }
 }
 
@@ -165,10 +168,13 @@ void share_array(const Options& o, const MpiJob& job, RankState& s) {
   request.policy = s.policy;
   request.topo = &*s.topo;
   request.counts_bytes = o.counts->bytes(o.data.values, job.node_size);
+  request.counts_mode = o.counts->name;
+  request.values = o.data.values;
+  request.ranks = job.node_size;
   const MpiNodeGroup group(job);
   s.region = share_array(group, *o.share, request, o.data);
   s.sharers = o.share->shared ? job.node_size : 1;
-  s.own_counts.assign(o.data.values, 0);
+  if (!o.counts->in_shared_memory) s.own_counts.assign(o.data.values, 0);
   s.counts =
       o.counts->table(s.region.counts, s.own_counts, o.data.values, job.node_size, job.node_rank);
   job.all_or_none([&] { maybe_stall("attached"); });
@@ -343,7 +349,7 @@ std::optional<NodeInfo> describe_node(const MpiJob& job, const RankState& s) {
   n.available = s.view.availability();
   n.available_from = s.available_from;
   n.noise = s.noise_before;
-  for (auto& reading : read_noise(NoiseWhen::kAfter, {used_pus, s.kernel_isa})) {
+  for (auto& reading : read_noise(NoiseWhen::kAfter, {used_pus, s.kernel_isa, &s.view})) {
     n.noise.push_back(reading);
   }
   n.memory_notes = s.region.notes;

@@ -320,7 +320,8 @@ NodeInfo describe_node(const MpiJob& job, const LatencyState& s) {
   for (const auto& p : s.pairs) {
     if (p.usable) used.insert(used.end(), {p.a_os, p.b_os});
   }
-  for (auto& reading : read_noise(NoiseWhen::kAfter, {used, "none (no counting kernel)"})) {
+  for (auto& reading :
+       read_noise(NoiseWhen::kAfter, {used, "none (no counting kernel)", &s.node.view})) {
     n.noise.push_back(reading);
   }
   return n;

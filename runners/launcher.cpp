@@ -29,32 +29,36 @@ constexpr const char* kBindingVariables[] = {
     "MPIR_CVAR_BIND_TO",
 };
 
+class ProcessEnvironment : public Environment {
+ public:
+  const char* get(const char* name) const override { return std::getenv(name); }
+};
+
 }  // namespace
 
-bool under_launcher() {
+const Environment& process_environment() {
+  static const ProcessEnvironment environment;
+  return environment;
+}
+
+bool under_launcher(const Environment& vars) {
   for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "SLURM_STEP_ID"}) {
-    if (std::getenv(name)) return true;
+    if (vars.get(name)) return true;
   }
   return false;
 }
 
-namespace {
-
-int env_int(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? std::atoi(value) : 0;
-}
-
-bool has_env(const char* name) { return std::getenv(name) != nullptr; }
-
-}  // namespace
-
-LaunchEnv launch_env() {
+LaunchEnv launch_env(const Environment& vars) {
+  auto env_int = [&](const char* name) {
+    const char* value = vars.get(name);
+    return value ? std::atoi(value) : 0;
+  };
+  auto has_env = [&](const char* name) { return vars.get(name) != nullptr; };
   LaunchEnv env;
   env.pmix = has_env("PMIX_RANK");
   env.pmi = has_env("PMI_FD") || has_env("PMI_PORT") || has_env("PMI_SIZE");
   auto note = [&](const char* name) {
-    if (const char* value = std::getenv(name)) {
+    if (const char* value = vars.get(name)) {
       env.evidence += (env.evidence.empty() ? "" : " ") + std::string(name) + "=" + value;
     }
   };
@@ -134,29 +138,35 @@ namespace {
 std::string g_settings_chosen;
 }  // namespace
 
-void choose_mpi_settings() {
-  if (std::string(built_mpi_family()) != "Open MPI" || has_env("OMPI_MCA_pml")) return;
-  const char* size = std::getenv("OMPI_COMM_WORLD_SIZE");
-  const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+std::string pml_to_choose(const Environment& vars) {
+  if (std::string(built_mpi_family()) != "Open MPI" || vars.get("OMPI_MCA_pml")) return "";
+  const char* size = vars.get("OMPI_COMM_WORLD_SIZE");
+  const char* local = vars.get("OMPI_COMM_WORLD_LOCAL_SIZE");
   // Outside mpirun (a singleton, srun) the ranks of the node are not known to be all of them.
-  if (!size || !local || std::string(size) != local) return;
-  ::setenv("OMPI_MCA_pml", "ob1", 0);
-  g_settings_chosen = "OMPI_MCA_pml=ob1 (set by shmcount: every rank on one node)";
+  if (!size || !local || std::string(size) != local) return "";
+  return "ob1";
+}
+
+void choose_mpi_settings() {
+  const std::string pml = pml_to_choose(process_environment());
+  if (pml.empty()) return;
+  ::setenv("OMPI_MCA_pml", pml.c_str(), 0);
+  g_settings_chosen = "OMPI_MCA_pml=" + pml + " (set by shmcount: every rank on one node)";
 }
 
 std::string mpi_settings_chosen() { return g_settings_chosen; }
 
-int launcher_rank() {
-  if (!under_launcher()) return 0;
+int launcher_rank(const Environment& vars) {
+  if (!under_launcher(vars)) return 0;
   for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
-    if (const char* value = std::getenv(name)) return std::atoi(value);
+    if (const char* value = vars.get(name)) return std::atoi(value);
   }
   return 0;
 }
 
-bool launcher_binding_requested() {
+bool launcher_binding_requested(const Environment& vars) {
   for (const char* name : kBindingVariables) {
-    const char* value = std::getenv(name);
+    const char* value = vars.get(name);
     if (!value || !*value) continue;
     // srun --cpu-bind=none ("quiet,none"), HYDRA_BINDING=none: no binding asked for.
     if ((std::strncmp(name, "SLURM_CPU_BIND", 14) == 0 ||
@@ -168,7 +178,9 @@ bool launcher_binding_requested() {
   return false;
 }
 
-bool launch_bindings_chosen() { return !under_launcher() || launcher_binding_requested(); }
+bool launch_bindings_chosen(const Environment& vars) {
+  return !under_launcher(vars) || launcher_binding_requested(vars);
+}
 
 bool stderr_reaches_terminal() {
   if (::isatty(STDERR_FILENO)) return true;
@@ -181,10 +193,10 @@ bool stderr_reaches_terminal() {
   return path.starts_with("/dev/pts/") || path.starts_with("/dev/tty");
 }
 
-std::string launcher_binding_variables() {
+std::string launcher_binding_variables(const Environment& vars) {
   std::string out;
   for (const char* name : kBindingVariables) {
-    if (const char* value = std::getenv(name)) {
+    if (const char* value = vars.get(name)) {
       if (!out.empty()) out += ' ';
       out += std::string(name) + "=" + value;
     }

@@ -7,20 +7,22 @@
 #include <sys/utsname.h>
 
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "placement/likwid_view.hpp"
 #include "runners/launcher.hpp"
 
 namespace shmcount {
 namespace {
 
-// The first line of a file, or "" when it cannot be read.
-std::string first_line(const std::string& path) {
-  std::ifstream in(path);
+// The first line of a file of the machine (under context.root), or "" when it cannot be read.
+std::string first_line(const NoiseContext& context, const std::string& path) {
+  std::ifstream in(std::string(context.root) + path);
   std::string line;
   std::getline(in, line);
   return line;
@@ -37,8 +39,8 @@ std::string bracketed(const std::string& line) {
   return line.substr(open + 1, close - open - 1);
 }
 
-std::string load_average(const NoiseContext&) {
-  std::istringstream in(first_line("/proc/loadavg"));
+std::string load_average(const NoiseContext& context) {
+  std::istringstream in(first_line(context, "/proc/loadavg"));
   std::string one, five, fifteen;
   in >> one >> five >> fifteen;
   return or_not_exposed(one.empty() ? "" : one + " " + five + " " + fifteen, "no /proc/loadavg");
@@ -50,7 +52,7 @@ std::string cpu_mhz(const NoiseContext& context) {
   const std::span<const int> used_pus = context.used_pus;
   std::map<int, std::string> from_cpuinfo;
   {
-    std::ifstream in("/proc/cpuinfo");
+    std::ifstream in(std::string(context.root) + "/proc/cpuinfo");
     int processor = -1;
     for (std::string line; std::getline(in, line);) {
       if (line.rfind("processor", 0) == 0)
@@ -63,8 +65,8 @@ std::string cpu_mhz(const NoiseContext& context) {
   std::string out;
   for (int pu : std::set<int>(used_pus.begin(), used_pus.end())) {
     std::string mhz;
-    const std::string khz = first_line("/sys/devices/system/cpu/cpu" + std::to_string(pu) +
-                                       "/cpufreq/scaling_cur_freq");
+    const std::string khz = first_line(
+        context, "/sys/devices/system/cpu/cpu" + std::to_string(pu) + "/cpufreq/scaling_cur_freq");
     if (!khz.empty()) {
       mhz = std::to_string(std::atol(khz.c_str()) / 1000);
     } else if (from_cpuinfo.count(pu)) {
@@ -80,49 +82,75 @@ std::string cpu_mhz(const NoiseContext& context) {
 std::string governor(const NoiseContext& context) {
   const std::span<const int> used_pus = context.used_pus;
   const int pu = used_pus.empty() ? 0 : used_pus.front();
-  return or_not_exposed(
-      first_line("/sys/devices/system/cpu/cpu" + std::to_string(pu) + "/cpufreq/scaling_governor"),
-      "no cpufreq: often a virtual machine");
+  return or_not_exposed(first_line(context, "/sys/devices/system/cpu/cpu" + std::to_string(pu) +
+                                                "/cpufreq/scaling_governor"),
+                        "no cpufreq: often a virtual machine");
 }
 
-std::string boost(const NoiseContext&) {
-  const std::string generic = first_line("/sys/devices/system/cpu/cpufreq/boost");
+std::string boost(const NoiseContext& context) {
+  const std::string generic = first_line(context, "/sys/devices/system/cpu/cpufreq/boost");
   if (!generic.empty()) return generic == "1" ? "on" : "off";
-  const std::string no_turbo = first_line("/sys/devices/system/cpu/intel_pstate/no_turbo");
+  const std::string no_turbo = first_line(context, "/sys/devices/system/cpu/intel_pstate/no_turbo");
   if (!no_turbo.empty())
     return no_turbo == "1" ? "off (intel_pstate no_turbo)" : "on (intel_pstate)";
   return "not exposed (no cpufreq boost or intel_pstate)";
 }
 
-std::string thp_enabled(const NoiseContext&) {
-  return or_not_exposed(bracketed(first_line("/sys/kernel/mm/transparent_hugepage/enabled")),
-                        "no transparent huge pages");
+std::string thp_enabled(const NoiseContext& context) {
+  return or_not_exposed(
+      bracketed(first_line(context, "/sys/kernel/mm/transparent_hugepage/enabled")),
+      "no transparent huge pages");
 }
 
-std::string thp_shmem(const NoiseContext&) {
-  return or_not_exposed(bracketed(first_line("/sys/kernel/mm/transparent_hugepage/shmem_enabled")),
-                        "no transparent huge pages for shared memory");
+std::string thp_shmem(const NoiseContext& context) {
+  return or_not_exposed(
+      bracketed(first_line(context, "/sys/kernel/mm/transparent_hugepage/shmem_enabled")),
+      "no transparent huge pages for shared memory");
 }
 
-std::string numa_balancing(const NoiseContext&) {
-  return or_not_exposed(first_line("/proc/sys/kernel/numa_balancing"), "kernel without NUMA");
+std::string numa_balancing(const NoiseContext& context) {
+  return or_not_exposed(first_line(context, "/proc/sys/kernel/numa_balancing"),
+                        "kernel without NUMA");
 }
 
-std::string smt_active(const NoiseContext&) {
-  const std::string active = first_line("/sys/devices/system/cpu/smt/active");
+std::string smt_active(const NoiseContext& context) {
+  const std::string active = first_line(context, "/sys/devices/system/cpu/smt/active");
   if (active.empty()) return "not exposed (no /sys/devices/system/cpu/smt)";
   return active == "1" ? "yes" : "no";
 }
 
 std::string vector_isa(const NoiseContext& context) { return std::string(context.kernel_isa); }
 
-std::string launcher(const NoiseContext&) {
-  const LaunchEnv env = launch_env();
+std::string launcher(const NoiseContext& context) {
+  const Environment& vars = context.environment ? *context.environment : process_environment();
+  const LaunchEnv env = launch_env(vars);
   const std::string who = env.launcher.empty() ? "none (a singleton)" : env.launcher;
-  const std::string variables = launcher_binding_variables();
+  const std::string variables = launcher_binding_variables(vars);
   const std::string tuned = mpi_settings_chosen();
-  return who + "; binding " + (variables.empty() ? "the launcher's default" : variables) +
+  // likwid-pin (alone, or once per rank under likwid-mpirun -pin) pins the process to the first
+  // PU of its list before exec and leaves the list in LIKWID_HWTHREADS (likwid-pin.lua).
+  const char* likwid = std::getenv("LIKWID_HWTHREADS");
+  const std::string pinned =
+      likwid && *likwid ? std::string("; pinned by likwid-pin (reporting rank: LIKWID_HWTHREADS=") +
+                              likwid + ", the process on the first)"
+                        : "";
+  return who + "; binding " + (variables.empty() ? "the launcher's default" : variables) + pinned +
          (tuned.empty() ? "" : "; " + tuned);
+}
+
+// Where likwid-topology (when installed) and hwloc disagree about the machine, each difference.
+std::string topology_views(const NoiseContext& context) {
+  const std::string text = run_likwid_topology();
+  if (text.empty()) return "not exposed (no likwid-topology, or it failed)";
+  const LikwidView likwid = parse_likwid_topology(text);
+  if (likwid.empty()) return "not exposed (likwid-topology printed nothing it knows)";
+  if (!context.view) return "not exposed (no hwloc view here)";
+  const std::vector<std::string> differ = likwid_disagreements(likwid, *context.view);
+  if (differ.empty())
+    return "likwid-topology agrees with hwloc (sockets, cores, SMT, caches, NUMA)";
+  std::string out;
+  for (const std::string& d : differ) out += (out.empty() ? "" : "; ") + d;
+  return "likwid-topology disagrees with hwloc: " + out;
 }
 
 std::string kernel_version(const NoiseContext&) {
@@ -150,20 +178,21 @@ std::string hypervisor_signature() {
 #endif
 }
 
-std::string hypervisor(const NoiseContext&) {
-  const std::string signature = hypervisor_signature();
+std::string hypervisor(const NoiseContext& context) {
+  const std::string signature =
+      context.cpuid_signature ? std::string(*context.cpuid_signature) : hypervisor_signature();
   // QEMU without KVM emulates every instruction: times are an emulator's, not a machine's.
   if (signature.rfind("TCGTCG", 0) == 0) {
     return "emulated (QEMU TCG, cpuid signature " + signature +
            "): times are an emulator's, not a machine's";
   }
-  const std::string type = first_line("/sys/hypervisor/type");
+  const std::string type = first_line(context, "/sys/hypervisor/type");
   if (!type.empty()) return "yes (" + type + ")";
-  std::ifstream in("/proc/cpuinfo");
+  std::ifstream in(std::string(context.root) + "/proc/cpuinfo");
   for (std::string line; std::getline(in, line);) {
     if (line.rfind("flags", 0) == 0) {
       const bool flag = (line + " ").find(" hypervisor ") != std::string::npos;
-      const std::string vendor = first_line("/sys/class/dmi/id/sys_vendor");
+      const std::string vendor = first_line(context, "/sys/class/dmi/id/sys_vendor");
       return flag ? "yes (cpuid hypervisor flag" + (vendor.empty() ? "" : ", " + vendor) + ")"
                   : "no";
     }
@@ -191,6 +220,10 @@ constexpr std::array kSources{
                 vector_isa},
     NoiseSource{"launcher", "the launcher and how it bound the ranks (its variables)",
                 NoiseWhen::kAfter, launcher},
+    NoiseSource{"topology_views",
+                "where likwid-topology (if installed) and hwloc disagree about sockets, cores, "
+                "SMT threads, caches or NUMA domains, one clause each",
+                NoiseWhen::kAfter, topology_views},
     NoiseSource{"kernel_version", "operating system kernel", NoiseWhen::kAfter, kernel_version},
     NoiseSource{"hypervisor",
                 "whether the node runs under a hypervisor; \"emulated\" under QEMU's TCG (the "

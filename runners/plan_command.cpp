@@ -8,6 +8,7 @@
 #include "common/text.hpp"
 #include "memory/pages.hpp"
 #include "placement/binding.hpp"
+#include "placement/likwid_view.hpp"
 #include "placement/node_plan.hpp"
 #include "placement/pairs.hpp"
 #include "placement/plan.hpp"
@@ -58,7 +59,17 @@ void print_plan(const Options& o) {
 
 std::string domains_text(const Options& o) {
   const Topology topo = load(o);
-  return format_domains(plan_node(topo, local_start(o, topo), 1, Strategy{}).view, label_of(o));
+  const MachineView view = plan_node(topo, local_start(o, topo), 1, Strategy{}).view;
+  std::string text = format_domains(view, label_of(o));
+  // This machine only (not a --topology): where likwid-topology, if installed, sees it otherwise.
+  if (o.topology.empty()) {
+    const std::string likwid = run_likwid_topology();
+    if (!likwid.empty()) {
+      for (const std::string& line : likwid_disagreements(parse_likwid_topology(likwid), view))
+        text += "likwid-topology disagrees with hwloc: " + line + "\n";
+    }
+  }
+  return text;
 }
 
 std::string latency_plan_text(const Options& o) {

@@ -23,17 +23,17 @@ volatile std::sig_atomic_t g_seconds = 0;
 // Written once, before the timer is armed.
 std::int64_t g_next_slot_ns = 0;
 
-std::int64_t now_ns() {
+std::int64_t monotonic_ns() {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-// When rank r's timer fires, after the limit: rank 0 at once, the others 3 s later and 0.2 s
-// apart, so a rank speaks only when every lower rank has been silent.
-long delay_ms(int world_rank) {
-  return world_rank == 0 ? 0 : 3000 + 200L * std::min(world_rank, 50);
-}
+watchdog::Clock g_clock = monotonic_ns;
+
+std::int64_t now_ns() { return g_clock(); }
+
+using watchdog::delay_ms;
 
 // Async-signal-safe decimal formatting.
 char* append_number(char* out, const char* end, long value) {
@@ -55,18 +55,37 @@ char* append_text(char* out, const char* end, const char* text) {
 void on_time_limit(int) {
   if (now_ns() > g_next_slot_ns) ::_exit(kExitFailure);
   char message[512];
-  char* p = message;
-  const char* end = message + sizeof message - 1;
+  const std::size_t n =
+      watchdog::format_message(message, sizeof message, g_rank, g_seconds, phase_now());
+  end_job_from_signal(std::string_view(message, n), kExitFailure);
+}
+
+}  // namespace
+
+namespace watchdog {
+
+void set_clock(Clock clock) { g_clock = clock ? clock : monotonic_ns; }
+
+// When rank r's timer fires, after the limit: rank 0 at once, the others 3 s later and 0.2 s
+// apart, so a rank speaks only when every lower rank has been silent.
+long delay_ms(int world_rank) {
+  return world_rank == 0 ? 0 : 3000 + 200L * std::min(world_rank, 50);
+}
+
+std::size_t format_message(char* out, std::size_t size, int world_rank, long seconds,
+                           const PhaseNow& now) {
+  if (size == 0) return 0;
+  char* p = out;
+  const char* end = out + size - 1;
   p = append_text(p, end, "shmcount: ");
-  if (g_rank != 0) {
+  if (world_rank != 0) {
     p = append_text(p, end, "rank ");
-    p = append_number(p, end, g_rank);
+    p = append_number(p, end, world_rank);
     p = append_text(p, end, " (rank 0 did not answer: stopped?): ");
   }
   p = append_text(p, end, "--time-limit ");
-  p = append_number(p, end, g_seconds);
+  p = append_number(p, end, seconds);
   p = append_text(p, end, " s passed during the ");
-  const PhaseNow now = phase_now();
   p = append_text(p, end, phase_name(now.phase));
   if (now.reps > 0) {
     p = append_text(p, end, " (repetition ");
@@ -78,11 +97,10 @@ void on_time_limit(int) {
   p = append_text(p, end,
                   "; the job was ended: no results were written and no shared memory is left. "
                   "A rank was paused or starved, or the run needs a larger --time-limit\n");
-  end_job_from_signal(std::string_view(message, static_cast<std::size_t>(p - message)),
-                      kExitFailure);
+  return static_cast<std::size_t>(p - out);
 }
 
-}  // namespace
+}  // namespace watchdog
 
 void arm_time_limit(std::uint64_t seconds, int world_rank) {
   if (seconds == 0) return;

@@ -21,5 +21,5 @@ if ! "${command[@]}" >"$log" 2>&1; then
   exit 1
 fi
 mv -n "$out.tmp" "$out"
-/usr/bin/python3 "$(dirname "$0")/bench_summary.py" "$out"
+"${SHMCOUNT_PYTHON:-/usr/bin/python3}" "$(dirname "$0")/bench_summary.py" "$out"
 echo "bench: wrote $out"

@@ -31,8 +31,8 @@ from analysis.cli import threshold  # noqa: E402
 from analysis.load import (SAMPLING_KEYS, InputError, load, require_counting,  # noqa: E402
                            versions)
 from analysis.report import wrong_line  # noqa: E402
-from analysis.stats import (Pair, compare_samples, judge_family, same_placement,  # noqa: E402
-                            summarize)
+from analysis.stats import (Pair, compare_samples, explain, judge_family,  # noqa: E402
+                            same_placement, summarize)
 from analysis.text import (count, interval, ms, p_value, point_label, printable,  # noqa: E402
                            value, versions_label)
 from analysis.verdicts import header, json_number, row, write_csv, write_json  # noqa: E402
@@ -207,9 +207,16 @@ def report(rs_a, rs_b, pairs, stats, reference, margin, mixed=None):
     out += ["", f"Verdicts, B against A (the unit is the run; {count(len(pairs), 'comparison')}, "
                 f"one family, Holm-corrected over the {tested} tested at {decide.ALPHA:g}):"]
     width = max(len(f"{label(rs_a, p.a, p.b)}, {count(p.a.ranks, 'rank')}") for p in pairs)
+    why = []
     for p in pairs:
         name = f"{label(rs_a, p.a, p.b)}, {count(p.a.ranks, 'rank')}"
         out.append(f"  {name.ljust(width)}  {verdict_words(p)}")
+        cause = explain(p, stats[id(p.a)], stats[id(p.b)])
+        if cause:
+            why.append(printable(f"  why {name} cannot tell ({cause.cause}): {cause.why}. "
+                                 f"Fix: {cause.fix}."))
+    if why:
+        out += ["", "Why they cannot tell, as measured, and the cheapest fix:"] + why
     slower = sum(p.verdict.decision == decide.SLOWER for p in pairs)
     faster = sum(p.verdict.decision == decide.FASTER for p in pairs)
     same = sum(p.verdict.decision == decide.SAME for p in pairs)

@@ -82,7 +82,7 @@ done
   echo "  few repetitions so that the run takes minutes on 2 cores (REPS=, WARMUP= for more)"
   echo "  seq = one process doing all N units; par = makespan of N ranks doing one unit each"
   echo "  (last rank's end - first rank's start); ratio = this machine / article (< 1: faster here)"
-  /usr/bin/python3 "$here/seed_table.py" "$dir" "$article" "$pus" $KERNELS
+  "${SHMCOUNT_PYTHON:-/usr/bin/python3}" "$here/seed_table.py" "$dir" "$article" "$pus" $KERNELS
   echo "results: $dir (table.txt, table.csv; per point: CSV, JSON run context, log)"
 } | tee "$dir/table.txt"
 [ "$failed" -eq 0 ] || { echo "seed: $failed point(s) failed" >&2; exit 1; }

@@ -382,13 +382,14 @@ def _notes(s):
         notes.append(f"{s.off_plan} records off-plan")
     if s.moved:
         notes.append(f"{count(s.moved, 'rank')} moved between PUs")
-    if s.below_ideal:
-        # The efficiency only where it is the reason: with more ranks than PUs it stays low
-        # while the makespan beats the ideal.
+    if s.faster_than_ideal:
+        # Each run's own verdict (shmcount's one rule); the efficiency only where it is above
+        # 100%: with more ranks than PUs it stays low while the makespan beats the ideal.
         above = s.efficiency is not None and s.efficiency.estimate > 1
         why = (f"efficiency {100 * s.efficiency.estimate:.0f}%" if above
                else f"median {ms(s.time)} ms")
-        notes.append(f"faster than perfect scaling (ideal {ms(s.ideal_ms)} ms, {why}): noise or "
+        notes.append(f"faster than perfect scaling in {s.faster_than_ideal} of "
+                     f"{count(s.rounds, 'run')} (ideal {ms(s.ideal_ms)} ms, {why}): noise or "
                      f"a slowed baseline")
     if s.outliers:
         notes.append(f"{count(s.outliers, 'repetition')} flagged as outliers")

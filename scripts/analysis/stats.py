@@ -39,6 +39,8 @@ class RunStats:
     where: list             # per repetition: (node, rank) -> PU it ran on
     disturbed_reps: object  # repetitions with a disturbed record; None: not recorded
     disturbed: object       # the run context's run_disturbed; None: not recorded
+    ideal_ms: float = math.nan     # the run's own ideal parallel time (nan without baseline)
+    faster_than_ideal: bool = False  # the run context's summary.faster_than_ideal (the one rule)
 
 
 def _ns(row, key):
@@ -70,10 +72,18 @@ def per_run(run):
     for (rep, _), (first, last) in spans.items():
         makespan[rep] = max(makespan.get(rep, 0.0), (last - first) / 1e6)
     summary = run.disturbance
+    sequential = np.array([seq[k] / 1e6 for k in sorted(seq)])
+    parallel = np.array([makespan[k] for k in reps])
+    seq_by_node = defaultdict(list)
+    for r in run.rows:
+        if r["phase"] == "sequential":
+            seq_by_node[r["node"]].append(_ns(r, "time_ns") / 1e6)
+    ideal = ideal_ms(run.context["nodes"], seq_by_node)
+    told = run.context["summary"].get("faster_than_ideal")
     out = RunStats(
         run=run,
-        parallel=np.array([makespan[k] for k in reps]),
-        sequential=np.array([seq[k] / 1e6 for k in sorted(seq)]),
+        parallel=parallel,
+        sequential=sequential,
         t_min=np.array([min(own[k]) for k in reps]),
         t_avg=np.array([sum(own[k]) / len(own[k]) for k in reps]),
         t_max=np.array([max(own[k]) for k in reps]),
@@ -82,7 +92,11 @@ def per_run(run):
         disturbed_reps=len(flagged) if records_disturbance else (
             summary.get("disturbed_reps") if summary else None),
         disturbed=bool(summary["run_disturbed"]) if summary and "run_disturbed" in summary
-        else None)
+        else None,
+        ideal_ms=ideal,
+        # shmcount's own verdict; a run of an older shmcount (no such key) gets the same rule here.
+        faster_than_ideal=bool(told) if told is not None
+        else scaling(parallel, sequential, ideal)["faster_than_ideal"])
     for key, values in (("parallel_ms", out.parallel), ("sequential_ms", out.sequential),
                         ("unit_ms", out.unit), ("rank_ms.t_min", out.t_min),
                         ("rank_ms.t_avg", out.t_avg), ("rank_ms.t_max", out.t_max)):
@@ -125,6 +139,34 @@ def ideal_ms(nodes, sequential_by_node):
         ideal = math.ceil(node["ranks"] / node["pus"]) * unit
         worst = ideal if math.isnan(worst) else max(worst, ideal)
     return worst
+
+
+def cv(values):
+    """The coefficient of variation as shmcount's spread_of computes it: the sample standard
+    deviation / the mean; 0 for fewer than two values or a mean not above 0."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2 or float(np.mean(values)) <= 0:
+        return 0.0
+    return float(np.std(values, ddof=1) / np.mean(values))
+
+
+def faster_than_ideal(median_ms, ideal, noise):
+    """The one rule for "faster than perfect scaling" (docs/measuring.md), shmcount's
+    faster_than_ideal (report/figures.hpp): with a baseline, the median makespan lies below the
+    ideal by more than the measured spread, median < ideal * (1 - noise)."""
+    return bool(ideal > 0 and median_ms < ideal * (1 - noise))
+
+
+def scaling(parallel, sequential, ideal):
+    """A run's figures against the ideal as shmcount computes them (summary.ideal_ratio, noise,
+    faster_than_ideal): the median makespan / the ideal, the larger cv of the makespans and the
+    sequential times, and the rule's verdict. Without a baseline (ideal nan): 0, 0, False."""
+    if not (ideal > 0) or len(parallel) == 0:
+        return {"ideal_ratio": 0.0, "noise": 0.0, "faster_than_ideal": False}
+    median = float(np.median(parallel))
+    noise = max(cv(parallel), cv(sequential))
+    return {"ideal_ratio": median / ideal, "noise": noise,
+            "faster_than_ideal": faster_than_ideal(median, ideal, noise)}
 
 
 def time_interval(runs, seed_name):
@@ -222,11 +264,10 @@ class PointStats:
         return sum(counts) if counts else None
 
     @property
-    def below_ideal(self):
-        """Faster than perfect scaling, as shmcount's summary flags it: an efficiency above 100%,
-        or a median makespan more than 10% below the ideal."""
-        above = self.efficiency is not None and self.efficiency.estimate > 1
-        return bool(above or self.time < 0.9 * self.ideal_ms)
+    def faster_than_ideal(self):
+        """How many of its runs were faster than perfect scaling: each run's own verdict, read
+        from its run context (summary.faster_than_ideal), never re-derived by another rule."""
+        return sum(bool(r.faster_than_ideal) for r in self.runs)
 
 
 def summarize(point, seed_name=None):

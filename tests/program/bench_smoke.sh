@@ -10,7 +10,7 @@ check "bench.sh exits 0" [ $? -eq 0 ]
 json=$(ls results/bench-*.json 2>/dev/null)
 check "one JSON file under results/" [ "$(echo "$json" | wc -w)" -eq 1 ]
 check "JSON has every kernel path, the references, their rates and counters" \
-  /usr/bin/python3 - "$json" <<'PY'
+  "$SHMCOUNT_PYTHON" - "$json" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 ctx, runs = doc["context"], doc["benchmarks"]
@@ -46,7 +46,7 @@ for b in runs:
 assert any(b.get("aggregate_name") == "median" for b in runs)
 PY
 lines=$(grep -cE '^(Seed|Ref|Size)/' bench.out)
-expected=$(/usr/bin/python3 -c 'import json, sys
+expected=$("$SHMCOUNT_PYTHON" -c 'import json, sys
 print(len({b["run_name"] for b in json.load(open(sys.argv[1]))["benchmarks"]}))' "$json")
 check "one line per benchmark ($lines of $expected)" [ "$lines" -eq "$expected" ]
 check "a ratio line for the naive pair" grep -qE '^  Seed/naive/portable / Ref/naive32/portable +[0-9.]+ +\[' bench.out

@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 isolate "$@"
 workdir
 fixture="$SHMCOUNT_SOURCE_DIR/tests/data/result-set"
-compare() { /usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/compare.py" --shmcount "$SHMCOUNT" "$@"; }
+compare() { "$SHMCOUNT_PYTHON" "$SHMCOUNT_SOURCE_DIR/scripts/compare.py" --shmcount "$SHMCOUNT" "$@"; }
 
 # 9 repetitions each: 2,000 int32 (about 0.1 ms a unit) against 1,000,000 (500 times the work).
 job 1 --size 2000 --reps 9 --output small.csv
@@ -29,7 +29,7 @@ check "make compare A=... B=... runs it" grep -q 'one run each: cannot tell' mak
 cp -r "$fixture" copy
 compare "$fixture" copy >cmp.out 2>cmp.err
 check "two sets: exit 0" [ $? -eq 0 ]
-check "two sets: every point matched, ratio 1, never beyond the noise" /usr/bin/python3 - cmp.out <<'PY'
+check "two sets: every point matched, ratio 1, never beyond the noise" "$SHMCOUNT_PYTHON" - cmp.out <<'PY'
 import sys
 rows = [l for l in open(sys.argv[1]) if l.startswith("--pin") and " 2/2 " in l]
 assert len(rows) == 8, rows
@@ -60,7 +60,7 @@ refused "runs of different rank counts" "A ran 1 rank and B 2 ranks" \
   small.csv "$fixture/points/core-20000-np2/r1.csv"
 refused "a missing input" "nowhere.csv: no such result set or run" small.csv nowhere.csv
 RESULTS_ROOT="$WORK/results" NAME=other BENCH=0 RANKS=1 PINS=core SIZES=1000 ROUNDS=1 REPS=2 \
-  REFERENCE=0 /usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/sweep.py" >sweep.out 2>&1
+  REFERENCE=0 "$SHMCOUNT_PYTHON" "$SHMCOUNT_SOURCE_DIR/scripts/sweep.py" >sweep.out 2>&1
 check "a set with other points" [ $? -eq 0 ]
 refused "sets without a common point" "nothing to compare" "$fixture" results/other
 (cd "$SHMCOUNT_SOURCE_DIR" && make -s compare A="$WORK/small.csv") >make.out 2>&1

@@ -19,7 +19,7 @@ trap 'kill $busy 2>/dev/null; cleanup_workdir' EXIT
 job 2 --pin core --size 2000000 --reps 10 --no-baseline --output busy.csv
 kill $busy; wait $busy 2>/dev/null
 check "a run beside a busy process exits 0 ($(cat job.err))" [ "$rc" -eq 0 ]
-flagged=$(/usr/bin/python3 - busy.csv <<'PY'
+flagged=$("$SHMCOUNT_PYTHON" - busy.csv <<'PY'
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["rank"] == "1"]
 print(sum(r["disturbed"] == "1" and int(r["off_cpu_ns"] or 0) + int(r["run_delay_ns"] or 0) > 0
@@ -31,7 +31,7 @@ check "rank 1 shows involuntary switches" \
   [ "$(csv_where busy.csv ctx_switches rank 1 | awk '{ s += $1 } END { print s + 0 }')" -gt 0 ]
 check "the summary counts the disturbed repetitions" \
   grep -Eq '^disturbance: ([89]|10) of 10 parallel repetition' job.out
-check "the run context has the disturbance block" /usr/bin/python3 - busy.json <<'PY'
+check "the run context has the disturbance block" "$SHMCOUNT_PYTHON" - busy.json <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))["summary"]["disturbance"]
 assert d["disturbed_reps"] >= 8 and d["reps"] == 10, d

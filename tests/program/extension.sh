@@ -31,7 +31,7 @@ check "--help shows the counts mode and the list" \
 check "man shmcount shows the counts mode and the list" \
   bash -c "man -l ext/man/shmcount.1 2>/dev/null | grep -q private_copy && man -l ext/man/shmcount.1 2>/dev/null | grep -q test-entries"
 cp -r "$src/docs" docs
-/usr/bin/python3 "$src/scripts/docs_tables.py" --shmcount "$X" docs/*.md >docs.out 2>&1
+"$SHMCOUNT_PYTHON" "$src/scripts/docs_tables.py" --shmcount "$X" docs/*.md >docs.out 2>&1
 check "the docs' generated tables show the counts mode and the list ($(tail -n 2 docs.out | tr '\n' ' '))" \
   bash -c "grep -q '^| \`private_copy\` |' docs/memory.md && grep -q '^| \`test-entries\` |' docs/output.md"
 
@@ -39,7 +39,7 @@ check "the docs' generated tables show the counts mode and the list ($(tail -n 2
   --counts private_copy --reps 2 --output run.csv >job.out 2>job.err
 rc=$?
 check "a run with every new entry exits 0" [ "$rc" -eq 0 ]
-check "the CSV records each entry" /usr/bin/python3 - run.csv <<'PY'
+check "the CSV records each entry" "$SHMCOUNT_PYTHON" - run.csv <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 assert rows, "no rows"
@@ -54,10 +54,10 @@ check "the summary header shows it" grep -q -- '--tag hello' job.out
 # A sweep over the new parameter, and its report.
 SHMCOUNT="$X" RESULTS_ROOT="$WORK/results" NAME=ext RANKS=1 TAGS="alpha beta" \
   KERNELS=plain_histogram ROUNDS=2 REPS=2 BENCH=0 REFERENCE=0 \
-  /usr/bin/python3 "$src/scripts/sweep.py" >sweep.out 2>&1
+  "$SHMCOUNT_PYTHON" "$src/scripts/sweep.py" >sweep.out 2>&1
 check "a sweep over --tag runs ($(tail -n 2 sweep.out | tr '\n' ' '))" [ $? -eq 0 ]
 check "its manifest has the new axis" bash -c "head -1 results/ext/manifest.csv | tr ',' '\n' | grep -qx tag"
-/usr/bin/python3 "$src/scripts/plots.py" --shmcount "$X" --results results/ext --out plots >plots.out 2>&1
+"$SHMCOUNT_PYTHON" "$src/scripts/plots.py" --shmcount "$X" --results results/ext --out plots >plots.out 2>&1
 check "make plots reports the pair over --tag ($(tail -n 2 plots.out | tr '\n' ' '))" \
   grep -q -- '--tag alpha' plots/REPORT.md
 finish

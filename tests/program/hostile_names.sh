@@ -11,7 +11,7 @@ name=$'o\x1f\xff,"\n\x1b.csv'
 # check_files CSV ROWS: the CSV parses into ROWS rows of every column, the JSON parses, and both
 # carry the host name (non-UTF-8 bytes written as \xNN).
 check_files() {
-  /usr/bin/python3 - "$1" "$2" <<'PY'
+  "$SHMCOUNT_PYTHON" - "$1" "$2" <<'PY'
 import csv, json, sys
 path, rows_wanted = sys.argv[1], int(sys.argv[2])
 with open(path, encoding="utf-8", newline="") as f:
@@ -31,7 +31,7 @@ PY
 }
 
 # 1. A singleton run on a host with that name, writing a file with that name.
-unshare --uts bash -c '/usr/bin/python3 -c "import ctypes, sys
+unshare --uts bash -c '"$SHMCOUNT_PYTHON" -c "import ctypes, sys
 n = sys.argv[1].encode(\"utf-8\", \"surrogateescape\")
 sys.exit(ctypes.CDLL(None, use_errno=True).sethostname(n, len(n)))" "$1" &&
   timeout 120 "$2" --reps 2 --output "$3" >job.out 2>job.err' _ "$host" "$SHMCOUNT" "$name"
@@ -46,7 +46,7 @@ check "its summary shows the host name escaped" grep -qF 'h\x1f\x1f"\r\e(0\\\xff
 rm -f -- "$name" "${name%.csv}.json"
 job 3 --reps 2 --pin none --output "$name"
 check "3 ranks with a hostile output name exit 0" [ "$rc" -eq 0 ]
-check "the CSV has 3 x 2 + 2 rows that parse" /usr/bin/python3 -c '
+check "the CSV has 3 x 2 + 2 rows that parse" "$SHMCOUNT_PYTHON" -c '
 import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8", newline="")))
 assert len(rows) == 8 and all(r["ok"] == "1" for r in rows), len(rows)

@@ -20,7 +20,7 @@ small=(--samples 60 --round-trips 200)
 job 2 --latency --pairs 0:1 "${small[@]}" --output out/map.csv
 check "a map of one pair exits 0" [ "$rc" -eq 0 ]
 check "the CSV has a row per sample: 60" [ "$(csv_rows out/map.csv)" -eq 60 ]
-/usr/bin/python3 - out/map.csv out/map.json <<'EOF' || fail "the map's CSV and run context"
+"$SHMCOUNT_PYTHON" - out/map.csv out/map.json <<'EOF' || fail "the map's CSV and run context"
 import csv, json, math, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 ctx = json.load(open(sys.argv[2]))
@@ -53,7 +53,7 @@ check "nothing left in /dev/shm" [ -z "$(shm_left)" ]
 
 # make plots on the real map: its heatmap and latency per relation, REPORT.md with the structure
 # against hwloc's tree and the relation's figures from the run context, pairs.csv.
-/usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results out/map.csv --out plots \
+"$SHMCOUNT_PYTHON" "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results out/map.csv --out plots \
   --shmcount "$SHMCOUNT" >plots.out 2>plots.err
 check "plots draws the real map" \
   grep -q '^plots: wrote 2 figures (PNG + SVG), REPORT.md and pairs.csv' plots.out
@@ -64,7 +64,7 @@ for fig in latency-heatmap latency-relations; do
   check "REPORT.md shows $fig" grep -q "($fig.png)" plots/REPORT.md
 done
 check "REPORT.md gives the relation with the run context's median and interval" \
-  /usr/bin/python3 - out/map.json plots/REPORT.md <<'EOF'
+  "$SHMCOUNT_PYTHON" - out/map.json plots/REPORT.md <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))["latency"]["relations"][0]
 ns = lambda x: f"{x:.1f}" if x < 100 else f"{x:.0f}"
@@ -75,7 +75,7 @@ EOF
 check "REPORT.md opens with the structure against the tree" \
   bash -c "sed -n 3p plots/REPORT.md | grep -qx \"## Measured structure against hwloc's tree\""
 check "pairs.csv has the pair" [ "$(csv_rows plots/pairs.csv)" -eq 1 ]
-/usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/compare.py" out/map.csv out/map.csv >job.out 2>job.err
+"$SHMCOUNT_PYTHON" "$SHMCOUNT_SOURCE_DIR/scripts/compare.py" out/map.csv out/map.csv >job.out 2>job.err
 check "compare refuses a latency map (exit 2), pointing to make plots" \
   bash -c "[ $? -eq 2 ] && grep -q 'a latency map (shmcount --latency); compare judges' job.err"
 
@@ -86,7 +86,7 @@ MPIRUN="$MPIEXEC" bash "$set_tool" --runs 2 --name maps -- --pairs 0:1 --samples
   --round-trips 100 --rounds 1 >set.out 2>set.err
 check "latency_set makes a set of 2 maps" \
   bash -c "[ $? -eq 0 ] && [ \"\$(cut -d, -f7 results/maps/manifest.csv | tail -n +2 | sort -u)\" = done ]"
-/usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results results/maps --out set-plots \
+"$SHMCOUNT_PYTHON" "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results results/maps --out set-plots \
   --shmcount "$SHMCOUNT" >plots.out 2>plots.err
 check "plots reads the set with the run as the unit" \
   grep -q '^- 2 runs of one configuration (the run is the unit' set-plots/REPORT.md
@@ -149,7 +149,7 @@ check "a broken handoff is one message saying so" \
 check "the samples of the broken visit are written, ok = 0" \
   [ "$(csv_column out/broken.csv ok | sort -u)" = 0 ]
 check "the summary says measuring stopped" grep -q '^verification: a handoff broke, so measuring stopped' job.out
-/usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results out/broken.csv --out broken \
+"$SHMCOUNT_PYTHON" "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results out/broken.csv --out broken \
   >plots.out 2>plots.err
 check "plots refuses the broken map (exit 2), saying why" \
   bash -c "[ $? -eq 2 ] && grep -q 'whose handoff broke (ok = 0; shmcount exited 3)' plots.err &&

@@ -1,9 +1,12 @@
 # Helpers for whole-program tests: real mpirun, real segments, real files.
-# Environment (set by ctest): SHMCOUNT (the binary), MPIEXEC, SHMCOUNT_SOURCE_DIR.
+# Environment (set by ctest): SHMCOUNT (the binary), MPIEXEC, SHMCOUNT_SOURCE_DIR, SHMCOUNT_PYTHON
+# (the Python CMake found: cmake/python.cmake).
 set -u
 
 : "${SHMCOUNT:?set SHMCOUNT to the shmcount binary}"
 : "${MPIEXEC:=mpirun}"
+: "${SHMCOUNT_PYTHON:=/usr/bin/python3}"
+export SHMCOUNT_PYTHON
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 # Quiet and quick on a small shared machine: no busy-polling while ranks wait.
@@ -90,12 +93,12 @@ job() {
 
 # csv_column FILE NAME: the values of one column (no header).
 csv_column() {
-  /usr/bin/python3 -c 'import csv, sys
+  "$SHMCOUNT_PYTHON" -c 'import csv, sys
 for row in csv.DictReader(open(sys.argv[1])): print(row[sys.argv[2]])' "$1" "$2"
 }
 # csv_where FILE COLUMN FILTER_COLUMN VALUE: COLUMN of the rows whose FILTER_COLUMN is VALUE.
 csv_where() {
-  /usr/bin/python3 -c 'import csv, sys
+  "$SHMCOUNT_PYTHON" -c 'import csv, sys
 for row in csv.DictReader(open(sys.argv[1])):
     if row[sys.argv[3]] == sys.argv[4]: print(row[sys.argv[2]])' "$@"
 }

@@ -18,7 +18,7 @@ likwid() { likwid-pin -c "$1" -p 2>likwid.err; }
 # The pu_os column of a CSV, in rank order (rep 0 for a run), joined with commas.
 planned_os() { csv_column "$1" pu_os | paste -sd, -; }
 ran_os() {
-  /usr/bin/python3 -c 'import csv, sys
+  "$SHMCOUNT_PYTHON" -c 'import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["rep"] == "0"]
 print(",".join(r["pu_os"] for r in sorted(rows, key=lambda r: int(r["rank"]))))' "$1"
 }
@@ -71,10 +71,13 @@ refused() {
 }
 
 # Expressions valid on any node with 2 PUs in package 0: OS ids, every domain, ranges both
-# ways, '@' joins, the E: form (chunk, stride; a count past the domain stops there), L:.
+# ways, '@' joins, bare domains, the E: form (chunk, stride, offset; a count past the domain
+# starts again), L:, the scatter and balanced policies (with and without a count).
 for expr in 0,1 1,0 1-0 N:0-1 N:1-0 N:1 S0:0-1 S0:1-0 M0:1 M0:0-1 C0:0-1 D0:0-1 D0:1 \
-  M0:0@C0:1 S0:1@N:0 E:N:2 E:N:3 E:S0:2:1:1 E:N:1:1:2 E:N:2:1:2 E:N:4:2:2 L:N:1 L:S0:1-0 \
-  L:M0:0 L:C0:0-1 L:D0:0; do
+  M0:0@C0:1 S0:1@N:0 N S0 M0 C0 D0 E:N E:S0 E:N:2 E:N:3 E:S0:2:1:1 E:N:1:1:2 \
+  E:N:2:1:2 E:N:4:2:2 E:N:1:1:1:1 E:N:2:1:1:1 E:N:2:2:2:0 E:S0:1@E:S0:1:1:1:1 L:N:1 \
+  L:S0:1-0 L:M0:0 L:C0:0-1 L:D0:0 N:scatter S:scatter M:scatter C:scatter D:scatter \
+  S0:scatter S:scatter:1 M:scatter:2 S:balanced S:balanced:1 M:balanced:2; do
   agree "$expr"
 done
 # More ranks than the expression names: likwid-pin 5.2.2 wraps threads round-robin (its manual
@@ -83,7 +86,8 @@ agree N:1-0 4
 agree M0:0@C0:1 3
 
 # What likwid-pin refuses, shmcount refuses.
-for expr in L:0-1 L:0,2,4 N: E:N:0 X:0 "N:0-$(nproc)" 5000 S9:0; do
+for expr in L:0-1 L:0,2,4 N: E:N:0 X:0 "N:0-$(nproc)" 5000 S9:0 E:N:2:1 E:N:1:1:1:1:1 E:X \
+  X:scatter scatter E:N:2:0:1; do
   if likwid "$expr" >/dev/null; then
     fail "likwid-pin takes -c $expr, printing $(likwid "$expr"): this test expects a refusal"
   else
@@ -93,9 +97,11 @@ for expr in L:0-1 L:0,2,4 N: E:N:0 X:0 "N:0-$(nproc)" 5000 S9:0; do
 done
 # Refused on purpose where likwid-pin takes them (docs/pinning.md): a PU named twice (likwid-pin
 # puts two threads on it), an index past the domain (likwid-pin wraps N:2 to N:0 on 2 PUs), OS
-# ids not on the node (likwid-pin drops them), policy forms, a non-numeric index (likwid-pin
-# takes N:a as N:0).
-for expr in N:0,0 N:0-1@N:0-1 "N:$(nproc)" "0-$(nproc)" S0:scatter N:a; do
+# ids not on the node (likwid-pin drops them), a non-numeric index (likwid-pin takes N:a as N:0,
+# S:scatter:x as S:scatter), an E: offset at or past the domain's end (likwid-pin reads past its
+# list), a stride below the chunk or zero (PUs twice), cbalanced (undocumented).
+for expr in N:0,0 N:0-1@N:0-1 "N:$(nproc)" "0-$(nproc)" N:a S:scatter:x "E:N:1:1:1:$(nproc)" \
+  E:N:2:1:0 E:N:2:2:1 S:cbalanced; do
   if likwid "$expr" >/dev/null; then
     pass "likwid-pin takes -c $expr ($(likwid "$expr"))"
   else

@@ -28,9 +28,81 @@ mount -t tmpfs -o size=784k shmcount-test-tiny-shm /dev/shm
 job 2 --share window --reps 1 --output out/tiny.csv
 check "window in a /dev/shm too small for it: exit 2 (got $rc)" [ "$rc" -eq 2 ]
 check "... one message saying what needs the room" \
-  bash -c "[ $(messages) -eq 1 ] && grep -q 'the window (the array and what the MPI library adds to it) needs' job.err"
+  bash -c "[ $(messages) -eq 1 ] && grep -q 'the window needs .*: the array .* and what the MPI library adds' job.err"
 check "... nothing left" bash -c "[ -z \"\$(ls -A out)\" ] && [ -z \"\$(find /dev/shm -mindepth 1)\" ]"
 umount /dev/shm
+
+# Every "too big" names what is too big (the array, the count tables, or both, with their sizes)
+# and the option that fixes it: issue 28's 64 MiB /dev/shm refused the count tables of
+# --counts padded --values 16777216 as "the array needs 384 MiB ... use a smaller --size".
+# too_big DESCRIPTION NP 'WANTED'... -- ARGS...: exit 2, one message holding each WANTED (a grep
+# -E pattern; one starting with ! must not match), nothing left.
+too_big() {
+  local what=$1 np=$2 patterns=()
+  shift 2
+  while [ "$1" != -- ]; do patterns+=("$1"); shift; done
+  shift
+  rm -rf out && mkdir out
+  job "$np" "$@" --reps 1 --output out/big.csv
+  [ "$rc" -eq 2 ] || { fail "$what: exit $rc, not 2: $(cat job.err)"; return; }
+  [ "$(messages)" -eq 1 ] || { fail "$what: $(messages) messages: $(cat job.err)"; return; }
+  for p in "${patterns[@]}"; do
+    if [ "${p:0:1}" = '!' ]; then
+      ! grep -qE -- "${p:1}" job.err || { fail "$what: '${p:1}' in $(cat job.err)"; return; }
+    else
+      grep -qE -- "$p" job.err || { fail "$what: no '$p' in $(cat job.err)"; return; }
+    fi
+  done
+  [ -z "$(ls -A out)" ] || { fail "$what: left $(ls -A out)"; return; }
+  no_segments || { fail "$what: segment left: $(segments)"; return; }
+  [ -z "$(shm_files)" ] || { fail "$what: left in /dev/shm: $(shm_files)"; return; }
+  pass "$what"
+}
+tables='the count tables 256.0 MiB \(--counts padded: 16777216 values x 2 ranks\)'
+by_counts='use a smaller --values,? (or )?--counts private'
+mount -t tmpfs -o size=64m shmcount-test-small-shm /dev/shm
+too_big "posix, the count tables too big for /dev/shm: named, with --values and --counts" 2 \
+  "/dev/shm has [0-9.]+ MiB free, and the shared memory needs 256.0 MiB: $tables and the array 4 KiB \(--size 1000\)" \
+  "$by_counts" '!smaller --size' -- --share posix --counts padded --values 16777216 --size 1000
+too_big "posix, the array too big for /dev/shm: named, with --size" 2 \
+  "the array \(--size 30000000\) needs 114.4 MiB; use a smaller --size, --share sysv, or a larger /dev/shm" \
+  '!count tables|--values' -- --share posix --size 30000000
+too_big "posix, both too big for /dev/shm: both named, both options" 2 \
+  "$tables and the array 76.3 MiB \(--size 20000000\)" \
+  "use a smaller --size and a smaller --values \(or --counts private\)" \
+  -- --share posix --counts padded --values 16777216 --size 20000000
+too_big "posix, one shared table too big: named, with --values and --counts" 2 \
+  "the count table 128.0 MiB \(--counts shared: 16777216 values\)" "$by_counts" '!smaller --size' \
+  -- --share posix --counts shared --values 16777216 --size 1000
+too_big "window, the count tables too big for /dev/shm: named, with --values and --counts" 2 \
+  "the window needs 256.1 MiB: $tables, what the MPI library adds" "$by_counts" '!smaller --size' \
+  -- --share window --counts padded --values 16777216 --size 1000
+umount /dev/shm
+
+# System V: kernel.shmmax and kernel.shmall (this IPC namespace's own) name the part too.
+sysctl -q -w kernel.shmmax=100000000
+too_big "sysv, the count tables above kernel.shmmax: named, with --values and --counts" 2 \
+  "kernel.shmmax is 100000000 bytes, and the segment needs 256.0 MiB: $tables" "$by_counts" \
+  '!smaller --size' -- --share sysv --counts padded --values 16777216 --size 1000
+too_big "sysv, the array above kernel.shmmax: named, with --size" 2 \
+  "kernel.shmmax is 100000000 bytes, and the array \(--size 30000000\) needs 114.4 MiB: use a smaller --size" \
+  '!count tables|--values' -- --share sysv --size 30000000
+sysctl -q -w kernel.shmmax=18446744073692774399
+shmall=$(sysctl -n kernel.shmall)
+sysctl -q -w kernel.shmall=20000
+too_big "sysv, the count tables above kernel.shmall: named, with --values and --counts" 2 \
+  "kernel.shmall \(20000 pages, 78.1 MiB for all segments\) leaves 78.1 MiB" \
+  "the segment needs 256.0 MiB: $tables" "$by_counts" '!smaller --size' \
+  -- --share sysv --counts padded --values 16777216 --size 1000
+sysctl -q -w kernel.shmall="$shmall"
+
+# A rank whose address space (ulimit -v) cannot map the window: the part named, the options.
+timeout 120 "$MPIEXEC" -np 2 bash -c "ulimit -v 400000; exec $SHMCOUNT --share window --counts \
+  padded --values 16777216 --size 1000 --reps 1 --output out/as.csv" >job.out 2>job.err
+rc=$?
+check "ulimit -v too small for the window's count tables: exit 2, one message naming them (got $rc)" \
+  bash -c "[ $rc -eq 2 ] && [ \$(grep -c '^shmcount:' job.err) -eq 1 ] &&
+    grep -qE 'ulimit -v: 400000 KiB.*the window needs 256.0 MiB: $tables.*$by_counts' job.err"
 
 # stalled_job NAME PHASE ARGS...: starts a job whose rank 0 stalls at PHASE; sets job_pid (the
 # launcher) and rank_pid (the stalled rank).
@@ -62,7 +134,7 @@ status=$?
 # filled between allocation and first touch is one message before any write, not a SIGBUS.
 check "posix: the first touch on a full tmpfs ends the run, exit 1 (got $status)" [ $status -eq 1 ]
 check "posix: with one message saying why" \
-  bash -c "[ \$(grep '^shmcount:' posix.err | grep -vc 'fault injection') -eq 1 ] && grep -q 'no room for the pages of the array' posix.err"
+  bash -c "[ \$(grep '^shmcount:' posix.err | grep -vc 'fault injection') -eq 1 ] && grep -q 'no room for the pages of the array, 15.3 MiB .*; use a smaller --size or another --share' posix.err"
 rm -f /dev/shm/filler
 check "posix: nothing left in /dev/shm, no result file" \
   bash -c "[ -z \"\$(find /dev/shm -mindepth 1)\" ] && [ ! -e out/posix.csv ]"
@@ -74,7 +146,7 @@ wait $job_pid
 status=$?
 check "window: the first touch on a full tmpfs ends the run, exit 1 (got $status)" [ $status -eq 1 ]
 check "window: with one message saying why" \
-  bash -c "[ \$(grep '^shmcount:' window.err | grep -vc 'fault injection') -eq 1 ] && grep -q 'no room for the pages of the array' window.err"
+  bash -c "[ \$(grep '^shmcount:' window.err | grep -vc 'fault injection') -eq 1 ] && grep -q 'no room for the pages of the array, 15.3 MiB .*; use a smaller --size or another --share' window.err"
 rm -f /dev/shm/filler
 check "window: nothing left in /dev/shm, no result file" \
   bash -c "[ -z \"\$(find /dev/shm -mindepth 1)\" ] && [ ! -e out/window.csv ]"

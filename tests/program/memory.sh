@@ -26,7 +26,7 @@ for share in $("$SHMCOUNT" --list axes | awk -F'\t' '$1 == "share" { print $4 }'
     # PSS of the array per rank: size / n when shared (pages counted once across the ranks),
     # size when private. Within 10%: PSS is in whole pages, and Open MPI maps a little more.
     if [ "$share" = private ]; then want=$size_kib; else want=$((size_kib / n)); fi
-    check "--share $share, $n rank(s): array PSS per rank about $want KiB" /usr/bin/python3 -c '
+    check "--share $share, $n rank(s): array PSS per rank about $want KiB" "$SHMCOUNT_PYTHON" -c '
 import csv, sys
 want = float(sys.argv[2])
 for row in csv.DictReader(open(sys.argv[1])):

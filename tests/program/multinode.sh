@@ -90,7 +90,10 @@ for n in "$@"; do
   i=$((i + 1)); node=$((node + 1))
 done
 check "every row verified on every node" [ -z "$(csv_column run.csv ok | grep -v '^1$')" ]
-check "run context lists every node" [ "$(grep -c '"index": ' run.json)" -eq "$nodes" ]
+check "run context lists every node, and each node's figures" [ "$(/usr/bin/python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+print(len(c["nodes"]), len(c["summary"]["nodes"]))' run.json)" = "$nodes $nodes" ]
 check "summary has per-node lines" grep -q "^ *$((nodes - 1))  node-127-0-0-$((nodes + 1)) " job.out
 check "summary shows a placement map per node" \
   [ "$(grep -c '^node [0-9]* (node-127-0-0-[0-9]*): [0-9]* package' job.out)" -eq "$nodes" ]

@@ -14,7 +14,7 @@ pid=$(sed -n 's/.*stalling at kernel (pid \([0-9]*\)).*/\1/p' job.err)
 id=$(segments_of_size 800000 | awk '{ print $2 }' | head -1)  # 200000 int32: shmcount's array
 check "the live segment is listed with perms 600" \
   [ "$(ipcs -m | awk -v id="$id" '$2 == id { print $4 }')" = 600 ]
-attach_as_nobody=$(setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 -c '
+attach_as_nobody=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$SHMCOUNT_PYTHON" -c '
 import ctypes, sys
 libc = ctypes.CDLL(None, use_errno=True)
 libc.shmat.restype = ctypes.c_void_p
@@ -39,7 +39,7 @@ range=$(awk '/\/dev\/shm\/shmcount-.*\(deleted\)/ { print $1; exit }' "/proc/$pi
 check "the POSIX array is mapped and its name already unlinked" \
   bash -c "[ -n '$range' ] && [ -z \"\$(ls /dev/shm | grep shmcount-)\" ]"
 check "the POSIX array's file is mode 600" [ "$(stat -L -c %a "/proc/$pid/map_files/$range")" = 600 ]
-open_as_nobody=$(setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 -c '
+open_as_nobody=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$SHMCOUNT_PYTHON" -c '
 import os, sys
 try:
     os.open(sys.argv[1], os.O_RDONLY); print("opened")

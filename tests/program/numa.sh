@@ -14,7 +14,7 @@ cd "$work" || exit 1
 cc -O2 -fPIC -shared -I"$src/include" "$src/tests/numa/observer.c" -o libobserver.so ||
   { echo "FAIL: cannot build the observer kernel"; exit 1; }
 export OBSERVER=$work/libobserver.so SHMCOUNT MPIEXEC SHMCOUNT_MPI
-/usr/bin/python3 "$src/scripts/numa_vm.py" --topology "$topology" --hugepages "$hugepages" \
+"$SHMCOUNT_PYTHON" "$src/scripts/numa_vm.py" --topology "$topology" --hugepages "$hugepages" \
   --timeout 840 -- /usr/bin/python3 "$src/tests/numa/numa_checks.py" "$suite" 2>guest.err
 status=$?
 grep -v '^numa_vm: the guest cannot run here' guest.err >&2

@@ -30,7 +30,7 @@ wait $launcher
 check "a paused repetition still exits 0" [ $? -eq 0 ]
 check "the summary flags repetition 0 as far outside the others" \
   grep -q 'warning: parallel repetition 0 took .* far outside the others' job.out
-check "the run context lists it as an outlier" /usr/bin/python3 -c '
+check "the run context lists it as an outlier" "$SHMCOUNT_PYTHON" -c '
 import json, sys
 o = json.load(open("out/paused.json"))["summary"]["outliers"]
 assert [x["rep"] for x in o if x["phase"] == "parallel"] == [0], o

@@ -24,7 +24,7 @@ done
 
 # Where each rank ran, as "rank:pu_logical" pairs of the last repetition.
 placement() {
-  /usr/bin/python3 -c 'import csv, sys
+  "$SHMCOUNT_PYTHON" -c 'import csv, sys
 for r in csv.DictReader(open(sys.argv[1])):
     if r["rep"] == "1": print(r["rank"] + ":" + r["pu_logical"] + ":" + r["planned_pu"])' "$1" |
     sort | tr '\n' ' '

@@ -6,7 +6,7 @@ workdir
 fixture="$SHMCOUNT_SOURCE_DIR/tests/data/result-set"
 plots="$SHMCOUNT_SOURCE_DIR/scripts/plots.py"
 
-/usr/bin/python3 "$plots" --results "$fixture" --out out --shmcount "$SHMCOUNT" >plots.out 2>plots.err
+"$SHMCOUNT_PYTHON" "$plots" --results "$fixture" --out out --shmcount "$SHMCOUNT" >plots.out 2>plots.err
 check "plots exits 0" [ $? -eq 0 ]
 for fig in scaling-size-20000 scaling-size-400000 speedup-size-20000 speedup-size-400000 \
            placement-np2-size-20000 placement-np2-size-400000 rank-spread-np2-size-20000 \
@@ -27,7 +27,7 @@ check "noise sources are listed" grep -q '^| `load_before` |' out/REPORT.md
 
 # The report's numbers and verdicts, recomputed here from the fixture's CSVs: the run is the
 # unit (a run's time is the median of its makespans, a point's the median of its runs' times).
-check "points table: a point's time is the median of its runs' medians" /usr/bin/python3 - "$fixture" out/REPORT.md <<'PY'
+check "points table: a point's time is the median of its runs' medians" "$SHMCOUNT_PYTHON" - "$fixture" out/REPORT.md <<'PY'
 import collections, csv, glob, statistics, sys
 fixture, report = sys.argv[1], open(sys.argv[2]).read()
 def ms(x):
@@ -59,7 +59,7 @@ check "verdicts first, with the unit and how many runs" bash -c \
    grep -q 'This set has 16 runs (2 runs per point, 3 repetitions each)' out/REPORT.md"
 check "verdicts: 2 runs a point cannot tell --size 20000 from 400000 (17x), and says so" \
   grep -q '^0 of 4 pairs beyond the noise, 0 the same within ±3%, 4 cannot tell\.$' out/REPORT.md
-check "verdicts: --pin core vs list:0,1 (same PUs) is never a placement effect" /usr/bin/python3 - out/REPORT.md <<'PY'
+check "verdicts: --pin core vs list:0,1 (same PUs) is never a placement effect" "$SHMCOUNT_PYTHON" - out/REPORT.md <<'PY'
 import sys
 rows = [l for l in open(sys.argv[1]) if "| --pin core | --pin list:0,1 |" in l]
 assert len(rows) == 4, rows
@@ -67,7 +67,7 @@ for r in rows:
     assert "| same placement (every rank on the same PU in every repetition): not a placement " \
         "effect | same |" in r, r
 PY
-check "p-values of the sign-flip test over the rounds' ratios, Holm-adjusted" /usr/bin/python3 - "$fixture" out/verdicts.csv <<'PY'
+check "p-values of the sign-flip test over the rounds' ratios, Holm-adjusted" "$SHMCOUNT_PYTHON" - "$fixture" out/verdicts.csv <<'PY'
 import collections, csv, glob, itertools, sys
 import numpy as np
 fixture = sys.argv[1]
@@ -100,7 +100,7 @@ assert sorted(float(r["p_adjusted"]) for r in rows) == sorted(holm), (p, holm)
 PY
 
 # One run alone: the figures that apply, the others left out with the reason.
-/usr/bin/python3 "$plots" --results "$fixture/points/core-20000-np2/r1.csv" --out single \
+"$SHMCOUNT_PYTHON" "$plots" --results "$fixture/points/core-20000-np2/r1.csv" --out single \
   >plots.out 2>plots.err
 check "a single run can be plotted" [ $? -eq 0 ]
 check "its report says it is one run" grep -q '^# shmcount run `core-20000-np2-r1`' single/REPORT.md
@@ -109,15 +109,15 @@ check "figures that need a set are left out, with why" \
   grep -q '^- scaling: the set has one rank count' single/REPORT.md
 
 # The output folder follows the umask, as mkdir does.
-(umask 027; /usr/bin/python3 "$plots" --results "$fixture/points/core-20000-np1/r1.csv" --out m027 >/dev/null 2>&1)
-(umask 002; /usr/bin/python3 "$plots" --results "$fixture/points/core-20000-np1/r1.csv" --out m002 >/dev/null 2>&1)
+(umask 027; "$SHMCOUNT_PYTHON" "$plots" --results "$fixture/points/core-20000-np1/r1.csv" --out m027 >/dev/null 2>&1)
+(umask 002; "$SHMCOUNT_PYTHON" "$plots" --results "$fixture/points/core-20000-np1/r1.csv" --out m002 >/dev/null 2>&1)
 check "plots folder mode 750 under umask 027" [ "$(stat -c %a m027)" = 750 ]
 check "plots folder mode 775 under umask 002" [ "$(stat -c %a m002)" = 775 ]
 
 # refused DESCRIPTION PATTERN SETDIR [OPTIONS]: exit 2, PATTERN in the message, no output folder.
 refused() {
   local what=$1 pattern=$2 set=$3; shift 3
-  /usr/bin/python3 "$plots" --results "$set" --out bad "$@" >plots.out 2>plots.err
+  "$SHMCOUNT_PYTHON" "$plots" --results "$set" --out bad "$@" >plots.out 2>plots.err
   local status=$?
   [ $status -eq 2 ] || { fail "$what: exit $status"; return; }
   grep -q -- "$pattern" plots.err || { fail "$what: $(cat plots.err)"; return; }
@@ -130,7 +130,7 @@ refused "missing result set" "no such result set or run" nowhere
 mkdir empty
 refused "empty result set" "empty/manifest.csv: missing" empty
 cp -r "$fixture" nocol
-/usr/bin/python3 -c 'import csv, sys
+"$SHMCOUNT_PYTHON" -c 'import csv, sys
 p = sys.argv[1]; rows = list(csv.DictReader(open(p)))
 w = csv.DictWriter(open(p, "w", newline=""), [c for c in rows[0] if c != "time_ns"])
 w.writeheader(); [w.writerow({k: v for k, v in r.items() if k != "time_ns"}) for r in rows]' \
@@ -141,12 +141,12 @@ sed -i '1s/$/,mystery/; 2,$s/$/,1/' extracol/$one.csv
 refused "CSV with a column its run context does not list" "$one.csv: unknown column(s) mystery" extracol
 cp -r "$fixture" foreign
 sed -i '1s/$/,mystery/; 2,$s/$/,1/' foreign/$one.csv
-/usr/bin/python3 -c 'import json, sys
+"$SHMCOUNT_PYTHON" -c 'import json, sys
 p = sys.argv[1]; c = json.load(open(p)); c["columns"].append("mystery"); json.dump(c, open(p, "w"))' \
   foreign/$one.json
 refused "a column this shmcount does not write" "mystery are not written by this shmcount" foreign \
   --shmcount "$SHMCOUNT"
-/usr/bin/python3 "$plots" --results foreign --out foreign-plots >/dev/null 2>&1
+"$SHMCOUNT_PYTHON" "$plots" --results foreign --out foreign-plots >/dev/null 2>&1
 check "without a binary, the run context's columns are the reference" [ $? -eq 0 ]
 cp -r "$fixture" half
 sed -i '3s/,done,/,pending,/' half/manifest.csv
@@ -155,11 +155,11 @@ cp -r "$fixture" nojson
 rm nojson/$one.json
 refused "run without its run context" "$one.json: missing" nojson
 cp -r "$fixture" oldjson
-/usr/bin/python3 -c 'import json, sys
+"$SHMCOUNT_PYTHON" -c 'import json, sys
 p = sys.argv[1]; c = json.load(open(p)); del c["columns"]; json.dump(c, open(p, "w"))' oldjson/$one.json
 refused "run context of an older shmcount" "no 'columns' in the run context" oldjson
 cp -r "$fixture" tampered
-/usr/bin/python3 -c 'import csv, sys
+"$SHMCOUNT_PYTHON" -c 'import csv, sys
 p = sys.argv[1]; rows = list(csv.DictReader(open(p)))
 for r in rows:
     if r["phase"] == "parallel": r["time_ns"] = str(int(r["time_ns"]) * 3)
@@ -167,7 +167,7 @@ w = csv.DictWriter(open(p, "w", newline=""), list(rows[0])); w.writeheader(); w.
   tampered/$one.csv
 refused "records that disagree with their summary" "the records give summary.parallel_ms.min" tampered
 cp -r "$fixture" mixed
-/usr/bin/python3 -c 'import json, sys
+"$SHMCOUNT_PYTHON" -c 'import json, sys
 p = sys.argv[1]; c = json.load(open(p)); c["config"]["values"] = 999; json.dump(c, open(p, "w"))' \
   mixed/points/core-20000-np2/r2.json
 refused "rounds of one point with different configs" "differs from round 1's of point core-20000-np2" mixed
@@ -175,8 +175,8 @@ refused "placement rank count not in the set" "--placement-ranks 3: the set has 
   "$fixture" --placement-ranks 3
 
 # A refused run keeps the figures of an earlier good one.
-/usr/bin/python3 "$plots" --results "$fixture" --out keep >/dev/null 2>&1
+"$SHMCOUNT_PYTHON" "$plots" --results "$fixture" --out keep >/dev/null 2>&1
 before=$(sha256sum <keep/REPORT.md)
-/usr/bin/python3 "$plots" --results half --out keep >/dev/null 2>&1
+"$SHMCOUNT_PYTHON" "$plots" --results half --out keep >/dev/null 2>&1
 check "a refused set leaves earlier figures untouched" [ "$(sha256sum <keep/REPORT.md)" = "$before" ]
 finish

@@ -21,7 +21,7 @@ done
 check "the CSV names the plugin as given" \
   [ "$(csv_column out/shared-2.csv kernel | sort -u)" = "plugin:$example" ]
 check "every count verified" [ -z "$(csv_column out/shared-2.csv ok | grep -v '^1$')" ]
-check "the run context records its path, SHA-256 and own name" /usr/bin/python3 - out/shared-2.json \
+check "the run context records its path, SHA-256 and own name" "$SHMCOUNT_PYTHON" - out/shared-2.json \
   "$example" "$(sha256sum "$example" | cut -d' ' -f1)" <<'PY'
 import json, sys
 p = json.load(open(sys.argv[1]))["kernel_plugin"]
@@ -36,12 +36,12 @@ check "its own name is recorded" grep -q '"name": "sum"' out/sum.json
 
 # Swept and reported like a built-in kernel (Open MPI's sweep; the MPICH one is sweep_mpich's).
 if [ "$SHMCOUNT_MPI" = openmpi ]; then
-  RESULTS_ROOT="$WORK/results" /usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/sweep.py" \
+  RESULTS_ROOT="$WORK/results" "$SHMCOUNT_PYTHON" "$SHMCOUNT_SOURCE_DIR/scripts/sweep.py" \
     NAME=plugin RANKS="1 2" KERNELS="naive plugin:$example" PINS=core ROUNDS=2 REPS=2 BENCH=0 \
     REFERENCE=0 SHMCOUNT="$SHMCOUNT" >sweep.out 2>&1
   check "a sweep over naive and the plugin runs every point ($(tail -n 2 sweep.out | tr '\n' ' '))" \
     bash -c "[ \$(grep -c ',done,' results/plugin/manifest.csv) -eq 8 ]"
-  /usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results results/plugin \
+  "$SHMCOUNT_PYTHON" "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results results/plugin \
     --out plugin-plots --shmcount "$SHMCOUNT" >plots.out 2>&1
   check "its report compares the plugin with naive at each rank count" \
     bash -c "[ \$(grep -c '^| [12] ranks\? | .*--kernel plugin:' plugin-plots/REPORT.md) -eq 2 ]"

@@ -12,7 +12,7 @@ for doc in "$readme" "$src"/docs/*.md "$src/results/README.md" "$src"/results/*/
   done
 done
 check "docs/ tables written from shmcount --list are up to date" \
-  /usr/bin/python3 "$src/scripts/docs_tables.py" --check --shmcount "$SHMCOUNT"
+  "$SHMCOUNT_PYTHON" "$src/scripts/docs_tables.py" --check --shmcount "$SHMCOUNT"
 workdir
 "$MPIEXEC" -np 1 "$SHMCOUNT" --reps 1 --output h.csv >/dev/null 2>&1
 header=$(head -1 h.csv)

@@ -31,7 +31,7 @@ check "row $over: marked oversubscribed; not in the article, so parallel only, n
   grep -qE "^ +$over\* +- +- +- +[0-9.]+ +- +[0-9.]+$" seed.out
 check "the mark is explained" grep -q "^\* more ranks than the $pus PUs" seed.out
 check "the parallel column is the makespan of each repetition, median over repetitions" \
-  /usr/bin/python3 - "$dir" <<'PY'
+  "$SHMCOUNT_PYTHON" - "$dir" <<'PY'
 import csv, statistics, sys
 d = sys.argv[1]
 table = {(r["kernel"], r["ranks"]): r for r in csv.DictReader(open(f"{d}/table.csv"))}
@@ -57,7 +57,7 @@ parallel,0,1,1,2010000000,20000000
 sequential,0,0,0,3000000000,40000000
 sequential,0,0,1,4000000000,40000000
 CSV
-/usr/bin/python3 "$table" fixture "$SHMCOUNT_SOURCE_DIR/scripts/seed_article.csv" 4 naive >fixture.out
+"$SHMCOUNT_PYTHON" "$table" fixture "$SHMCOUNT_SOURCE_DIR/scripts/seed_article.csv" 4 naive >fixture.out
 check "fixture: parallel = makespan 30 ms, sequential 40 ms, ratios to the article" \
   grep -qE '^ +2  +782 +394 +40\.0 +0\.051 +30\.0 +0\.076$' fixture.out
 finish

@@ -81,7 +81,7 @@ leftovers() {
 }
 
 # Two free ports on the loopback interface, one per daemon: other Slurms may run beside this one.
-read -r ctld_port slurmd_port < <(/usr/bin/python3 -c '
+read -r ctld_port slurmd_port < <("$SHMCOUNT_PYTHON" -c '
 import socket
 socks = [socket.socket() for _ in range(2)]
 for s in socks: s.bind(("127.0.0.1", 0))
@@ -160,7 +160,7 @@ verified() {
 }
 # where NAME: "rank:cpuset:pu_os" of each rank in the last repetition.
 where() {
-  /usr/bin/python3 -c 'import csv, sys
+  "$SHMCOUNT_PYTHON" -c 'import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["phase"] == "parallel" and r["rep"] == "2"]
 print(" ".join(r["rank"] + ":" + r["cpuset"] + ":" + r["pu_os"] for r in sorted(rows, key=lambda r: int(r["rank"]))))' "$1.csv"
 }
@@ -287,7 +287,7 @@ fi
 # runs as written.
 sweep() {  # sweep NAME SETTINGS...: the sweep into results/NAME; its output in NAME.out.
   local name=$1; shift
-  timeout 200 /usr/bin/python3 scripts/sweep.py RESULTS_ROOT=results NAME="$name" BENCH=0 \
+  timeout 200 "$SHMCOUNT_PYTHON" scripts/sweep.py RESULTS_ROOT=results NAME="$name" BENCH=0 \
     REFERENCE=0 ROUNDS=1 REPS=2 PINS=core SIZES=20000 "$@" >"$name.out" 2>&1
   rc=$?
 }

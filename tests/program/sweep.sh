@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 ISOLATE_PIDS=1 isolate "$@"
 workdir
-sweep=("/usr/bin/python3" "$SHMCOUNT_SOURCE_DIR/scripts/sweep.py")
+sweep=("$SHMCOUNT_PYTHON" "$SHMCOUNT_SOURCE_DIR/scripts/sweep.py")
 export SHMCOUNT RESULTS_ROOT="$WORK/results" BENCH=0 REPS=2 SIZES=20000
 # The dry run's probe makes its temporary folder under TMPDIR: here, inside the test's folder.
 mkdir tmp
@@ -18,7 +18,7 @@ cores=$("$SHMCOUNT" --plan --ranks "$(nproc)" --pin compact --format csv | csv_c
 
 # fields FILE COLUMN...: each row's values of those columns joined by ':', a line per row.
 fields() {
-  /usr/bin/python3 -c 'import csv, sys
+  "$SHMCOUNT_PYTHON" -c 'import csv, sys
 for r in csv.DictReader(open(sys.argv[1])): print(":".join(r[c] for c in sys.argv[2:]))' "$@"
 }
 # ran DESCRIPTION OUT COMMAND...: passes when COMMAND exits 0; else prints OUT, what it printed.
@@ -52,14 +52,14 @@ check "one folder, named after the settings" [ "$(ls results | wc -l)" -eq 1 ]
 check "manifest lists 10 runs (4 points and the reference, 2 rounds), all done" \
   [ "$(csv_column "$m" status | sort | uniq -c | tr -s ' ')" = " 10 done" ]
 check "manifest: round, order, point, ranks, every axis shmcount lists, copy, reference, status, csv" \
-  /usr/bin/python3 - "$m" "$SHMCOUNT" <<'PY'
+  "$SHMCOUNT_PYTHON" - "$m" "$SHMCOUNT" <<'PY'
 import csv, subprocess, sys
 header = next(csv.reader(open(sys.argv[1])))
 axes = [l.split("\t")[0] for l in
         subprocess.run([sys.argv[2], "--list", "axes"], capture_output=True, text=True).stdout.splitlines()[1:]]
 assert header == ["round", "order", "point", "ranks"] + axes + ["copy", "reference", "status", "csv"], header
 PY
-check "every round runs every point once, in another order" /usr/bin/python3 - "$m" <<'PY'
+check "every round runs every point once, in another order" "$SHMCOUNT_PYTHON" - "$m" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 rounds = {}
@@ -86,7 +86,7 @@ has "the sweep says the reference is added" sweep.out 'reference: reference-np1 
 has "the end says the share of time in timed kernels" sweep.out \
   '^sweep: efficiency: [0-9]*% of the sweep.s [0-9.]* s in timed kernels (parallel makespans'
 check "... whose makespans are the runs' own (summed from their CSVs here)" \
-  /usr/bin/python3 - sweep.out "$set_dir" <<'PY'
+  "$SHMCOUNT_PYTHON" - sweep.out "$set_dir" <<'PY'
 import csv, glob, re, sys
 said = float(re.search(r"parallel makespans ([0-9.]+) s", open(sys.argv[1]).read()).group(1))
 total = 0
@@ -104,7 +104,7 @@ has "the end says the per-run overhead" sweep.out \
   '^sweep: per run (10 runs done now): .* the sweep.s own [0-9.]* s, and [0-9.]* s before the first'
 check "machine description and axes saved" bash -c "[ -s $set_dir/machine.csv ] && [ -s $set_dir/axes.tsv ]"
 check "--oversubscribe only for more ranks than the $cores core(s); no leave by the environment" \
-  /usr/bin/python3 - mpirun.log "$cores" <<'PY'
+  "$SHMCOUNT_PYTHON" - mpirun.log "$cores" <<'PY'
 import re, sys
 lines = open(sys.argv[1]).read().splitlines()
 assert len(lines) == 10, lines
@@ -118,14 +118,14 @@ check "an axis with a non-default value is passed" grep -q -- '--size 20000 ' mp
 check "the reference runs with shmcount's defaults: no axis option" \
   [ "$(grep -c -- '^-np 1 [^ ]*shmcount --reps 2 --warmup 1 --output .*reference-np1/r[12].csv' mpirun.log)" -eq 2 ]
 ran "plots read the set" plots.out \
-  /usr/bin/python3 "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results "$set_dir" --out plots
+  "$SHMCOUNT_PYTHON" "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results "$set_dir" --out plots
 check "plots wrote a report" [ -s plots/REPORT.md ]
 
 # 2. DRY_RUN: the same settings list exactly the commands the sweep ran, in order, and estimate
 # their time; nothing is created (not even RESULTS_ROOT), nothing is left.
 RESULTS_ROOT="$WORK/dry" "${sweep[@]}" "${first[@]}" DRY_RUN=1 >dry.out 2>&1
 check "a dry run exits 0" [ $? -eq 0 ]
-check "it lists the runs the sweep ran, the same commands in the same order" /usr/bin/python3 - \
+check "it lists the runs the sweep ran, the same commands in the same order" "$SHMCOUNT_PYTHON" - \
   dry.out mpirun.log "$WORK" <<'PY'
 import re, sys
 listed = [re.sub(r"^round \d+ \[\d+\] mpirun ", "", l).replace("/dry/", "/results/")
@@ -283,7 +283,7 @@ check "duplicates.csv lists what plans like --pin core (here: $(echo $expected |
 check "... never --pin none or launcher (they plan no PU)" \
   bash -c "! grep -q '^\(none\|launcher\)-\|,\(none\|launcher\)-np' results/dups/duplicates.csv 2>/dev/null"
 measured=$(csv_column results/dups/manifest.csv point | sort | tr '\n' ' ')
-check "the manifest holds the others, not the duplicates ($measured)" /usr/bin/python3 - \
+check "the manifest holds the others, not the duplicates ($measured)" "$SHMCOUNT_PYTHON" - \
   "$measured" "$expected" <<'PY'
 import sys
 measured, dups = sys.argv[1].split(), [l.split()[0] for l in sys.argv[2].splitlines()]
@@ -299,7 +299,7 @@ if [ -n "$expected" ]; then
 else
   echo "note: no strategy plans like --pin core on this machine: nothing to find"
 fi
-check "the duplicates.csv columns are manifest.py's" /usr/bin/python3 - \
+check "the duplicates.csv columns are manifest.py's" "$SHMCOUNT_PYTHON" - \
   "$SHMCOUNT_SOURCE_DIR/scripts" results/dups <<'PY'
 import csv, os, sys
 sys.path.insert(0, sys.argv[1])
@@ -335,7 +335,7 @@ check "COPIES=2: np1-copy1 and -copy2 of --pin core, each in both rounds" [ "$co
 : >mpirun.log
 ran "LAUNCHER='mpirun -np {np} {oversubscribe}' exits 0" tmpl.out "${sweep[@]}" NAME=tmpl \
   LAUNCHER='mpirun -np {np} {oversubscribe}' RANKS="1 $((cores + 1))" PINS=core ROUNDS=1 REPS=1 REFERENCE=0
-check "the template's {np} and {oversubscribe} were filled in" /usr/bin/python3 - mpirun.log "$cores" <<'PY'
+check "the template's {np} and {oversubscribe} were filled in" "$SHMCOUNT_PYTHON" - mpirun.log "$cores" <<'PY'
 import sys
 lines = sorted(l.split(" | ")[0].split(" ")[:3] for l in open(sys.argv[1]).read().splitlines())
 over = str(int(sys.argv[2]) + 1)

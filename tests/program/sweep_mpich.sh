@@ -10,7 +10,7 @@ command -v mpiexec.mpich >/dev/null ||
   { echo "skipped: no MPICH build at ${SHMCOUNT_MPICH:-(SHMCOUNT_MPICH unset)} (see mpich_build)"; exit 77; }
 ISOLATE_PIDS=1 isolate "$@"
 workdir
-sweep=("/usr/bin/python3" "$SHMCOUNT_SOURCE_DIR/scripts/sweep.py")
+sweep=("$SHMCOUNT_PYTHON" "$SHMCOUNT_SOURCE_DIR/scripts/sweep.py")
 export RESULTS_ROOT="$WORK/results" BENCH=0 REPS=2 SIZES=20000
 cores=$("$SHMCOUNT_MPICH" --plan --ranks "$(nproc)" --pin compact --format csv |
         csv_column /dev/stdin core | sort -u | wc -l)
@@ -33,7 +33,7 @@ if [ $status -eq 0 ]; then pass "MPI=mpich: the sweep exits 0"; else
 m=results/mpich/manifest.csv
 check "MPI=mpich: 4 runs, all done" [ "$(csv_column $m status | sort | uniq -c | tr -s ' ')" = " 4 done" ]
 check "MPI=mpich: every run went through mpiexec.mpich, -np N and no oversubscription flag" \
-  /usr/bin/python3 - mpiexec.log "$((cores + 1))" <<'PY'
+  "$SHMCOUNT_PYTHON" - mpiexec.log "$((cores + 1))" <<'PY'
 import sys
 lines = open(sys.argv[1]).read().splitlines()
 assert len(lines) == 4, lines

@@ -46,6 +46,8 @@ class PointSpec:
     # each disturbed record (the others "0")
     host: str = "vm"
     moving: bool = False            # rank 0 runs on PU 0 and 1 in turn (placement differs)
+    sequential_ms: float = None     # each sequential repetition's time (else 1.1 x the
+    # makespan x the ranks)
 
 
 def _template(ranks):
@@ -107,8 +109,9 @@ def write_run(path, spec, run_index, makespans, disturbance):
             out.append(r)
         start += 10 * ns
     for rep, span in enumerate(makespans):
-        out.append(dict(sequential, rep=str(rep), time_ns=str(int(span * 1.1e6 * spec.ranks)),
-                        start_ns=str(start)))
+        seq_ns = (int(spec.sequential_ms * 1e6) if spec.sequential_ms is not None
+                  else int(span * 1.1e6 * spec.ranks))
+        out.append(dict(sequential, rep=str(rep), time_ns=str(seq_ns), start_ns=str(start)))
         start += 10 * int(span * 1e6 * spec.ranks)
     for r in out:
         r.update(strategy=values["pin"], size=values["size"], host=spec.host)

@@ -1,5 +1,5 @@
 """What the figures draw, read from the functions that decide it (not from the pixels): the
-scaling figure's sequential curves."""
+scaling figure's sequential curves, and the speedup figure's lines against the verdicts."""
 
 import os
 import shutil
@@ -10,7 +10,7 @@ import numpy as np
 
 import resultsets as R
 from analysis.plots.common import facets
-from analysis.plots.scaling import _layout, sequential_curves
+from analysis.plots.scaling import _layout, draw_speedup, sequential_curves, speedup_lines
 from analysis.load import load
 from analysis.stats import analyse
 from test_report import quiet_runs
@@ -53,6 +53,63 @@ class SequentialCurves(unittest.TestCase):
         self.assertTrue(all(c[4] is None for c in curves), "no pooled band")
         small, large = (np.array(c[3]) for c in curves)
         np.testing.assert_allclose(large / small, 4.0, rtol=0.1)
+
+
+class SpeedupAgreesWithVerdicts(unittest.TestCase):
+    """Issue 29: at 2 ranks the speedup figure showed core 1.21x against none 0.72x, each point
+    over its own sequential baseline (21.4 against 12.2 ms), while the verdict paired by round
+    said 1.002, cannot tell. This set is that case: two placements of equal parallel time whose
+    sequential phases differ 1.75x."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="figures-test-")
+        rng = np.random.default_rng(29)
+        seq = {("core", 1): 10.5, ("scatter", 1): 10.5, ("core", 2): 21.4, ("scatter", 2): 12.2}
+        par = {1: 10.0, 2: 17.7}
+        specs = [R.PointSpec(f"{pin}-np{n}", quiet_runs(rng, par[n], rounds=12, reps=3),
+                             ranks=n, axes={"pin": pin}, sequential_ms=seq[(pin, n)])
+                 for pin in ("core", "scatter") for n in (1, 2)]
+        self.analysis = analyse(load(R.write_set(os.path.join(self.tmp, "set"), specs)))
+        line_axes, groups = _layout(self.analysis)
+        self.lines, self.pooled = speedup_lines(self.analysis, groups[0], line_axes)
+        self.pair = next(p for p in self.analysis.pairs
+                         if {p.a.name, p.b.name} == {"core-np2", "scatter-np2"})
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def at(self, label, ranks):
+        line = next(line for line in self.lines if line[0].label.endswith(label))
+        return line[2][line[1].index(ranks)]
+
+    def test_the_set_is_one_where_per_point_baselines_disagree(self):
+        st = self.analysis.stats
+        per_point = st["core-np2"].speedup.estimate / st["scatter-np2"].speedup.estimate
+        self.assertGreater(per_point, 1.5)
+        self.assertLess(abs(self.pair.comparison.ratio.estimate - 1), 0.03)
+
+    def test_plotted_ratio_is_the_verdicts(self):
+        self.assertTrue(self.pooled)
+        core, scatter = self.at("core", 2), self.at("scatter", 2)
+        r = self.pair.comparison.ratio
+        if self.pair.a.name == "scatter-np2":  # B / A is core / scatter: invert it
+            r = type(r)(1 / r.estimate, 1 / r.high, 1 / r.low)
+        # Plotted core / scatter speedup = scatter / core time = the verdict's ratio, inverted.
+        self.assertAlmostEqual(core.estimate / scatter.estimate, r.estimate, places=9)
+        self.assertAlmostEqual(core.estimate / scatter.high, r.low, places=9)
+        self.assertAlmostEqual(core.estimate / scatter.low, r.high, places=9)
+        # One baseline a rank count: the pooled sequential median over the lines.
+        st = self.analysis.stats
+        baseline = np.median([np.median([np.median(x.sequential) for x in st[n].runs])
+                              for n in ("core-np2", "scatter-np2")])
+        self.assertAlmostEqual(core.estimate, baseline / st["core-np2"].time, places=6)
+
+    def test_the_figure_is_drawn_from_them(self):
+        out = os.path.join(self.tmp, "plots")
+        os.makedirs(out)
+        drawn = draw_speedup(self.analysis, out, None)
+        self.assertEqual([d[0] for d in drawn], ["speedup"])
+        self.assertTrue(os.path.getsize(os.path.join(out, "speedup.png")) > 0)
 
 
 if __name__ == "__main__":

@@ -295,18 +295,50 @@ class FasterThanPerfectScaling(unittest.TestCase):
     def point(self, efficiency, time):
         from types import SimpleNamespace
         return SimpleNamespace(oversubscribed=False, off_plan=0, moved=0, outliers=0,
-                               ideal_ms=40.0, time=time, below_ideal=True,
+                               ideal_ms=40.0, time=time, faster_than_ideal=1, rounds=2,
                                efficiency=SimpleNamespace(estimate=efficiency))
 
     def test_oversubscribed_names_the_makespan_not_a_low_efficiency(self):
         from analysis.report import _notes
         note = _notes(self.point(0.28, 34.0))
-        self.assertIn("faster than perfect scaling (ideal 40.0 ms, median 34.0 ms)", note)
+        self.assertIn("faster than perfect scaling in 1 of 2 runs (ideal 40.0 ms, median 34.0 ms)",
+                      note)
         self.assertNotIn("efficiency", note)
 
     def test_an_efficiency_above_one_is_named(self):
         from analysis.report import _notes
         self.assertIn("(ideal 40.0 ms, efficiency 112%)", _notes(self.point(1.12, 35.7)))
+
+    def test_no_note_when_no_run_was_faster(self):
+        from analysis.report import _notes
+        point = self.point(1.12, 35.7)
+        point.faster_than_ideal = 0
+        self.assertNotIn("perfect scaling", _notes(point))
+
+
+class FasterThanIdealRule(unittest.TestCase):
+    """The analysis' copy of shmcount's one rule (report/figures.hpp faster_than_ideal), on the
+    cases tests/unit/report_test.cpp gives shmcount's: below the ideal by more than the spread."""
+
+    def test_the_same_cases_as_shmcounts(self):
+        from analysis.stats import faster_than_ideal
+        self.assertTrue(faster_than_ideal(95, 100, 0.04))
+        self.assertFalse(faster_than_ideal(97, 100, 0.04))
+        self.assertFalse(faster_than_ideal(100, 100, 0))
+        self.assertTrue(faster_than_ideal(99.9, 100, 0))
+        self.assertFalse(faster_than_ideal(10, 0, 0))
+        self.assertFalse(faster_than_ideal(1, 100, 1.5))
+        self.assertFalse(faster_than_ideal(10, float("nan"), 0))
+
+    def test_scaling_takes_the_larger_cv_as_the_spread(self):
+        from analysis.stats import scaling
+        # report_test's oversubscribed run: makespans 20 and 21 ms, baseline 40 and 40, ideal 40.
+        got = scaling(np.array([20.0, 21.0]), np.array([40.0, 40.0]), 40.0)
+        self.assertAlmostEqual(got["ideal_ratio"], 20.5 / 40)
+        self.assertAlmostEqual(got["noise"], 0.5 ** 0.5 / 20.5)
+        self.assertTrue(got["faster_than_ideal"])
+        self.assertFalse(scaling(np.array([20.0, 21.0]), np.array([]), float("nan"))
+                         ["faster_than_ideal"])
 
 
 class Emulated(unittest.TestCase):

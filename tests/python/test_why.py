@@ -22,6 +22,7 @@ from analysis import decide
 from analysis.decide import Comparison, Interval, Verdict
 
 PLOTS = os.path.join(R.SOURCE, "scripts", "plots.py")
+COMPARE = os.path.join(R.SOURCE, "scripts", "compare.py")
 LOAD = {"ctx_switches": 40, "migrations": 2}  # what a busy neighbour leaves in a record
 
 
@@ -122,6 +123,27 @@ class Reports(unittest.TestCase):
         # The number is one that tells: the same sweep with that many rounds decides.
         _, again = self.plots("enough", simulated(np.random.default_rng(23), 0.30, total))
         self.assertEqual(again["decision"], decide.SLOWER)
+
+    def test_compare_prints_the_cause_as_the_report_does(self):
+        """compare.py's text names why each verdict cannot tell and the fix, as REPORT.md and
+        its --json do: B's runs all disturbed, so leaving them out leaves B without a run."""
+        rng = np.random.default_rng(25)
+        a, b = simulated(rng, 0.0, 3, ((), range(3)))
+        b = R.PointSpec(a.name, b.runs, axes=a.axes, disturbed_runs=b.disturbed_runs,
+                        disturbed_reps=b.disturbed_reps, disturbed_counts=LOAD)
+        set_a = R.write_set(os.path.join(self.tmp, "compare-a"), [a], disturbance=True)
+        set_b = R.write_set(os.path.join(self.tmp, "compare-b"), [b], disturbance=True)
+        out_json = os.path.join(self.tmp, "compare.json")
+        run = subprocess.run([sys.executable, COMPARE, set_a, set_b, "--json", out_json],
+                             capture_output=True, text=True)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        with open(out_json) as f:
+            (row,) = json.load(f)["comparisons"]
+        self.assertIsNotNone(row["cause"])
+        self.assertIn("Why they cannot tell, as measured, and the cheapest fix:", run.stdout)
+        self.assertIn(f"cannot tell ({row['cause']}): {row['why']}. Fix: {row['fix']}.",
+                      run.stdout)
+        self.assertIn("3 of 3 of B disturbed", run.stdout)
 
     def test_a_clean_real_difference_has_no_cause(self):
         rng = np.random.default_rng(24)

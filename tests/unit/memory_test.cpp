@@ -9,6 +9,7 @@
 
 #include "common/error.hpp"
 #include "memory/mechanisms.hpp"
+#include "memory/need.hpp"
 #include "memory/pages.hpp"
 #include "memory/probes.hpp"
 #include "memory/request.hpp"
@@ -135,6 +136,80 @@ TEST(Mechanisms, HugePageAllocationsAreWholePages) {
   EXPECT_EQ(mapped_bytes_for(200000, PageKind::kHuge), huge);
   EXPECT_EQ(mapped_bytes_for(huge / 4 + 1, PageKind::kHuge), 2 * huge);
   EXPECT_EQ(mapped_bytes_for(200000, PageKind::kSmall), 800000u);
+}
+
+// What is too big, and the option that fixes it (issue 28: a small /dev/shm refused for the count
+// tables said "the array needs 384 MiB ... use a smaller --size").
+SizeNeed padded_tables(std::uint64_t elements) {
+  SizeNeed need;
+  need.elements = elements;
+  need.array_bytes = elements * 4;
+  need.counts_bytes = (std::size_t{16777216} * 8) * 3;
+  need.counts_mode = "padded";
+  need.values = 16777216;
+  need.ranks = 3;
+  return need;
+}
+
+TEST(SizeNeeds, TheCountTablesAreNamedWhenTheyAreWhatIsTooBig) {
+  const SizeNeed need = padded_tables(1000);
+  EXPECT_EQ(need.needs(),
+            "the shared memory needs 384.0 MiB: the count tables 384.0 MiB (--counts padded: "
+            "16777216 values x 3 ranks) and the array 4 KiB (--size 1000)");
+  const double room = 64.0 * (1 << 20);
+  EXPECT_EQ(use(need.fixes(room)),
+            "use a smaller --values or --counts private (the counts in each rank's own memory)");
+}
+
+TEST(SizeNeeds, TheArrayAloneNamesOnlyTheArrayAndSize) {
+  SizeNeed need;
+  need.elements = 30000000;
+  need.array_bytes = 120000000;
+  EXPECT_EQ(need.needs(), "the array (--size 30000000) needs 114.4 MiB");
+  EXPECT_EQ(use(need.fixes(64.0 * (1 << 20))), "use a smaller --size");
+}
+
+TEST(SizeNeeds, BothTooBigNamesBothOptionsTogether) {
+  const SizeNeed need = padded_tables(20000000);  // 76 MiB of array, 384 MiB of tables.
+  EXPECT_EQ(use(need.fixes(64.0 * (1 << 20))),
+            "use a smaller --size and a smaller --values (or --counts private)");
+  // Either alone could make it fit: the larger part's options first.
+  EXPECT_EQ(use(need.fixes(500.0 * (1 << 20))),
+            "use a smaller --values, --counts private (the counts in each rank's own memory), or "
+            "a smaller --size");
+}
+
+TEST(SizeNeeds, AnArrayTooBigBesideSmallTablesNamesSize) {
+  SizeNeed need = padded_tables(30000000);
+  need.values = 1000;
+  need.counts_bytes = 3 * 8000;
+  EXPECT_EQ(use(need.fixes(64.0 * (1 << 20))), "use a smaller --size");
+}
+
+TEST(SizeNeeds, TheNodesMemoryNamesPrivateCopiesAndOwnCounts) {
+  SizeNeed need;
+  need.elements = 1u << 30;
+  need.array_bytes = std::size_t{4} << 30;
+  need.copies = 4;
+  need.counts_mode = "private";
+  need.values = 1000;
+  need.ranks = 4;
+  need.counts_bytes = 4 * 8000;
+  const double memory = 8.0 * (1 << 30);
+  EXPECT_EQ(memory_refusal(need, memory),
+            "this node has 8192.0 MiB of memory, and the run needs 16.0 GiB: the array's 4 private "
+            "copies 16.0 GiB (--size 1073741824, --share private) and the ranks' own counts 31 KiB "
+            "(--counts private: 1000 values x 4 ranks), more than 80% of it; use a smaller --size "
+            "or a shared --share (sysv, posix or window: one copy for the node)");
+  need.copies = 1;
+  need.array_bytes = 4096;
+  need.values = 16777216;
+  need.counts_bytes = std::size_t{16777216} * 8 * 64;  // 64 ranks' own counts: 8 GiB.
+  need.ranks = 64;
+  EXPECT_NE(memory_refusal(need, memory).find("use a smaller --values"), std::string::npos)
+      << memory_refusal(need, memory);
+  EXPECT_EQ(memory_refusal(need, memory).find("--counts private ("), std::string::npos);
+  EXPECT_EQ(memory_refusal(need, 100.0 * (1 << 30)), "");
 }
 
 TEST(Probes, OneColumnEachWithADescription) {

@@ -6,12 +6,15 @@
 
 #include <algorithm>
 #include <climits>
+#include <fstream>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/error.hpp"
+#include "placement/likwid_view.hpp"
 #include "placement/topology.hpp"
 
 namespace shmcount {
@@ -219,6 +222,23 @@ TEST(Likwid, DomainIndicesGoCoresFirstThenSmt) {
   EXPECT_EQ(os(3, "likwid:E:S1:3"), (std::vector<int>{8, 9, 10}));
   // More ranks than PUs named: they wrap round-robin, as likwid-pin wraps threads.
   EXPECT_EQ(os(5, "likwid:S0:0-1"), (std::vector<int>{0, 2, 0, 2, 0}));
+  // E: with an offset (likwid 5.2.2 takes a sixth field): the second thread of every core.
+  EXPECT_EQ(os(4, "likwid:E:S0:4:1:2:1"), (std::vector<int>{1, 3, 5, 7}));
+  EXPECT_EQ(os(2, "likwid:E:N:2:2:8:4"), (std::vector<int>{4, 5}));
+  // Past the end likwid starts again from the offset: E:S0:6:2:4:2 is 2,3,6,7,2,3.
+  EXPECT_EQ(os(6, "likwid:E:S0:6:2:4:2"), (std::vector<int>{2, 3, 6, 7, 2, 3}));
+  // E:DOM and a bare DOM: the whole domain in raw order.
+  EXPECT_EQ(os(8, "likwid:E:S1"), (std::vector<int>{8, 9, 10, 11, 12, 13, 14, 15}));
+  EXPECT_EQ(os(4, "likwid:M1"), (std::vector<int>{4, 5, 6, 7}));
+  // Scatter: the k-th PU of each domain in turn, cores first (likwid-pin's manual: S0 =
+  // 0,4,1,5, S1 = 2,6,3,7 gives 0,2,1,3,4,6,5,7; here S0 sorted is 0,2,4,6,1,3,5,7).
+  EXPECT_EQ(os(6, "likwid:S:scatter"), (std::vector<int>{0, 8, 2, 10, 4, 12}));
+  EXPECT_EQ(os(4, "likwid:M:scatter"), (std::vector<int>{0, 4, 8, 12}));
+  EXPECT_EQ(os(3, "likwid:M:scatter:3"), (std::vector<int>{0, 4, 8}));
+  EXPECT_EQ(os(4, "likwid:S1:scatter"), (std::vector<int>{8, 10, 12, 14}));
+  // Balanced: the count split evenly, the first ones of each raw list; 5 over 4 NUMA nodes.
+  EXPECT_EQ(os(5, "likwid:M:balanced:5"), (std::vector<int>{0, 1, 4, 8, 12}));
+  EXPECT_EQ(os(4, "likwid:S:balanced:4"), (std::vector<int>{0, 1, 8, 9}));
 }
 
 TEST(Likwid, OnARealDualSocketCaptureDomainsFollowPackages) {
@@ -246,9 +266,16 @@ TEST(Likwid, UnsupportedFormsAreRefusedByName) {
     }
     return "";
   };
-  EXPECT_NE(message("likwid:S0:scatter").find("unsupported form 'S0:scatter'"), std::string::npos);
+  EXPECT_NE(message("likwid:S0:scatter:x").find("count 'x' is not a number"), std::string::npos);
+  EXPECT_NE(message("likwid:S:cbalanced").find("unsupported form 'S:cbalanced'"),
+            std::string::npos);
+  EXPECT_NE(message("likwid:X:scatter").find("unsupported domain 'X'"), std::string::npos);
+  EXPECT_NE(message("likwid:scatter").find("unsupported form 'scatter'"), std::string::npos);
+  EXPECT_NE(message("likwid:E:N:2:1").find("E: takes E:DOM, E:DOM:count"), std::string::npos);
+  EXPECT_NE(message("likwid:E:S0:1:1:1:4").find("offset 4 but S0 has 4 PUs (0-3)"),
+            std::string::npos);
   EXPECT_NE(message("likwid:X1:0").find("unsupported domain 'X1'"), std::string::npos);
-  EXPECT_NE(message("likwid:S0:0-4").find("domain S0 has 4 usable PUs"), std::string::npos);
+  EXPECT_NE(message("likwid:S0:0-4").find("S0:4 but S0 has 4 PUs (0-3)"), std::string::npos);
   EXPECT_NE(message("likwid:S5:0").find("domain S5 has no usable PU"), std::string::npos);
   EXPECT_NE(message("likwid:E:S0:2:2:1").find("stride >= chunk"), std::string::npos);
   EXPECT_NE(message("likwid:0_0").find("named twice"), std::string::npos);
@@ -600,6 +627,70 @@ TEST(Topology, AnotherMachineIsToldApartFromThisOne) {
     EXPECT_NE(dual.differs_from_os(), "");
   }
   EXPECT_EQ(Topology::this_system().differs_from_os(), "");
+}
+
+// likwid-topology's output, captured (tests/data/likwid), parsed and held against hwloc.
+std::string read_capture(const std::string& name) {
+  std::ifstream in(kData + "/likwid/" + name);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(LikwidTopology, ParsesThisVmsCapture) {
+  const LikwidView v = parse_likwid_topology(read_capture("vm-2c-amd-epyc.txt"));
+  EXPECT_EQ(v.sockets, 1);
+  EXPECT_EQ(v.cores_per_socket, 2);
+  EXPECT_EQ(v.threads_per_core, 1);
+  EXPECT_EQ(v.numa_domains, 1);
+  ASSERT_EQ(v.caches.size(), 3u);
+  EXPECT_EQ(v.caches[0], (std::pair<int, std::uint64_t>{1, 32768}));
+  EXPECT_EQ(v.caches[1], (std::pair<int, std::uint64_t>{2, 1048576}));
+  EXPECT_EQ(v.caches[2], (std::pair<int, std::uint64_t>{3, 33554432}));
+  ASSERT_EQ(v.hwthreads.size(), 2u);
+  EXPECT_EQ(v.hwthreads[1].os, 1);
+  EXPECT_EQ(v.hwthreads[1].core, 1);
+  // hwloc's view of the same VM: they agree.
+  MachineView m = Topology::from_spec("pack:1 core:2 pu:1").view();
+  m.caches = "L1d:32768 L2:1048576 L3:33554432";
+  EXPECT_TRUE(likwid_disagreements(v, m).empty());
+  // With hwloc's L1d at 48 KiB (issue 30's VM) the L1 line says both.
+  m.caches = "L1d:49152 L2:1048576 L3:33554432";
+  const auto d = likwid_disagreements(v, m);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0], "L1 cache: likwid-topology says 32 kB, hwloc L1d 48 KiB");
+}
+
+TEST(LikwidTopology, TheSmtGuestsThreadsAreAllThreadZeroForLikwid) {
+  // QEMU TCG guest four-nodes-smt: likwid numbers every hardware thread 0 of its core.
+  const LikwidView v = parse_likwid_topology(read_capture("guest-four-nodes-smt.txt"));
+  EXPECT_EQ(v.sockets, 2);
+  EXPECT_EQ(v.threads_per_core, 2);
+  EXPECT_EQ(v.numa_domains, 4);
+  ASSERT_EQ(v.hwthreads.size(), 8u);
+  EXPECT_EQ(v.hwthreads[5].thread, 0);
+  EXPECT_EQ(v.hwthreads[5].core, 2);
+  EXPECT_EQ(v.hwthreads[5].socket, 1);
+  MachineView m = Topology::from_spec("pack:2 numa:2 core:1 pu:2").view();
+  m.caches = "L1d:32768 L2:4194304 L3:16777216";  // hwloc in the guest.
+  const auto d = likwid_disagreements(v, m);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].rfind("SMT numbering: P#1 is thread 0 of its core for likwid-topology, thread 1 "
+                       "for hwloc (4 PUs so)",
+                       0),
+            0u);
+  EXPECT_EQ(d[1], "L3 cache: likwid-topology says 8 MB, hwloc L3 16 MiB");
+}
+
+TEST(LikwidTopology, OtherTextIsPassedOver) {
+  const LikwidView v = parse_likwid_topology("garbage\nSockets:\tx\nLevel: 1\nSize: many\n:::\n");
+  EXPECT_TRUE(v.empty());
+  const LikwidView w = parse_likwid_topology("Sockets:\t\t2\nThreads per core:\t1\n");
+  MachineView m = Topology::from_spec("pack:1 core:2 pu:2").view();
+  const auto d = likwid_disagreements(w, m);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0], "sockets: likwid-topology says 2, hwloc 1 package");
+  EXPECT_EQ(d[1], "SMT threads per core: likwid-topology says 1, hwloc 2");
 }
 
 }  // namespace

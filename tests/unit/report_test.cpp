@@ -4,13 +4,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "cli/params.hpp"
 #include "common/error.hpp"
+#include "common/json.hpp"
 #include "common/text.hpp"
 #include "common/wire.hpp"
 #include "report/context.hpp"
@@ -217,20 +220,54 @@ TEST(Summary, TheIdealIsCeilOfRanksOverPusUnitsAndBeatingItIsFlagged) {
   // below 1: the warning gives the reason that holds, not a low efficiency beside "faster".
   EXPECT_LT(f.efficiency, 1);
   const std::string oversubscribed = format_summary(run, records, f, "", "");
+  EXPECT_TRUE(f.faster_than_ideal);
+  EXPECT_NEAR(f.ideal_ratio, 20.5 / 40, 1e-12);
+  EXPECT_NEAR(f.noise, std::sqrt(0.5) / 20.5, 1e-12);  // The makespans' cv; the baseline's is 0.
   EXPECT_NE(oversubscribed.find("warning: faster than perfect scaling (median makespan 20.500 ms, "
-                                "51% of the ideal)"),
+                                "51% of the ideal, below it by more than the spread of 3.4%)"),
             std::string::npos)
       << oversubscribed;
-  EXPECT_EQ(oversubscribed.find("(efficiency"), std::string::npos) << oversubscribed;
+  EXPECT_EQ(oversubscribed.find("efficiency 1"), std::string::npos) << oversubscribed;
   run.nodes[0].pus = 2;
   for (auto& r : records) {
     if (r.phase == Phase::kSequential) r.time_ns = 100'000'000;  // A slowed baseline.
   }
   f = compute_figures(run, records);
   EXPECT_GT(f.efficiency, 1);
-  EXPECT_NE(format_summary(run, records, compute_figures(run, records), "", "")
-                .find("faster than perfect scaling (efficiency "),
+  EXPECT_TRUE(f.faster_than_ideal);
+  EXPECT_NE(format_summary(run, records, f, "", "").find("3.4%; efficiency 244%)"),
             std::string::npos);
+}
+
+// The one rule (figures.hpp; stats.faster_than_ideal in the analysis, tested on the same cases):
+// the median makespan below the ideal by more than the measured spread.
+TEST(Figures, FasterThanIdealIsBelowTheIdealByMoreThanTheSpread) {
+  EXPECT_TRUE(faster_than_ideal(95, 100, 0.04));
+  EXPECT_FALSE(faster_than_ideal(97, 100, 0.04));  // Below the ideal, within the spread.
+  EXPECT_FALSE(faster_than_ideal(100, 100, 0));
+  EXPECT_TRUE(faster_than_ideal(99.9, 100, 0));  // One repetition: no spread to allow.
+  EXPECT_FALSE(faster_than_ideal(10, 0, 0));     // No baseline: no ideal, no verdict.
+  EXPECT_FALSE(faster_than_ideal(1, 100, 1.5));  // A spread over 100% allows anything.
+}
+
+TEST(Figures, ANormalRunIsNotFasterThanIdealAndItsRatesAndNodeSpeedupAreKept) {
+  const RunFigures f = compute_figures(two_rank_run(), two_rank_records());
+  // Makespans 20 and 21 ms (rank 1's own times), ideal 1 unit of 40 / 2 = 20 ms.
+  EXPECT_NEAR(f.parallel.median, 20.5, 1e-12);
+  EXPECT_NEAR(f.ideal_ms, 20, 1e-12);
+  EXPECT_NEAR(f.ideal_ratio, 20.5 / 20, 1e-12);
+  EXPECT_FALSE(f.faster_than_ideal);
+  EXPECT_TRUE(f.ideal_within_range);        // 20 lies within the makespans' 20..21.
+  EXPECT_NEAR(f.unit.median, 15.5, 1e-12);  // Of 10, 20, 11, 21.
+  EXPECT_NEAR(f.rates.work_per_s_rank, 2e8 / 0.0155, 1);
+  EXPECT_NEAR(f.rates.work_per_s_job, 2 * 2e8 / 0.0205, 1);
+  ASSERT_EQ(f.nodes.size(), 1u);
+  EXPECT_NEAR(f.nodes[0].speedup, 40 / 20.5, 1e-12);
+  const std::string json = format_context_json(two_rank_run(), Provenance{}, f, "x.csv");
+  EXPECT_NE(json.find("\"faster_than_ideal\": false"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"ideal_ratio\": 1.025"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"work_per_s_job\": 1.95122e+10"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"speedup\": 1.95122}"), std::string::npos) << json;  // Node 0's.
 }
 
 TEST(Summary, WrongCountsAndOffPlanRanksAreShown) {
@@ -249,6 +286,32 @@ TEST(Context, JsonEscapesAndNamesTheCsv) {
       two_rank_run(), Provenance{}, compute_figures(two_rank_run(), two_rank_records()), "x.csv");
   EXPECT_NE(json.find("\"csv\": \"x.csv\""), std::string::npos);
   EXPECT_NE(json.find("\"host\": \"host,with\\\"comma\""), std::string::npos);
+}
+
+// The one JSON writer (common/json.hpp): every string and number of every run context.
+TEST(JsonWriter, QuotesBackslashesAndControlCharactersAreEscaped) {
+  EXPECT_EQ(json_string("say \"hi\""), "\"say \\\"hi\\\"\"");
+  EXPECT_EQ(json_string("a\\b"), "\"a\\\\b\"");
+  EXPECT_EQ(json_string("l1\nl2\tx"), "\"l1\\nl2\\tx\"");
+  EXPECT_EQ(json_string(std::string("\x01\r\x1f\0", 4)), "\"\\u0001\\u000d\\u001f\\u0000\"");
+  EXPECT_EQ(json_string(""), "\"\"");
+}
+
+TEST(JsonWriter, NonAsciiUtf8IsKeptAndOtherBytesAreNamed) {
+  EXPECT_EQ(json_string("caf\xc3\xa9 \xe2\x82\xac"), "\"caf\xc3\xa9 \xe2\x82\xac\"");
+  // A byte that is not UTF-8 becomes the text \xff, its backslash escaped: the JSON stays valid.
+  EXPECT_EQ(json_string("a\xff"), "\"a\\\\xff\"");
+}
+
+TEST(JsonWriter, NumbersHaveSixDigitsAndNonFiniteIsNull) {
+  EXPECT_EQ(json_number(1.5), "1.5");
+  EXPECT_EQ(json_number(123456789.0), "1.23457e+08");
+  EXPECT_EQ(json_number(-0.25), "-0.25");
+  EXPECT_EQ(json_number(std::numeric_limits<double>::infinity()), "null");
+  EXPECT_EQ(json_number(-std::numeric_limits<double>::infinity()), "null");
+  EXPECT_EQ(json_number(std::numeric_limits<double>::quiet_NaN()), "null");
+  EXPECT_STREQ(json_bool(true), "true");
+  EXPECT_STREQ(json_bool(false), "false");
 }
 
 class OutputFilesTest : public ::testing::Test {

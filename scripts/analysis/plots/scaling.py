@@ -4,7 +4,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..decide import point_time
+from ..decide import Interval, point_time
 from .common import (SERIES_FIRST, facets, mark_machine, plain_log_y, plt, ranks_axis, save,
                      series, series_axis)
 
@@ -98,8 +98,66 @@ def _offsets(n):
     return [2 ** (0.06 * (i - (n - 1) / 2)) for i in range(n)]
 
 
+def _pair_ratio(analysis, a, b):
+    """The verdict's B / A (an Interval) for points a and b when REPORT.md compares them, else
+    None. A pair judged the other way round is inverted."""
+    for pair in analysis.pairs:
+        if (pair.a.name, pair.b.name) == (a.name, b.name):
+            return pair.comparison.ratio
+        if (pair.a.name, pair.b.name) == (b.name, a.name):
+            r = pair.comparison.ratio
+            return Interval(1 / r.estimate, 1 / r.high, 1 / r.low)
+    return None
+
+
+def speedup_lines(analysis, facet, line_axes):
+    """(lines, pooled) of one speedup figure: lines as [(Series, ranks, speedup Intervals)].
+
+    Lines that differ only in placement (--pin) do the same work: each rank count has one
+    sequential baseline S (the pooled sequential curve of the scaling figure), and the first
+    line's speedup is S / its time. Every other line is drawn through the verdict that compares
+    it with the first line at that rank count: S / (first line's time x the verdict's paired
+    ratio B / A), its bar the verdict's interval, so two lines' speedups are as far apart as
+    REPORT.md says their parallel times are (a per-point baseline made 1.21x against 0.72x of
+    a pair the verdict called 1.002). A point no verdict compares with the first line falls
+    back to S / its own time. Lines of other axes (kernel, counts, size...) do different work:
+    each against its own sequential time (pooled False), as before."""
+    rs, st = analysis.result_set, analysis.stats
+    lines = [s for s in series(rs, facet.points, line_axes)
+             if all(st[p.name].speedup for p in s.points)]
+    pooled = not (line_axes and line_axes[0] != SERIES_FIRST)
+    if not pooled or not lines:
+        return [(s, [p.ranks for p in s.points], [st[p.name].speedup for p in s.points])
+                for s in lines], False
+    seq = defaultdict(list)
+    for s in lines:
+        for p in s.points:
+            seq[p.ranks].append(point_time([r.sequential for r in st[p.name].runs]))
+    baseline = {n: float(np.median(v)) for n, v in seq.items()}
+    first = {p.ranks: p for p in lines[0].points}
+
+    def own(p):
+        # S / the point's time, its interval the point's own speedup's, rescaled to S.
+        iv = st[p.name].speedup
+        return iv.scaled(baseline[p.ranks] / point_time([r.sequential for r in st[p.name].runs]))
+
+    out = []
+    for i, s in enumerate(lines):
+        ivs = []
+        for p in s.points:
+            anchor = first.get(p.ranks)
+            ratio = _pair_ratio(analysis, anchor, p) if i and anchor else None
+            if ratio is None:
+                ivs.append(own(p))
+                continue
+            base = baseline[p.ranks] / st[anchor.name].time
+            ivs.append(Interval(base / ratio.estimate, base / ratio.high, base / ratio.low))
+        out.append((s, [p.ranks for p in s.points], ivs))
+    return out, True
+
+
 def draw_speedup(analysis, out_dir, _options):
-    """speedup[-facet]: speedup and efficiency per line with their bootstrap intervals."""
+    """speedup[-facet]: speedup and efficiency per line with their intervals (speedup_lines)."""
     rs, st = analysis.result_set, analysis.stats
     line_axes, groups = _layout(analysis)
     drawn = []
@@ -107,15 +165,14 @@ def draw_speedup(analysis, out_dir, _options):
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
         ranks = sorted({p.ranks for p in facet.points})
         ideal = defaultdict(list)
-        lines = [s for s in series(rs, facet.points, line_axes)
-                 if all(st[p.name].speedup for p in s.points)]
-        for s, off in zip(lines, _offsets(len(lines))):
-            xs = [p.ranks * off for p in s.points]
-            for ax, get, scale in ((ax1, "speedup", 1), (ax2, "efficiency", 100)):
-                ivs = [getattr(st[p.name], get) for p in s.points]
-                est = np.array([iv.estimate for iv in ivs]) * scale
-                low = np.array([iv.low for iv in ivs]) * scale
-                high = np.array([iv.high for iv in ivs]) * scale
+        lines, pooled = speedup_lines(analysis, facet, line_axes)
+        for (s, ranks_of, ivs), off in zip(lines, _offsets(len(lines))):
+            xs = [n * off for n in ranks_of]
+            # Efficiency is speedup / N, in percent.
+            for ax, per in ((ax1, [1] * len(ranks_of)), (ax2, [100 / n for n in ranks_of])):
+                est = np.array([iv.estimate * f for iv, f in zip(ivs, per)])
+                low = np.array([iv.low * f for iv, f in zip(ivs, per)])
+                high = np.array([iv.high * f for iv, f in zip(ivs, per)])
                 ax.errorbar(xs, est, yerr=[np.nan_to_num(est - low), np.nan_to_num(high - est)],
                             marker=s.marker, color=s.colour, capsize=3, lw=1.4,
                             label=s.label or "speedup")
@@ -139,10 +196,16 @@ def draw_speedup(analysis, out_dir, _options):
         ax2.set_ylim(bottom=0)
         ax1.set_title("Speedup")
         ax2.set_title("Efficiency")
+        if pooled and len(lines) > 1:
+            how = (f"one sequential baseline per rank count; {lines[0][0].label} against each "
+                   "other line is REPORT.md's paired verdict, bars its 95% interval")
+        elif len(lines) > 1:
+            how = ("each line against its own sequential work (they do different work): the "
+                   "verdicts compare parallel times, so these ratios are not theirs")
+        else:
+            how = "bars: 95% two-level bootstrap intervals"
         fig.suptitle(f"Speedup and efficiency on {rs.context.get('host')}"
-                     f"{': ' + facet.title if facet.title else ''} (bars: 95% two-level bootstrap "
-                     "intervals)",
-                     fontsize=12)
+                     f"{': ' + facet.title if facet.title else ''}\n({how})", fontsize=11)
         fig.tight_layout()
         save(fig, out_dir, "speedup" + facet.slug)
         drawn.append(("speedup" + facet.slug, facet.title))
