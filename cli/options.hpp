@@ -19,7 +19,11 @@
 
 namespace shmcount {
 
-inline constexpr std::string_view kShmcountVersion = "0.1.0";
+// The version, from the build (CMakeLists.txt reads it from CITATION.cff).
+#ifndef SHMCOUNT_VERSION
+#error "SHMCOUNT_VERSION comes from the build: link the cli library"
+#endif
+inline constexpr std::string_view kShmcountVersion = SHMCOUNT_VERSION;
 
 // What shmcount does: a counting run, a latency map (--latency), the pairs such a map would
 // measure (--plan --latency), or one of the commands that start no job.

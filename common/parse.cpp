@@ -34,7 +34,7 @@ std::vector<int> parse_index_list(std::string_view body, const ListWords& words)
     const auto first = parse_u64(item.substr(0, dash));
     const auto last = dash == std::string_view::npos ? first : parse_u64(item.substr(dash + 1));
     if (!first || !last || *first >= kMaxListIndex || *last >= kMaxListIndex) {
-      throw UsageError(what + "'" + std::string(item.substr(0, 40)) + "' is not a " + thing +
+      throw UsageError(what + shown(item) + " is not a " + thing +
                        " index or range A-B (decimal digits only, below " +
                        std::to_string(kMaxListIndex) + ", e.g. " + std::string(words.example) +
                        ")");

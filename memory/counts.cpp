@@ -54,6 +54,9 @@ constexpr std::array kModes{
                  return CountTable(shared + words * static_cast<std::size_t>(local_rank), values, 1,
                                    false);
                }},
+#ifdef SHMCOUNT_TEST_ENTRIES
+#include "tests/extension/counts_entry.inc"
+#endif
 };
 
 }  // namespace

@@ -77,6 +77,24 @@ const Listing kLists[] = {
        }
        return t;
      }},
+    {"limits", "the largest value each number option takes (what the sweep checks against)",
+     [] {
+       ListTable t{{"option", "max"}, {}};
+       for (const auto& [flag, max] :
+            std::initializer_list<std::pair<std::string_view, std::uint64_t>>{
+                {"--size", kMaxSize},
+                {"--values", kMaxValues},
+                {"--reps", kMaxReps},
+                {"--warmup", kMaxReps},
+                {"--ranks", kMaxPlanRanks},
+                {"--time-limit", kMaxTimeLimit},
+                {"--samples", kMaxSamples},
+                {"--round-trips", kMaxRoundTrips},
+                {"--rounds", kMaxRounds}}) {
+         t.rows.push_back(Row{std::string(flag), std::to_string(max)});
+       }
+       return t;
+     }},
     {"noise", "what is recorded about noise with every run",
      [] {
        ListTable t{{"name", "when", "description"}, {}};

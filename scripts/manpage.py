@@ -2,8 +2,9 @@
 """Writes the manual page of one of shmcount's tools from what its --help prints, so the page and
 the help cannot drift apart (shmcount's own page comes from its option tables: shmcount_man).
 
-Usage: manpage.py NAME SUMMARY OUT -- COMMAND...
+Usage: manpage.py NAME SUMMARY VERSION OUT -- COMMAND...
   NAME     the installed tool (shmcount-sweep); SUMMARY one line for NAME's section
+  VERSION  shmcount's version (the build's, from CITATION.cff), in the page's header
   OUT      the page to write (man/NAME.1)
   COMMAND  how to run the tool with --help appended
 """
@@ -18,8 +19,8 @@ def roff(line):
     return "\\&" + line if line.startswith((".", "'")) else line
 
 
-def page(name, summary, help_text):
-    out = [f'.TH {name.upper()} 1 "" "shmcount" "User Commands"', ".SH NAME",
+def page(name, summary, version, help_text):
+    out = [f'.TH {name.upper()} 1 "" "shmcount {version}" "User Commands"', ".SH NAME",
            f"{name} \\- {roff(summary)}", ".SH DESCRIPTION",
            f"What \\fB{name} \\-\\-help\\fR prints:", ".PP", ".nf"]
     out += [roff(line) for line in help_text.rstrip("\n").split("\n")]
@@ -31,10 +32,10 @@ def page(name, summary, help_text):
 
 
 def main(argv):
-    if len(argv) < 5 or argv[3] != "--":
+    if len(argv) < 6 or argv[4] != "--":
         print(__doc__, file=sys.stderr)
         return 2
-    name, summary, out_path, command = argv[0], argv[1], argv[2], argv[4:]
+    name, summary, version, out_path, command = argv[0], argv[1], argv[2], argv[3], argv[5:]
     env = {"PATH": "/usr/bin:/bin", "SHMCOUNT_TOOL": name, "LC_ALL": "C.UTF-8"}
     result = subprocess.run(command + ["--help"], capture_output=True, text=True, env=env)
     if result.returncode != 0 or not result.stdout.strip():
@@ -42,7 +43,7 @@ def main(argv):
               file=sys.stderr)
         return 1
     with open(out_path, "w") as f:
-        f.write(page(name, summary, result.stdout))
+        f.write(page(name, summary, version, result.stdout))
     return 0
 
 

@@ -127,7 +127,7 @@ def make_folder_like_mkdir(parent):
 
 def draw_all(analysis, out_dir, options):
     """Every figure of the registry that applies; returns (drawn, left out) for the report."""
-    from analysis.figures import FIGURES  # matplotlib: imported once the input is proved
+    from analysis.plots import FIGURES  # matplotlib: imported once the input is proved
     drawn, left_out = [], []
     for figure in FIGURES:
         if figure.mode != analysis.result_set.mode:
@@ -169,7 +169,7 @@ def main(argv):
         return 2
     options = {}
     if not latency:
-        from analysis.figures.common import machine_counts  # matplotlib, as in draw_all
+        from analysis.plots.common import machine_counts  # matplotlib, as in draw_all
         ranks = rs.rank_counts
         _, pus = machine_counts(rs)
         n_place = args.placement_ranks or max([r for r in ranks if r <= pus] or ranks[:1])

@@ -54,6 +54,8 @@ def usage(shmcount):
     for a in axes:
         default = " ".join(settings.SWEEP_DEFAULTS.get(a.name, (a.default,)))
         lines.append(f"  {a.setting:<16} {a.option:<13} {default}")
+        for alias in settings.AXIS_ALIASES.get(a.name, ()):
+            lines.append(f"  {alias:<16} the same as {a.setting}")
     return "\n".join(lines)
 
 
@@ -66,7 +68,8 @@ class Plan:
         self.axes_text, self.axes = binary.list_axes(self.shmcount)
         settings.check_names(given, os.environ, settings.known_names(self.axes))
         self.pus = len(os.sched_getaffinity(0))
-        s = self.settings = settings.parse(raw, self.axes, self.pus, mpi, self.shmcount)
+        s = self.settings = settings.parse(raw, self.axes, self.pus, mpi, self.shmcount,
+                                           binary.list_limits(self.shmcount))
         family, evidence = binary.mpi_family(self.shmcount)
         if mpi != "auto" and family and family != mpi:
             raise SettingError(f"MPI={mpi}, but {self.shmcount} is built with "

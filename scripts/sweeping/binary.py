@@ -76,6 +76,19 @@ def list_axes(binary):
     return text, axes
 
 
+def list_limits(binary):
+    """{option: largest value} from `--list limits`: shmcount's own bounds (--reps, --warmup...),
+    which the sweep checks its settings against instead of keeping a copy."""
+    limits = {}
+    for line in ask(binary, "--list", "limits").splitlines()[1:]:
+        fields = line.split("\t")
+        if len(fields) >= 2 and fields[1].isdigit():
+            limits[fields[0]] = int(fields[1])
+    if "--reps" not in limits or "--warmup" not in limits:
+        raise BinaryError(f"{binary} --list limits does not give --reps and --warmup")
+    return limits
+
+
 def plan(binary, ranks, args, reps, warmup):
     """The plan shmcount makes for `ranks` ranks with these options: the logical PU of each rank
     in rank order ('-' where it plans none). BinaryError with shmcount's message when it refuses

@@ -49,13 +49,16 @@ FOREIGN_PREFIXES = ("SHMCOUNT_",)
 ENV_CUTOFF = 0.85
 # Limits of the numbers: beyond them a setting is refused, saying what is allowed.
 MAX_ROUNDS = 1000
-MAX_REPS = 1_000_000  # shmcount's own limit for --reps and --warmup
 MAX_COPIES = 100
 MAX_SEED = 2**63 - 1
 MAX_RANKS_PER_PU = 16  # a sweep's ranks run on this machine: 16 per PU is already extreme
 MPI_CHOICES = ("auto", "openmpi", "mpich")
 # The launcher each MPI setting means when LAUNCHER is not given.
 DEFAULT_LAUNCHER = {"auto": "mpirun", "openmpi": "mpiexec.openmpi", "mpich": "mpiexec.mpich"}
+# Other names of an axis's setting: the name the idea has where users also meet it. --pin's CSV
+# column and JSON config key are `strategy` (kept for existing readers), so STRATEGIES and
+# STRATEGY name the PINS axis too (docs/output.md, "One name per idea").
+AXIS_ALIASES = {"pin": ("STRATEGIES", "STRATEGY")}
 # The sweep's own default for an axis, where it differs from shmcount's single default.
 SWEEP_DEFAULTS = {"pin": ("none", "compact", "core", "scatter")}
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_+][A-Za-z0-9._+-]{0,199}")
@@ -81,7 +84,8 @@ def suggestion(name, known, braces=False):
 
 def known_names(axes):
     """Every setting name the sweep takes with these axes."""
-    return set(OWN) | {a.setting for a in axes} | {a.singular for a in axes}
+    return (set(OWN) | {a.setting for a in axes} | {a.singular for a in axes}
+            | {alias for a in axes for alias in AXIS_ALIASES.get(a.name, ())})
 
 
 def gather(argv, environ):
@@ -190,8 +194,9 @@ def binary_of(raw):
     return mpi, shmcount
 
 
-def parse(raw, axes, pus, mpi, shmcount):
-    """Settings from the raw values; SettingError for the first value out of bounds."""
+def parse(raw, axes, pus, mpi, shmcount, limits):
+    """Settings from the raw values; SettingError for the first value out of bounds. `limits` is
+    shmcount's own largest values by option (binary.list_limits): REPS and WARMUP stay in them."""
     def get(name, default):
         return raw.get(name) or default
 
@@ -207,9 +212,12 @@ def parse(raw, axes, pus, mpi, shmcount):
     values = {}
     for axis in axes:
         plural, singular = axis.setting, axis.singular
-        if singular != plural and raw.get(singular) and raw.get(plural):
-            raise SettingError(f"{singular} and {plural} name the same axis; give one of them")
-        text = raw.get(plural) or raw.get(singular)
+        names = list(dict.fromkeys((singular, plural) + AXIS_ALIASES.get(axis.name, ())))
+        given_names = [n for n in names if raw.get(n)]
+        if len(given_names) > 1:
+            raise SettingError(f"{given_names[0]} and {given_names[1]} name the same axis; give "
+                               "one of them")
+        text = raw.get(given_names[0]) if given_names else None
         default = SWEEP_DEFAULTS.get(axis.name, (axis.default,) if axis.default else ())
         vals = words(plural, text) if text else default
         if not vals:
@@ -222,8 +230,8 @@ def parse(raw, axes, pus, mpi, shmcount):
     return Settings(
         ranks=tuple(int(r) for r in ranks), values=values,
         rounds=whole("ROUNDS", get("ROUNDS", DEFAULT_ROUNDS), 1, MAX_ROUNDS),
-        reps=whole("REPS", get("REPS", DEFAULT_REPS), 1, MAX_REPS),
-        warmup=whole("WARMUP", get("WARMUP", "1"), 0, MAX_REPS),
+        reps=whole("REPS", get("REPS", DEFAULT_REPS), 1, limits["--reps"]),
+        warmup=whole("WARMUP", get("WARMUP", "1"), 0, limits["--warmup"]),
         copies=whole("COPIES", get("COPIES", "1"), 1, MAX_COPIES),
         reference=flag("REFERENCE", get("REFERENCE", "1")),
         keep_duplicates=flag("KEEP_DUPLICATES", get("KEEP_DUPLICATES", "0")),

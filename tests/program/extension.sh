@@ -1,7 +1,8 @@
-# Adding a run parameter, a strategy, a kernel, a mechanism or a probe is one table entry plus its
-# own code: shmcount built with the entries of tests/extension/ (-DSHMCOUNT_TEST_ENTRIES=ON) shows
-# each in --help, --list, man shmcount, the CSV and the run context, and a sweep over the new
-# parameter runs and is reported, with no other edit anywhere. (A build of its own: a few minutes.)
+# Adding a run parameter, a strategy, a kernel, a mechanism, a probe, a counts mode or a --list
+# name is one table entry plus its own code: shmcount built with the entries of tests/extension/
+# (-DSHMCOUNT_TEST_ENTRIES=ON) shows each in --help, --list, man shmcount, the docs' generated
+# tables, the CSV and the run context, and a sweep over the new parameter runs and is reported,
+# with no other edit anywhere. (A build of its own: a few minutes.)
 source "$(dirname "$0")/lib.sh"
 isolate "$@"
 workdir
@@ -20,9 +21,22 @@ check "--help shows the parameter, the mechanism and the strategy" \
   bash -c "'$X' --help | grep -q -- '--tag TEXT' && '$X' --help | grep -q private_twin && '$X' --help | grep -q reverse"
 check "man shmcount shows them" \
   bash -c "man -l ext/man/shmcount.1 2>/dev/null | grep -q -- '--tag' && man -l ext/man/shmcount.1 2>/dev/null | grep -q plain_histogram"
+# The counts mode and the list: one entry each, in --help, the man page, --list and the docs.
+check "the counts mode is listed and is an axis value" \
+  bash -c "'$X' --list counts | cut -f1 | grep -qx private_copy && '$X' --list axes | grep '^counts' | grep -qw private_copy"
+check "the list is listed and prints its table" \
+  bash -c "'$X' --list lists | cut -f1 | grep -qx test-entries && '$X' --list test-entries | grep -qx 'private_copy	counts kModes'"
+check "--help shows the counts mode and the list" \
+  bash -c "'$X' --help | grep -q '^  private_copy ' && '$X' --help | grep -q '^  test-entries '"
+check "man shmcount shows the counts mode and the list" \
+  bash -c "man -l ext/man/shmcount.1 2>/dev/null | grep -q private_copy && man -l ext/man/shmcount.1 2>/dev/null | grep -q test-entries"
+cp -r "$src/docs" docs
+"$SHMCOUNT_PYTHON" "$src/scripts/docs_tables.py" --shmcount "$X" docs/*.md >docs.out 2>&1
+check "the docs' generated tables show the counts mode and the list ($(tail -n 2 docs.out | tr '\n' ' '))" \
+  bash -c "grep -q '^| \`private_copy\` |' docs/memory.md && grep -q '^| \`test-entries\` |' docs/output.md"
 
 "$MPIEXEC" -np 2 "$X" --tag hello --kernel plain_histogram --pin reverse --share private_twin \
-  --reps 2 --output run.csv >job.out 2>job.err
+  --counts private_copy --reps 2 --output run.csv >job.out 2>job.err
 rc=$?
 check "a run with every new entry exits 0" [ "$rc" -eq 0 ]
 check "the CSV records each entry" "$SHMCOUNT_PYTHON" - run.csv <<'PY'
@@ -30,8 +44,8 @@ import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 assert rows, "no rows"
 for r in rows:
-    assert (r["tag"], r["kernel"], r["strategy"], r["share"]) == \
-        ("hello", "plain_histogram", "reverse", "private_twin"), r
+    assert (r["tag"], r["kernel"], r["strategy"], r["share"], r["counts"]) == \
+        ("hello", "plain_histogram", "reverse", "private_twin", "private_copy"), r
     assert r["array_first_value"] == "0", r
 PY
 check "the run context's config has the parameter" grep -q '"tag": "hello"' run.json

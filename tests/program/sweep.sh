@@ -413,6 +413,7 @@ refused "unknown kernel" "turbo" KERNELS=turbo
 refused "bad size, by shmcount's parser" "--size '0'" SIZES="0 20000"
 refused "a value that looks like an option" "'--output' is not a value" SIZES="--output"
 refused "an axis given twice" "SIZE and SIZES name the same axis" SIZE=1000 SIZES=2000
+refused "the pin axis under its alias and its name" "PIN and STRATEGY name the same axis" PIN=core STRATEGY=none
 refused "a value twice" "PINS lists 'core' twice" PINS="core none core"
 refused "no rounds" "ROUNDS: '0' is not a whole number from 1 to" ROUNDS=0
 refused "bad rank count" "RANKS: 'two' is not a rank count from 1 to" RANKS="1 two"

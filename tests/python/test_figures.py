@@ -9,8 +9,8 @@ import unittest
 import numpy as np
 
 import resultsets as R
-from analysis.figures.common import facets
-from analysis.figures.scaling import _layout, draw_speedup, sequential_curves, speedup_lines
+from analysis.plots.common import facets
+from analysis.plots.scaling import _layout, draw_speedup, sequential_curves, speedup_lines
 from analysis.load import load
 from analysis.stats import analyse
 from test_report import quiet_runs

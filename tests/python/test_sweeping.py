@@ -20,10 +20,12 @@ PIN = Axis("pin", "--pin", "core")
 SIZE = Axis("size", "--size", "200000")
 KERNEL = Axis("kernel", "--kernel", "scan")
 AXES = [PIN, SIZE, KERNEL]
+# What `shmcount --list limits` gives for the settings the sweep bounds by them.
+LIMITS = {"--reps": 1_000_000, "--warmup": 1_000_000}
 
 
 def parse(raw, axes=AXES, pus=2):
-    return settings.parse(raw, axes, pus, "auto", "/bin/true")
+    return settings.parse(raw, axes, pus, "auto", "/bin/true", LIMITS)
 
 
 class SettingNames(unittest.TestCase):
@@ -100,6 +102,22 @@ class SettingValues(unittest.TestCase):
         with self.assertRaisesRegex(SettingError, "PIN and PINS name the same axis"):
             parse({"PIN": "scatter", "PINS": "core"})
 
+    def test_strategies_is_the_pin_axis_under_the_csv_column_name(self):
+        self.assertEqual(parse({"STRATEGIES": "scatter core"}).values["pin"], ("scatter", "core"))
+        self.assertEqual(parse({"STRATEGY": "none"}).values["pin"], ("none",))
+        with self.assertRaisesRegex(SettingError, "PINS and STRATEGY name the same axis"):
+            parse({"PINS": "core", "STRATEGY": "none"})
+
+    def test_reps_and_warmup_are_bounded_by_shmcounts_own_limits(self):
+        self.assertEqual(parse({"REPS": "7"}).reps, 7)
+        limits = {"--reps": 10, "--warmup": 4}
+        s = settings.parse({"REPS": "10", "WARMUP": "4"}, AXES, 2, "auto", "/bin/true", limits)
+        self.assertEqual((s.reps, s.warmup), (10, 4))
+        with self.assertRaisesRegex(SettingError, "REPS: '11' is not a whole number from 1 to 10"):
+            settings.parse({"REPS": "11"}, AXES, 2, "auto", "/bin/true", limits)
+        with self.assertRaisesRegex(SettingError, "WARMUP: '5' is not a whole number from 0 to 4"):
+            settings.parse({"WARMUP": "5"}, AXES, 2, "auto", "/bin/true", limits)
+
     def test_rank_counts_are_bounded_by_the_machine(self):
         self.assertEqual(parse({"RANKS": "3 1 32"}).ranks, (3, 1, 32))
         with self.assertRaisesRegex(SettingError, r"RANKS: '33' is not a rank count from 1 to 32 "
@@ -136,7 +154,7 @@ class SettingValues(unittest.TestCase):
         self.assertEqual(parse({"FILE": "a"}, axes).values["file"], ("a",))
 
     def test_mpi_picks_the_launcher(self):
-        s = settings.parse({}, AXES, 2, "mpich", "/bin/true")
+        s = settings.parse({}, AXES, 2, "mpich", "/bin/true", LIMITS)
         self.assertEqual(s.launcher, "mpiexec.mpich")
         with self.assertRaisesRegex(SettingError, "MPI: 'lam' is not one of auto, openmpi, mpich"):
             settings.binary_of({"MPI": "lam"})
@@ -210,7 +228,7 @@ class Matrix(unittest.TestCase):
 
     def test_no_pin_axis_no_duplicates(self):
         axes = [SIZE]
-        pts = matrix.build_points(axes, settings.parse({"RANKS": "1"}, axes, 2, "auto", "/x"))
+        pts = matrix.build_points(axes, settings.parse({"RANKS": "1"}, axes, 2, "auto", "/x", LIMITS))
         self.assertEqual(matrix.find_duplicates(pts, {}, axes), [])
 
     def test_each_round_is_a_reproducible_shuffle_of_every_point(self):
