@@ -4,8 +4,11 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -62,6 +65,25 @@ struct InPlugin {
   char doing[96] = {};    // "in its count function", "in shmcount_kernel()"
 };
 InPlugin g_in_plugin;
+
+// A process that plugin code forked (pthread_atfork): never a rank of the job. Whatever way it
+// ends (back into shmcount, exit, _exit, a fatal signal) it ends alone, running none of shmcount's
+// or the MPI library's handlers, and it dies with the rank that forked it (PR_SET_PDEATHSIG), so
+// a child left behind cannot keep the job's output open.
+volatile std::sig_atomic_t g_forked_child = 0;
+void on_fork_child() {
+  g_forked_child = 1;
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+[[noreturn]] void end_forked_child(int status) {
+  for (;;) ::syscall(SYS_exit_group, status);
+}
+
+// The signal mask shmcount runs with, restored after every call of plugin code: a plugin that
+// blocks SIGSEGV or SIGALRM must not take the crash message or --time-limit from later calls.
+sigset_t g_mask;
+void save_mask() { ::pthread_sigmask(SIG_SETMASK, nullptr, &g_mask); }
+void restore_mask() { ::pthread_sigmask(SIG_SETMASK, &g_mask, nullptr); }
 
 // Async-signal-safe pieces of the message.
 void add(char* out, std::size_t& n, std::size_t cap, const char* text) {
@@ -123,6 +145,12 @@ constexpr int kPluginSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGT
 }
 
 void on_plugin_signal(int signal) {
+  if (g_forked_child) {
+    // The child's own crash: it ends with that signal, as it would without shmcount.
+    ::signal(signal, SIG_DFL);
+    ::raise(signal);
+    return;
+  }
   static char how[96];
   std::size_t n = 0;
   add(how, n, sizeof how, "crashed (");
@@ -136,17 +164,19 @@ void on_plugin_signal(int signal) {
 }
 
 // exit() and quick_exit() run these; a plugin that calls them must not end the job with 0.
-void on_exit_in_plugin() {
+void on_exit_in_plugin(int status, void*) {
+  if (g_forked_child) end_forked_child(status);
   if (g_in_plugin.running && !detail::g_ending) end_in_plugin("called exit()", 0, false);
 }
 void on_quick_exit_in_plugin() {
+  if (g_forked_child) end_forked_child(0);
   if (g_in_plugin.running && !detail::g_ending) end_in_plugin("called quick_exit()", 0, false);
 }
 
 // Registered when the plugin is loaded, and again once MPI has started, so that they run before
 // whatever MPI registered (exit runs the handlers last registered first).
 void register_exit_handlers() {
-  std::atexit(on_exit_in_plugin);
+  ::on_exit(on_exit_in_plugin, nullptr);
   std::at_quick_exit(on_quick_exit_in_plugin);
 }
 
@@ -158,10 +188,15 @@ void prepare_message(const std::string& who, std::string_view doing, int status)
   g_in_plugin.status = status;
 }
 
-// Marks the plugin's code as running for the life of a call.
+// Marks the plugin's code as running for the life of a call. After it: a forked child that came
+// back here ends, and the signal mask is shmcount's again.
 struct Running {
   Running() { g_in_plugin.running = 1; }
-  ~Running() { g_in_plugin.running = 0; }
+  ~Running() {
+    if (g_forked_child) end_forked_child(0);
+    restore_mask();
+    g_in_plugin.running = 0;
+  }
   Running(const Running&) = delete;
   Running& operator=(const Running&) = delete;
 };
@@ -188,8 +223,11 @@ int guarded(Body&& body) {
     ::sigaction(kPluginSignals[i], &catcher, &before[i]);
   }
   g_guard_signal = 0;
+  save_mask();
   g_in_plugin.running = 1;
   if (sigsetjmp(g_guard, 1) == 0) body();
+  if (g_forked_child) end_forked_child(0);
+  restore_mask();
   g_in_plugin.running = 0;
   for (std::size_t i = 0; i < std::size(kPluginSignals); ++i) {
     ::sigaction(kPluginSignals[i], &before[i], nullptr);
@@ -373,7 +411,10 @@ const KernelInfo* load_plugin_kernel(std::string_view spec) {
   }
   // Its constructors run here: they are code of the plugin's like any other.
   static bool exit_handlers = false;
-  if (!exit_handlers) register_exit_handlers();
+  if (!exit_handlers) {
+    register_exit_handlers();
+    ::pthread_atfork(nullptr, nullptr, on_fork_child);
+  }
   exit_handlers = true;
   prepare_message("the plugin " + path, "while being loaded", kExitUsage);
   void* handle = nullptr;
@@ -475,6 +516,7 @@ void arm_plugin_crash_handlers(int world_rank) {
                       g_plugin->info.name + " (" + g_plugin->info.path + ")",
                   "in its code", kExitFailure);
   register_exit_handlers();
+  save_mask();
   struct sigaction action {};
   action.sa_handler = on_plugin_signal;
   action.sa_flags = kEndingHandlerFlags;
@@ -488,6 +530,7 @@ int plugin_verify(const KernelInfo& kernel, std::span<const std::int32_t> data,
 }
 
 void plugin_process_ending(int status) {
+  if (g_forked_child) return;  // A child of plugin code: it just ends.
   if (g_in_plugin.running && !detail::g_ending) end_in_plugin("called _exit(", status, true);
 }
 
