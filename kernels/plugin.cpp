@@ -127,9 +127,28 @@ const char* signal_name(int signal) {
 // The signals a plugin's code can end the process with that shmcount catches around it.
 constexpr int kPluginSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
 
+// The thread that runs the plugin's calls (set when the run arms the handlers; 0 before).
+volatile pid_t g_main_thread = 0;
+
+// Stops shmcount's thread for good (until the job is torn down), from another thread.
+void freeze_main_thread() {
+  struct sigaction freeze {};
+  freeze.sa_handler = [](int) {
+    for (;;) ::pause();
+  };
+  ::sigaction(SIGRTMAX - 1, &freeze, nullptr);
+  ::syscall(SYS_tgkill, ::getpid(), g_main_thread, SIGRTMAX - 1);
+}
+
 // Ends the job with the prepared line and `how` ("crashed (SIGSEGV)", "called exit()").
 [[noreturn]] void end_in_plugin(const char* how, long number, bool with_number,
                                 const char* doing = g_in_plugin.doing) {
+  // From a thread of the plugin's own: shmcount's thread stops where it is first, so that the
+  // run cannot go on to write results (or end 0) while this one ends the job.
+  if (g_main_thread != 0 && !detail::g_ending &&
+      static_cast<pid_t>(::syscall(SYS_gettid)) != g_main_thread) {
+    freeze_main_thread();
+  }
   static char line[1024];
   std::size_t n = 0;
   add(line, n, sizeof line, g_in_plugin.prefix);
@@ -166,7 +185,15 @@ void on_plugin_signal(int signal) {
 // exit() and quick_exit() run these; a plugin that calls them must not end the job with 0.
 void on_exit_in_plugin(int status, void*) {
   if (g_forked_child) end_forked_child(status);
-  if (g_in_plugin.running && !detail::g_ending) end_in_plugin("called exit()", 0, false);
+  if (detail::g_ending) return;
+  if (g_in_plugin.running) end_in_plugin("called exit()", 0, false);
+  // exit(0) from another thread while shmcount's is outside plugin code: a thread the plugin
+  // started (shmcount's own code never calls exit, and its thread returns from main only when
+  // the run is over). It must not end the rank 0 without results.
+  if (status == 0 && g_main_thread != 0 &&
+      static_cast<pid_t>(::syscall(SYS_gettid)) != g_main_thread) {
+    end_in_plugin("called exit(0)", 0, false, "in a thread of its own");
+  }
 }
 void on_quick_exit_in_plugin() {
   if (g_forked_child) end_forked_child(0);
@@ -517,6 +544,7 @@ void arm_plugin_crash_handlers(int world_rank) {
                   "in its code", kExitFailure);
   register_exit_handlers();
   save_mask();
+  g_main_thread = static_cast<pid_t>(::syscall(SYS_gettid));
   struct sigaction action {};
   action.sa_handler = on_plugin_signal;
   action.sa_flags = kEndingHandlerFlags;

@@ -182,6 +182,12 @@ job 2 --kernel "plugin:$many:spawns_threads" --reps 3 --output out/threads.csv
 check "a kernel that counts with 4 threads of its own: exit 0, every count verified (exit $rc)" \
   bash -c "[ $rc -eq 0 ] && [ -z \"\$(csv_column out/threads.csv ok | grep -v '^1$')\" ]"
 
+# A thread of its own that calls exit(0) on rank 1, in the kernel or after it returned: the job
+# ends 1 with the plugin's line, never 0 without results.
+refused "a kernel whose own thread calls exit(0)" 1 \
+  "rank 1: the plugin kernel thread_calls_exit ($many) called exit(0\?)" \
+  "plugin:$many:thread_calls_exit"
+
 # A kernel that blocks every signal: shmcount's mask is restored after each call, so a crash in a
 # later call is still one line (it was SIGSEGV's default: exit 139, no word), and --time-limit
 # still ends a run.

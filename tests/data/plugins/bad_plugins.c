@@ -133,6 +133,25 @@ KERNEL(forks_and_returns, forks_returning)
 KERNEL(forks_and_exits, forks_exiting)
 KERNEL(forks_and_crashes, forks_crashing)
 
+/* Starts a thread of its own on rank 1 that calls exit(0); the kernel returns once it runs. */
+static volatile int thread_running;
+static void* exits_zero(void* arg) {
+  (void)arg;
+  thread_running = 1;
+  exit(0);
+}
+static void thread_exits(const int32_t* data, size_t n, const struct shmcount_counts* counts) {
+  static int started;
+  pthread_t t;
+  if (my_rank() == 1 && !started && pthread_create(&t, NULL, exits_zero, NULL) == 0) {
+    started = 1;
+    pthread_detach(t);
+    while (!thread_running) sched_yield();
+  }
+  honest(data, n, counts);
+}
+KERNEL(thread_calls_exit, thread_exits)
+
 /* Counts with 4 threads of its own, each a quarter into counts of its own, joined and added up
  * before it returns. */
 struct slice {
