@@ -464,7 +464,13 @@ std::string man_page(std::span<const Listing> lists) {
   }
   item(out, "\\fBplugin:\\fR\\fIPATH\\fR[\\fB:\\fR\\fISYMBOL\\fR]",
        "a kernel of your own in a shared object, through the C interface of "
-       "<shmcount/kernel.h> (installed with shmcount; an example in share/shmcount/examples)");
+       "<shmcount/kernel.h> (installed with shmcount; an example in share/shmcount/examples). "
+       "It is loaded only if it is a regular ELF file of at most 256 MiB (with a warning when "
+       "others may write it), its symbol called only if it is a function in an executable "
+       "segment, its figures used only if finite and positive. Whatever way it ends its process "
+       "(exit, _exit, abort, any fatal signal, a damaged heap, from a thread of its own too), "
+       "the job ends with one line per rank naming it, exit 1; a child it forks is never a "
+       "rank");
   out << ".SH STRATEGIES\n";
   for (const auto& st : strategy_table()) {
     item(out, "\\fB" + roff(strategy_usage(st)) + "\\fR",
@@ -485,11 +491,12 @@ std::string man_page(std::span<const Listing> lists) {
   item(out, "\\fB0\\fR", "the run succeeded and every count was right");
   item(out, "\\fB1\\fR",
        "a failure at run time: a system call failed, a disk filled up, --time-limit passed, a "
-       "plugin kernel crashed");
+       "plugin kernel ended its process (exit, _exit, abort, any fatal signal)");
   item(out, "\\fB2\\fR",
        "fix the command line or the environment: a bad option, an output path that cannot be "
-       "written, a kernel limit or /dev/shm too small, a binary of one MPI under another's "
-       "launcher");
+       "written, a kernel limit or /dev/shm too small (the message names what is too big, the "
+       "array or the count tables, and the option that fixes it), a plugin that is no kernel, "
+       "a binary of one MPI under another's launcher");
   item(out, "\\fB3\\fR", "a kernel counted wrong (the records are still written, with ok = 0)");
   out << ".PP\n" << roff("Every rank of the job exits with the same status.") << "\n";
   out << ".SH ENVIRONMENT\n";

@@ -4,8 +4,11 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -63,6 +66,25 @@ struct InPlugin {
 };
 InPlugin g_in_plugin;
 
+// A process that plugin code forked (pthread_atfork): never a rank of the job. Whatever way it
+// ends (back into shmcount, exit, _exit, a fatal signal) it ends alone, running none of shmcount's
+// or the MPI library's handlers, and it dies with the rank that forked it (PR_SET_PDEATHSIG), so
+// a child left behind cannot keep the job's output open.
+volatile std::sig_atomic_t g_forked_child = 0;
+void on_fork_child() {
+  g_forked_child = 1;
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+[[noreturn]] void end_forked_child(int status) {
+  for (;;) ::syscall(SYS_exit_group, status);
+}
+
+// The signal mask shmcount runs with, restored after every call of plugin code: a plugin that
+// blocks SIGSEGV or SIGALRM must not take the crash message or --time-limit from later calls.
+sigset_t g_mask;
+void save_mask() { ::pthread_sigmask(SIG_SETMASK, nullptr, &g_mask); }
+void restore_mask() { ::pthread_sigmask(SIG_SETMASK, &g_mask, nullptr); }
+
 // Async-signal-safe pieces of the message.
 void add(char* out, std::size_t& n, std::size_t cap, const char* text) {
   while (*text && n + 1 < cap) out[n++] = *text++;
@@ -105,9 +127,28 @@ const char* signal_name(int signal) {
 // The signals a plugin's code can end the process with that shmcount catches around it.
 constexpr int kPluginSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
 
+// The thread that runs the plugin's calls (set when the run arms the handlers; 0 before).
+volatile pid_t g_main_thread = 0;
+
+// Stops shmcount's thread for good (until the job is torn down), from another thread.
+void freeze_main_thread() {
+  struct sigaction freeze {};
+  freeze.sa_handler = [](int) {
+    for (;;) ::pause();
+  };
+  ::sigaction(SIGRTMAX - 1, &freeze, nullptr);
+  ::syscall(SYS_tgkill, ::getpid(), g_main_thread, SIGRTMAX - 1);
+}
+
 // Ends the job with the prepared line and `how` ("crashed (SIGSEGV)", "called exit()").
 [[noreturn]] void end_in_plugin(const char* how, long number, bool with_number,
                                 const char* doing = g_in_plugin.doing) {
+  // From a thread of the plugin's own: shmcount's thread stops where it is first, so that the
+  // run cannot go on to write results (or end 0) while this one ends the job.
+  if (g_main_thread != 0 && !detail::g_ending &&
+      static_cast<pid_t>(::syscall(SYS_gettid)) != g_main_thread) {
+    freeze_main_thread();
+  }
   static char line[1024];
   std::size_t n = 0;
   add(line, n, sizeof line, g_in_plugin.prefix);
@@ -123,6 +164,12 @@ constexpr int kPluginSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGT
 }
 
 void on_plugin_signal(int signal) {
+  if (g_forked_child) {
+    // The child's own crash: it ends with that signal, as it would without shmcount.
+    ::signal(signal, SIG_DFL);
+    ::raise(signal);
+    return;
+  }
   static char how[96];
   std::size_t n = 0;
   add(how, n, sizeof how, "crashed (");
@@ -136,17 +183,27 @@ void on_plugin_signal(int signal) {
 }
 
 // exit() and quick_exit() run these; a plugin that calls them must not end the job with 0.
-void on_exit_in_plugin() {
-  if (g_in_plugin.running && !detail::g_ending) end_in_plugin("called exit()", 0, false);
+void on_exit_in_plugin(int status, void*) {
+  if (g_forked_child) end_forked_child(status);
+  if (detail::g_ending) return;
+  if (g_in_plugin.running) end_in_plugin("called exit()", 0, false);
+  // exit(0) from another thread while shmcount's is outside plugin code: a thread the plugin
+  // started (shmcount's own code never calls exit, and its thread returns from main only when
+  // the run is over). It must not end the rank 0 without results.
+  if (status == 0 && g_main_thread != 0 &&
+      static_cast<pid_t>(::syscall(SYS_gettid)) != g_main_thread) {
+    end_in_plugin("called exit(0)", 0, false, "in a thread of its own");
+  }
 }
 void on_quick_exit_in_plugin() {
+  if (g_forked_child) end_forked_child(0);
   if (g_in_plugin.running && !detail::g_ending) end_in_plugin("called quick_exit()", 0, false);
 }
 
 // Registered when the plugin is loaded, and again once MPI has started, so that they run before
 // whatever MPI registered (exit runs the handlers last registered first).
 void register_exit_handlers() {
-  std::atexit(on_exit_in_plugin);
+  ::on_exit(on_exit_in_plugin, nullptr);
   std::at_quick_exit(on_quick_exit_in_plugin);
 }
 
@@ -158,10 +215,15 @@ void prepare_message(const std::string& who, std::string_view doing, int status)
   g_in_plugin.status = status;
 }
 
-// Marks the plugin's code as running for the life of a call.
+// Marks the plugin's code as running for the life of a call. After it: a forked child that came
+// back here ends, and the signal mask is shmcount's again.
 struct Running {
   Running() { g_in_plugin.running = 1; }
-  ~Running() { g_in_plugin.running = 0; }
+  ~Running() {
+    if (g_forked_child) end_forked_child(0);
+    restore_mask();
+    g_in_plugin.running = 0;
+  }
   Running(const Running&) = delete;
   Running& operator=(const Running&) = delete;
 };
@@ -188,8 +250,11 @@ int guarded(Body&& body) {
     ::sigaction(kPluginSignals[i], &catcher, &before[i]);
   }
   g_guard_signal = 0;
+  save_mask();
   g_in_plugin.running = 1;
   if (sigsetjmp(g_guard, 1) == 0) body();
+  if (g_forked_child) end_forked_child(0);
+  restore_mask();
   g_in_plugin.running = 0;
   for (std::size_t i = 0; i < std::size(kPluginSignals); ++i) {
     ::sigaction(kPluginSignals[i], &before[i], nullptr);
@@ -373,7 +438,10 @@ const KernelInfo* load_plugin_kernel(std::string_view spec) {
   }
   // Its constructors run here: they are code of the plugin's like any other.
   static bool exit_handlers = false;
-  if (!exit_handlers) register_exit_handlers();
+  if (!exit_handlers) {
+    register_exit_handlers();
+    ::pthread_atfork(nullptr, nullptr, on_fork_child);
+  }
   exit_handlers = true;
   prepare_message("the plugin " + path, "while being loaded", kExitUsage);
   void* handle = nullptr;
@@ -475,6 +543,8 @@ void arm_plugin_crash_handlers(int world_rank) {
                       g_plugin->info.name + " (" + g_plugin->info.path + ")",
                   "in its code", kExitFailure);
   register_exit_handlers();
+  save_mask();
+  g_main_thread = static_cast<pid_t>(::syscall(SYS_gettid));
   struct sigaction action {};
   action.sa_handler = on_plugin_signal;
   action.sa_flags = kEndingHandlerFlags;
@@ -488,6 +558,7 @@ int plugin_verify(const KernelInfo& kernel, std::span<const std::int32_t> data,
 }
 
 void plugin_process_ending(int status) {
+  if (g_forked_child) return;  // A child of plugin code: it just ends.
   if (g_in_plugin.running && !detail::g_ending) end_in_plugin("called _exit(", status, true);
 }
 

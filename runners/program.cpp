@@ -198,6 +198,11 @@ int run_program(int argc, char** argv) {
     }
     set_process_fault(fault, job.world_rank);
     try {
+      // A rank that refused its command line (a plugin whose constructor crashed on that rank
+      // alone, a file that only some nodes can read) waits in all_or_none (refuse above): the
+      // ranks that accepted it meet it there first, so the refusal reaches every rank instead
+      // of two different collective calls (MPICH: "Message truncated", exit 14).
+      job.all_or_none([] {});
       if (options.action == Action::kPlan) {
         print_plan_per_node(options, job);
       } else if (options.action == Action::kLatency) {

@@ -16,6 +16,12 @@
  * node's ranks for a shared table). A kernel whose result is not the counts (any routine over the
  * shared array) gives `verify` instead: shmcount then calls it after every unit and trusts it.
  *
+ * Inside `count` a kernel may start threads (join them before it returns), fork (the child is
+ * never a rank: whatever way it ends, it ends alone), block signals (shmcount restores its own
+ * mask after every call) or move itself to other CPUs (the records say where it ran, not where
+ * shmcount bound it). Ending the process in any way (exit, _exit, abort, a fatal signal) ends the
+ * job with one line naming the kernel, exit 1.
+ *
  * Build: cc -O2 -fPIC -shared -I<prefix>/include my_kernel.c -o libmy_kernel.so
  */
 #ifndef SHMCOUNT_KERNEL_H

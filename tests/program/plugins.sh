@@ -5,10 +5,12 @@
 # message, and nothing is left behind.
 # Arguments: the example plugin, then bad plugins 1-5 (tests/data/plugins/bad_plugins.c: another
 # ABI, no shmcount_kernel, a crash on rank 1, a miscount, and one symbol for each other way:
-# data for a function, exit/_exit/abort/a damaged heap on rank 1, figures that are not figures).
+# data for a function, exit/_exit/abort/a damaged heap on rank 1, figures that are not figures,
+# a fork, threads, a blocked signal mask, a moved CPU affinity), then 6: a constructor that
+# crashes (on every rank, or on rank $CTOR_CRASH_RANK).
 source "$(dirname "$0")/lib.sh"
 isolate "$@"
-example=$1 bad_abi=$2 no_symbol=$3 crash=$4 miscount=$5 many=$6
+example=$1 bad_abi=$2 no_symbol=$3 crash=$4 miscount=$5 many=$6 ctor=$7
 workdir
 mkdir out
 
@@ -137,6 +139,99 @@ refused "a kernel that calls abort()" 1 \
   "plugin:$many:calls_abort"
 refused "a kernel that damages the heap" 1 \
   "rank 1: the plugin kernel damages_heap ($many) crashed (SIGABRT" "plugin:$many:damages_heap"
+
+# A library whose constructor crashes: one line naming it, exit 2 on every rank, nothing left,
+# whether it crashes on every rank or on one; --plan and a singleton alike.
+refused "a constructor that crashes on every rank" 2 \
+  "plugin:$ctor': it crashed while being loaded (SIGSEGV, in a constructor of its own?)" \
+  "plugin:$ctor"
+export CTOR_CRASH_RANK=1  # The launchers pass the environment on to the ranks.
+rm -rf out && mkdir out
+job 2 --kernel "plugin:$ctor" --reps 2 --output out/r.csv
+check "a constructor that crashes on rank 1 only: exit 2, one line naming the plugin (got $rc)" \
+  bash -c "[ $rc -eq 2 ] && [ \$(grep -c '^shmcount:' job.err) -eq 1 ] &&
+    grep -q 'rank 1 on .*plugin:$ctor.: it crashed while being loaded (SIGSEGV' job.err &&
+    [ -z \"\$(ls -A out)\" ]"
+unset CTOR_CRASH_RANK
+for mode in "--plan --ranks 2" ""; do
+  # shellcheck disable=SC2086
+  timeout 60 "$SHMCOUNT" $mode --kernel "plugin:$ctor" --reps 2 --output out/alone.csv \
+    >alone.out 2>alone.err
+  rc=$?
+  check "a constructor that crashes, ${mode:-a singleton run}: exit 2, one line (exit $rc)" \
+    bash -c "[ $rc -eq 2 ] && [ \$(grep -c '^shmcount:' alone.err) -eq 1 ] &&
+      grep -q 'it crashed while being loaded' alone.err && [ ! -e out/alone.csv ]"
+done
+
+# A kernel that forks on rank 1: the child is never a rank. Back in shmcount, ending with
+# exit(0), or crashing, it ends alone (no MPI call, no handler of shmcount's or MPI's, no abort
+# of the job); the kernel waits for it, and the run ends 0 with every count verified. (Before,
+# a child that came back ran on as a second rank 1 and the job hung; one that called exit(0)
+# said the kernel had, one that crashed said the kernel had.)
+for symbol in forks_and_returns forks_and_exits forks_and_crashes; do
+  rm -rf out && mkdir out
+  job 2 --kernel "plugin:$many:$symbol" --reps 3 --output out/fork.csv
+  check "a kernel that forks ($symbol): exit 0, no message, every count verified (exit $rc)" \
+    bash -c "[ $rc -eq 0 ] && [ \$(grep -c '^shmcount:' job.err) -eq 0 ] && [ -s out/fork.csv ] &&
+      [ -z \"\$(csv_column out/fork.csv ok | grep -v '^1$')\" ]"
+  check "... and no process of it is left" bash -c "! pgrep -f '[s]hmcount.*:$symbol' >/dev/null"
+done
+
+# Threads of its own, joined before it returns: a kernel like any other.
+job 2 --kernel "plugin:$many:spawns_threads" --reps 3 --output out/threads.csv
+check "a kernel that counts with 4 threads of its own: exit 0, every count verified (exit $rc)" \
+  bash -c "[ $rc -eq 0 ] && [ -z \"\$(csv_column out/threads.csv ok | grep -v '^1$')\" ]"
+
+# A thread of its own that calls exit(0) on rank 1, in the kernel or after it returned: the job
+# ends 1 with the plugin's line, never 0 without results.
+refused "a kernel whose own thread calls exit(0)" 1 \
+  "rank 1: the plugin kernel thread_calls_exit ($many) called exit(0\?)" \
+  "plugin:$many:thread_calls_exit"
+
+# A kernel that blocks every signal: shmcount's mask is restored after each call, so a crash in a
+# later call is still one line (it was SIGSEGV's default: exit 139, no word), and --time-limit
+# still ends a run.
+refused "a kernel that blocks every signal, then crashes on rank 1" 1 \
+  "rank 1: the plugin kernel blocks_signals_and_crashes ($many) crashed (SIGSEGV) in its code" \
+  "plugin:$many:blocks_signals_and_crashes"
+job 2 --kernel "plugin:$many:blocks_signals" --reps 3 --output out/blocks.csv
+check "a kernel that blocks every signal and counts right: exit 0 (exit $rc)" [ "$rc" -eq 0 ]
+rm -rf out && mkdir out
+# Rank 0 stalls (pause()) after its warm-up call blocked every signal in its thread: SIGALRM
+# must still end the job (the MPI library's own threads may take it too, so this holds with or
+# without the restored mask under Open MPI; it must never hang).
+SHMCOUNT_FAULT="stall:kernel@0" job 2 --kernel "plugin:$many:blocks_signals" --reps 3 \
+  --time-limit 3 --output out/limit.csv
+check "... and rank 0 stalled after it: --time-limit still ends the job, exit 1 (exit $rc)" \
+  bash -c "[ $rc -eq 1 ] && grep -q -- '--time-limit 3 s passed' job.err && [ -z \"\$(ls -A out)\" ]"
+
+# A kernel that moves rank 0 to another CPU: shmcount records where it measured, not where it
+# bound (the cpuset and PU read back after each repetition, placed_ok 0), and the summary warns.
+if [ "$(nproc)" -ge 2 ]; then
+  job 2 --kernel "plugin:$many:changes_affinity" --reps 3 --output out/moved.csv
+  check "a kernel that changes its CPU affinity: exit 0 (exit $rc)" [ "$rc" -eq 0 ]
+  check "... rank 0's records say it ran off its planned PU, on the CPU it moved to" \
+    /usr/bin/python3 - out/moved.csv <<'PY'
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["rank"] == "0"]
+assert rows and all(r["placed_ok"] == "0" for r in rows), [(r["placed_ok"], r["pu_os"]) for r in rows]
+assert all(r["pu_os"] == r["cpuset"] != r["planned_pu"] for r in rows), rows[0]
+PY
+  check "... and the summary warns" grep -q 'record(s) ran elsewhere than planned' job.out
+fi
+
+# A sweep given a data symbol: its pre-check refuses it in one line before any run.
+if [ "$SHMCOUNT_MPI" = openmpi ]; then
+  RESULTS_ROOT="$WORK/results" timeout 120 /usr/bin/python3 \
+    "$SHMCOUNT_SOURCE_DIR/scripts/sweep.py" NAME=data RANKS="1 2" \
+    KERNELS="naive plugin:$many:an_int" PINS=core ROUNDS=2 REPS=2 BENCH=0 REFERENCE=0 \
+    SHMCOUNT="$SHMCOUNT" >sweep.out 2>sweep.err
+  rc=$?
+  check "a sweep of a data symbol: refused before any run, exit 2, one line (exit $rc)" \
+    bash -c "[ $rc -eq 2 ] && [ \$(cat sweep.out sweep.err | grep -c .) -eq 1 ] &&
+      grep -q \"its 'an_int' is data (an object), not a function\" sweep.err &&
+      [ ! -e results/data ]"
+fi
 
 # A plugin others may write runs, with a warning (once, from rank 0).
 cp "$example" open.so
