@@ -6,7 +6,7 @@ Usage: plots.py [--results results/<set> | results/<run>.csv] [--out plots/<name
 
 Reads every run's CSV and run context, checks them (against `shmcount --list columns` too when a
 binary is given), judges every pair of points that differ in one axis (the run is the unit; see
-analysis/decide.py), and writes PNG and SVG figures, REPORT.md, verdicts.csv and verdicts.json
+analysis/decide.py), and writes PNG and SVG plots, REPORT.md, verdicts.csv and verdicts.json
 into plots/<name>/. A latency map (shmcount --latency), or a set of repeated maps, gets its
 heatmap, its latency per relation, REPORT.md with the findings against hwloc's tree, and pairs.csv
 (analysis/latency.py). The folder appears whole or not at all: everything is drawn in a temporary
@@ -205,7 +205,7 @@ def main(argv):
         raise
     files = sum(len(f) for _, f in drawn)
     tables = "REPORT.md and pairs.csv" if latency else "REPORT.md, verdicts.csv and verdicts.json"
-    print(printable(f"plots: wrote {count(files, 'figure')} (PNG + SVG), {tables} to {out_dir}/"))
+    print(printable(f"plots: wrote {count(files, 'plot')} (PNG + SVG), {tables} to {out_dir}/"))
     return 0
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """A first study that fits the machine at hand: picks the axes that can differ here, runs them as
-one sweep, then makes the figures and REPORT.md.
+one sweep, then makes the plots and REPORT.md.
 
 Usage: PROG [NAME=value ...]     (or the same settings as environment variables)
        PROG --help

@@ -56,7 +56,7 @@ check "nothing left in /dev/shm" [ -z "$(shm_left)" ]
 "$SHMCOUNT_PYTHON" "$SHMCOUNT_SOURCE_DIR/scripts/plots.py" --results out/map.csv --out plots \
   --shmcount "$SHMCOUNT" >plots.out 2>plots.err
 check "plots draws the real map" \
-  grep -q '^plots: wrote 2 figures (PNG + SVG), REPORT.md and pairs.csv' plots.out
+  grep -q '^plots: wrote 2 plots (PNG + SVG), REPORT.md and pairs.csv' plots.out
 for fig in latency-heatmap latency-relations; do
   check "$fig.png is a PNG and $fig.svg an SVG" \
     bash -c "[ \"\$(head -c 8 plots/$fig.png | od -An -tx1 | tr -d ' ')\" = 89504e470d0a1a0a ] &&

@@ -151,7 +151,7 @@ class LatencyMaps(unittest.TestCase):
         out = self.path("plots")
         with contextlib.redirect_stdout(io.StringIO()) as said:
             self.assertEqual(plots.main(["--results", path, "--out", out]), 0)
-        self.assertIn("wrote 2 figures (PNG + SVG), REPORT.md and pairs.csv", said.getvalue())
+        self.assertIn("wrote 2 plots (PNG + SVG), REPORT.md and pairs.csv", said.getvalue())
         for name in ("latency-heatmap", "latency-relations"):
             with open(os.path.join(out, name + ".png"), "rb") as f:
                 self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")

@@ -302,6 +302,33 @@ const std::vector<std::string> kFixtures = {
     "xeon-2p4l2-8c-shared-l2",
 };
 
+// docs/pinning.md's table of equivalents on every shipped machine, for every rank count up to
+// its PUs: --pin core places as likwid:N:0-(n-1) (first threads of the cores, then the second
+// ones), --pin compact as likwid:E:N:n (each core's threads side by side). scatter and list:TYPE
+// have none, as the table says: S:scatter takes the next core of each package where scatter
+// spreads inside it, S0:0-3@S1:0-3 fills S0 first where list:package:0,1 alternates.
+TEST(Likwid, CoreAndCompactAreTheirLikwidEquivalentsOnRealMachines) {
+  for (const auto& name : kFixtures) {
+    const MachineView m = fixture(name);
+    const int pus = static_cast<int>(m.pus.size());
+    for (int n = 1; n <= pus; ++n) {
+      const std::string last = std::to_string(n - 1), count = std::to_string(n);
+      EXPECT_EQ(placed(m, n, "core"), placed(m, n, "likwid:N:0-" + last)) << name << " n=" << n;
+      EXPECT_EQ(placed(m, n, "compact"), placed(m, n, "likwid:E:N:" + count)) << name << " n=" << n;
+    }
+  }
+  const MachineView two = Topology::from_spec("pack:2 core:4 pu:2").view();
+  const auto logical = [&](int n, const std::string& pin) {
+    std::vector<int> out;
+    for (const PuInfo* pu : placed(two, n, pin)) out.push_back(pu->pu_logical);
+    return out;
+  };
+  EXPECT_EQ(logical(4, "scatter"), (std::vector<int>{0, 8, 4, 12}));
+  EXPECT_EQ(logical(4, "likwid:S:scatter"), (std::vector<int>{0, 8, 2, 10}));
+  EXPECT_EQ(logical(4, "list:package:0,1"), (std::vector<int>{0, 8, 1, 9}));
+  EXPECT_EQ(logical(4, "likwid:S0:0-3@S1:0-3"), (std::vector<int>{0, 2, 4, 6}));
+}
+
 // How many objects of each of m.levels hold one of `pus` (OS indices).
 std::vector<int> objects_used(const MachineView& m, const std::vector<int>& pus) {
   std::vector<int> counts;
