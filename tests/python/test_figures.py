@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 
 import resultsets as R
-from analysis.plots.common import facets
+from analysis.plots.common import COLOURS, facets, series
 from analysis.plots.scaling import (_layout, draw_speedup, ideal_speedup, sequential_curves,
                                     speedup_lines)
 from analysis.load import load
@@ -55,6 +55,21 @@ class SequentialCurves(unittest.TestCase):
         self.assertTrue(all(c[4] is None for c in curves), "no pooled band")
         small, large = (np.array(c[3]) for c in curves)
         np.testing.assert_allclose(large / small, 4.0, rtol=0.1)
+
+
+class ManyLines(unittest.TestCase):
+    def test_lines_past_the_colours_differ_in_style_and_marker(self):
+        # The 16-vCPU memory set's footprint figure: 12 lines (share x size), 10 colours; lines
+        # 11 and 12 drew in lines 1's and 2's colour, both solid.
+        values = [str(2 ** k) for k in range(12)]
+        rs = SimpleNamespace(flags={"size": "--size"}, values=lambda axis: values)
+        points = [SimpleNamespace(axes={"size": v}, ranks=1) for v in values]
+        lines = series(rs, points, ["size"])
+        self.assertEqual(len(lines), 12)
+        looks = [(s.colour, s.linestyle) for s in lines]
+        self.assertEqual(len(set(looks)), 12, looks)
+        self.assertEqual(len({(s.colour, s.marker) for s in lines}), 12)
+        self.assertEqual({s.linestyle for s in lines[:len(COLOURS)]}, {"-"})
 
 
 class SpeedupAgreesWithVerdicts(unittest.TestCase):

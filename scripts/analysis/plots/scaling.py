@@ -71,6 +71,7 @@ def draw_scaling(analysis, out_dir, _options):
             ax.fill_between(xs, [x.min() for x in par], [x.max() for x in par], color=s.colour,
                             alpha=0.15, lw=0)
             ax.plot(xs, [st[p.name].time for p in s.points], marker=s.marker, color=s.colour,
+                    ls=s.linestyle,
                     label=f"parallel (makespan), {s.label}" if s.label else "parallel (makespan)")
         curves = sequential_curves(analysis, facet, line_axes)
         for label, colour, xs, ys, band in curves:
@@ -184,7 +185,7 @@ def draw_speedup(analysis, out_dir, _options):
                 low = np.array([iv.low * f for iv, f in zip(ivs, per)])
                 high = np.array([iv.high * f for iv, f in zip(ivs, per)])
                 ax.errorbar(xs, est, yerr=[np.nan_to_num(est - low), np.nan_to_num(high - est)],
-                            marker=s.marker, color=s.colour, capsize=3, lw=1.4,
+                            marker=s.marker, color=s.colour, ls=s.linestyle, capsize=3, lw=1.4,
                             label=s.label or "speedup")
             for p in s.points:
                 ideal[p.ranks].append(ideal_speedup(p))
