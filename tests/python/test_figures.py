@@ -5,12 +5,14 @@ import os
 import shutil
 import tempfile
 import unittest
+from types import SimpleNamespace
 
 import numpy as np
 
 import resultsets as R
-from analysis.plots.common import facets
-from analysis.plots.scaling import _layout, draw_speedup, sequential_curves, speedup_lines
+from analysis.plots.common import COLOURS, facets, series
+from analysis.plots.scaling import (_layout, draw_speedup, ideal_speedup, sequential_curves,
+                                    speedup_lines)
 from analysis.load import load
 from analysis.stats import analyse
 from test_report import quiet_runs
@@ -53,6 +55,21 @@ class SequentialCurves(unittest.TestCase):
         self.assertTrue(all(c[4] is None for c in curves), "no pooled band")
         small, large = (np.array(c[3]) for c in curves)
         np.testing.assert_allclose(large / small, 4.0, rtol=0.1)
+
+
+class ManyLines(unittest.TestCase):
+    def test_lines_past_the_colours_differ_in_style_and_marker(self):
+        # The 16-vCPU memory set's footprint figure: 12 lines (share x size), 10 colours; lines
+        # 11 and 12 drew in lines 1's and 2's colour, both solid.
+        values = [str(2 ** k) for k in range(12)]
+        rs = SimpleNamespace(flags={"size": "--size"}, values=lambda axis: values)
+        points = [SimpleNamespace(axes={"size": v}, ranks=1) for v in values]
+        lines = series(rs, points, ["size"])
+        self.assertEqual(len(lines), 12)
+        looks = [(s.colour, s.linestyle) for s in lines]
+        self.assertEqual(len(set(looks)), 12, looks)
+        self.assertEqual(len({(s.colour, s.marker) for s in lines}), 12)
+        self.assertEqual({s.linestyle for s in lines[:len(COLOURS)]}, {"-"})
 
 
 class SpeedupAgreesWithVerdicts(unittest.TestCase):
@@ -103,6 +120,23 @@ class SpeedupAgreesWithVerdicts(unittest.TestCase):
         baseline = np.median([np.median([np.median(x.sequential) for x in st[n].runs])
                               for n in ("core-np2", "scatter-np2")])
         self.assertAlmostEqual(core.estimate, baseline / st["core-np2"].time, places=6)
+
+    def test_the_ideal_is_n_over_ceil_n_over_usable_pus_exactly(self):
+        # The ideal line was the median of sequential / ideal time, two medians of different
+        # samples: 1 rank drew at 99% of ideal. Its label says N / ceil(N / usable PUs).
+        points = {p.name: p for p in self.analysis.result_set.points}
+        pus = points["core-np1"].runs[0].context["nodes"][0]["pus"]
+        for name, ranks in (("core-np1", 1), ("scatter-np2", 2)):
+            self.assertEqual(ideal_speedup(points[name]),
+                             ranks / -(-ranks // pus))
+        self.assertEqual(ideal_speedup(points["core-np1"]), 1.0)
+        # Oversubscribed: 4 ranks on 2 usable PUs take 2 units' time, ideal 2; 2 nodes, the
+        # busiest decides (3 ranks on 2 PUs there: 2 units, 4 / 2).
+        def point(ranks, nodes):
+            return SimpleNamespace(ranks=ranks, runs=[SimpleNamespace(context={"nodes": nodes})])
+        self.assertEqual(ideal_speedup(point(4, [{"index": 0, "ranks": 4, "pus": 2}])), 2.0)
+        self.assertEqual(ideal_speedup(point(4, [{"index": 0, "ranks": 3, "pus": 2},
+                                                 {"index": 1, "ranks": 1, "pus": 2}])), 2.0)
 
     def test_the_figure_is_drawn_from_them(self):
         out = os.path.join(self.tmp, "plots")

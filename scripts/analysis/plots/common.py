@@ -27,12 +27,14 @@ SERIES_FIRST = "pin"
 
 @dataclass
 class Series:
-    """Points drawn as one line: a label, a colour, a marker, points by rank count."""
+    """Points drawn as one line: a label, a colour, a marker, points by rank count, and a line
+    style (dashed once the colours repeat)."""
 
     label: str
     colour: str
     marker: str
     points: list
+    linestyle: str = "-"
 
 
 @dataclass
@@ -75,10 +77,13 @@ def series(result_set, points, axes):
     out = []
     for i, key in enumerate(sorted(groups, key=lambda k: [order[a][v] for a, v in zip(axes, k)])):
         label = ", ".join(axis_value(result_set, a, v) for a, v in zip(axes, key))
-        # Past ten lines the colours repeat; the marker moves on, so no two lines look alike.
+        # Past ten lines the colours repeat; the marker moves on and the line is dashed, so no
+        # two lines look alike (the footprint figure's 12 lines drew two solid blue and two
+        # solid red ones).
         marker = MARKERS[(i + i // len(COLOURS)) % len(MARKERS)]
+        style = "-" if i < len(COLOURS) else "--"
         out.append(Series(label, COLOURS[i % len(COLOURS)], marker,
-                          sorted(groups[key], key=lambda p: p.ranks)))
+                          sorted(groups[key], key=lambda p: p.ranks), style))
     return out
 
 

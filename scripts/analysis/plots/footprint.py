@@ -33,9 +33,10 @@ def draw_footprint(analysis, out_dir, _options):
         per_rank = [_per_rank_kib(p) for p in s.points]
         runs = [len(p.runs) for p in s.points]
         totals = [v.sum() / n / 1024 for v, n in zip(per_rank, runs)]
-        total_ax.plot(xs, totals, marker=s.marker, color=s.colour, label=s.label or "array")
+        total_ax.plot(xs, totals, marker=s.marker, color=s.colour, ls=s.linestyle,
+                      label=s.label or "array")
         rank_ax.plot(xs, [np.median(v) / 1024 for v in per_rank], marker=s.marker, color=s.colour,
-                     label=s.label or "array")
+                     ls=s.linestyle, label=s.label or "array")
     sizes = {int(p.config["size"]) * 4 / 2**20 for p in rs.points}
     for size in sorted(sizes):
         total_ax.axhline(size, color="0.5", ls=":", lw=1)

@@ -1,5 +1,6 @@
 """Time, speedup and efficiency against the rank count: the seed's table as pictures."""
 
+import math
 from collections import defaultdict
 
 import numpy as np
@@ -14,6 +15,15 @@ def _layout(analysis):
     rs = analysis.result_set
     axis = series_axis(rs)
     return ([axis] if axis else []), facets(rs, {axis})
+
+
+def ideal_speedup(point):
+    """The ideal speedup of a point, N / ceil(N / usable PUs) on the busiest node (the run
+    context's `nodes`: `ranks` on each, `pus` usable): exactly what the figure's label says,
+    not a ratio of two medians (which drew 1 rank at 99% of ideal)."""
+    nodes = point.runs[0].context["nodes"]
+    rounds = max((math.ceil(n["ranks"] / n["pus"]) for n in nodes if n["ranks"]), default=1)
+    return point.ranks / rounds
 
 
 def sequential_curves(analysis, facet, line_axes):
@@ -61,6 +71,7 @@ def draw_scaling(analysis, out_dir, _options):
             ax.fill_between(xs, [x.min() for x in par], [x.max() for x in par], color=s.colour,
                             alpha=0.15, lw=0)
             ax.plot(xs, [st[p.name].time for p in s.points], marker=s.marker, color=s.colour,
+                    ls=s.linestyle,
                     label=f"parallel (makespan), {s.label}" if s.label else "parallel (makespan)")
         curves = sequential_curves(analysis, facet, line_axes)
         for label, colour, xs, ys, band in curves:
@@ -174,11 +185,10 @@ def draw_speedup(analysis, out_dir, _options):
                 low = np.array([iv.low * f for iv, f in zip(ivs, per)])
                 high = np.array([iv.high * f for iv, f in zip(ivs, per)])
                 ax.errorbar(xs, est, yerr=[np.nan_to_num(est - low), np.nan_to_num(high - est)],
-                            marker=s.marker, color=s.colour, capsize=3, lw=1.4,
+                            marker=s.marker, color=s.colour, ls=s.linestyle, capsize=3, lw=1.4,
                             label=s.label or "speedup")
             for p in s.points:
-                ps = st[p.name]
-                ideal[p.ranks].append(point_time([r.sequential for r in ps.runs]) / ps.ideal_ms)
+                ideal[p.ranks].append(ideal_speedup(p))
         xs = sorted(ideal)
         ax1.plot(xs, [np.median(ideal[x]) for x in xs], color="0.5", lw=1, ls="-.",
                  label="ideal: N / ceil(N / usable PUs)")

@@ -31,8 +31,8 @@ def draw_size(analysis, out_dir, _options):
             est = np.array([iv.estimate for iv in ivs])
             err = [np.nan_to_num(est - [iv.low for iv in ivs]),
                    np.nan_to_num(np.array([iv.high for iv in ivs]) - est)]
-            ax.errorbar(xs, est, yerr=err, marker=s.marker, color=s.colour, capsize=3,
-                        label=s.label or "median")
+            ax.errorbar(xs, est, yerr=err, marker=s.marker, color=s.colour, ls=s.linestyle,
+                        capsize=3, label=s.label or "median")
             sizes.update(xs)
         ax.set_title(count(n, "rank"), pad=28)
         ax.set_xlabel("array size (log2 scale)")
