@@ -150,17 +150,36 @@ def _load_summary(analysis, causes):
 
 def _why_lines(rs, axis, group, causes):
     """Under the verdicts of an axis: for each that cannot tell, why (as measured) and the
-    cheapest fix."""
-    lines = []
-    for pair in group:
-        cause = causes.get(id(pair))
-        if cause is None:
-            continue
-        lines.append(f"- why {group_label(rs, pair)}, "
-                     f"{axis_value(rs, axis, pair.a.axes[axis])} vs "
-                     f"{axis_value(rs, axis, pair.b.axes[axis])} cannot tell "
-                     f"({cause.cause}): {cause.why}. Fix: {cause.fix}.")
+    cheapest fix; verdicts alike in cause and fix share one line (verdicts.json keeps each)."""
+    entries = [(f"{group_label(rs, pair)}, {axis_value(rs, axis, pair.a.axes[axis])} vs "
+                f"{axis_value(rs, axis, pair.b.axes[axis])}", causes[id(pair)])
+               for pair in group if causes.get(id(pair)) is not None]
+    lines = why_lines(entries)
     return ([""] + lines) if lines else []
+
+
+# Verdicts alike in cause and fix past this many share one line of REPORT.md.
+GROUP_WHY_FROM = 3
+
+
+def why_lines(entries):
+    """'- why LABEL cannot tell (CAUSE): WHY. Fix: FIX.' per (label, cause) entry, in order;
+    GROUP_WHY_FROM or more alike in cause and fix become one line naming how many, the first as
+    the example, and the fix once."""
+    alike = defaultdict(list)
+    for label, cause in entries:
+        alike[(cause.cause, cause.fix)].append((label, cause))
+    lines = []
+    for (kind, fix), members in alike.items():
+        label, cause = members[0]
+        if len(members) < GROUP_WHY_FROM:
+            lines += [f"- why {m_label} cannot tell ({m.cause}): {m.why}. Fix: {m.fix}."
+                      for m_label, m in members]
+        else:
+            lines.append(f"- why {len(members)} of these verdicts cannot tell ({kind}), "
+                         f"for example {label}: {cause.why} (each one's own figures in "
+                         f"verdicts.json). Fix for all {len(members)}: {fix}.")
+    return lines
 
 
 def _winners(analysis, axis, pairs):

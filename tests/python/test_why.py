@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import types
 import unittest
 
 import numpy as np
@@ -221,6 +222,35 @@ class Rules(unittest.TestCase):
         quiet = decide.why_cannot_tell(c, v, family_size=108, spread=(0.02, 0.03))
         self.assertEqual(quiet.cause, decide.ROUNDS)
         self.assertRegex(quiet.fix, r"^more rounds: ROUNDS=\d+ \(\d+ more\)$")
+
+
+class WhyLines(unittest.TestCase):
+    """REPORT.md's why lines: verdicts alike in cause and fix share one line past a few (a set of
+    108 verdicts short of rounds read as 98 near-identical lines), the rest keep their own."""
+
+    def cause(self, kind, why, fix):
+        return types.SimpleNamespace(cause=kind, why=why, fix=fix)
+
+    def test_alike_verdicts_share_one_line_and_the_fix_is_said_once(self):
+        from analysis.report import GROUP_WHY_FROM, why_lines
+        rounds = [(f"{n} ranks, A vs B", self.cause("rounds", f"cv {n}%", "ROUNDS=13"))
+                  for n in range(1, GROUP_WHY_FROM + 2)]
+        spread = ("1 rank, C vs D", self.cause("spread", "cv 40%", "a quieter machine"))
+        lines = why_lines(rounds[:1] + [spread] + rounds[1:])
+        self.assertEqual(len(lines), 2, lines)
+        self.assertEqual(lines[0], f"- why {len(rounds)} of these verdicts cannot tell (rounds), "
+                         "for example 1 ranks, A vs B: cv 1% (each one's own figures in "
+                         f"verdicts.json). Fix for all {len(rounds)}: ROUNDS=13.")
+        self.assertEqual(lines[1], "- why 1 rank, C vs D cannot tell (spread): cv 40%. "
+                         "Fix: a quieter machine.")
+
+    def test_a_few_alike_or_different_fixes_keep_a_line_each(self):
+        from analysis.report import GROUP_WHY_FROM, why_lines
+        few = [(f"{n} ranks", self.cause("rounds", "w", "ROUNDS=13"))
+               for n in range(GROUP_WHY_FROM - 1)]
+        other_fix = [(f"{n} ranks", self.cause("rounds", "w", f"ROUNDS={20 + n}"))
+                     for n in range(GROUP_WHY_FROM)]
+        self.assertEqual(len(why_lines(few + other_fix)), len(few) + len(other_fix))
 
 
 class DisturbedBy(unittest.TestCase):
