@@ -26,6 +26,11 @@ struct OptionSpec {
   Setter set;
 };
 
+constexpr NamedValue<PlanFormat> kFormats[] = {
+    {"table", PlanFormat::kTable, "for people: a table of ranks (or pairs) and their PUs"},
+    {"csv", PlanFormat::kCsv, "for scripts: one CSV row per rank (or pair), with a header line"},
+};
+
 constexpr std::array kOptions{
     OptionSpec{"--output", "PATH", "results/shmcount-<run id>.csv",
                "CSV file to create (never overwritten); the run context goes to PATH's .json",
@@ -81,22 +86,21 @@ constexpr std::array kOptions{
                  if (v.empty()) throw UsageError(std::string(f) + ": the topology is empty");
                  o.topology = std::string(v);
                }},
-    OptionSpec{
-        "--format", "F", "table", "--plan output: table or csv",
-        [](Options& o, std::string_view v, std::string_view f) {
-          if (v == "table") {
-            o.format = PlanFormat::kTable;
-          } else if (v == "csv") {
-            o.format = PlanFormat::kCsv;
-          } else {
-            throw unknown_name(std::string(f) + " " + shown(v), "format", v, {"table", "csv"});
-          }
-        }},
+    OptionSpec{"--format", "F", "table", "--plan's output, a format (shmcount --list formats)",
+               [](Options& o, std::string_view v, std::string_view f) {
+                 o.format = entry_or_refuse(kFormats, f, v, "format").value;
+               }},
     OptionSpec{"--help", "", "", "print this help and exit",
                [](Options& o, std::string_view, std::string_view) { o.action = Action::kHelp; }},
     OptionSpec{"--version", "", "", "print the version and exit",
                [](Options& o, std::string_view, std::string_view) { o.action = Action::kVersion; }},
 };
+
+}  // namespace
+
+std::span<const NamedValue<PlanFormat>> format_table() { return kFormats; }
+
+namespace {
 
 const OptionSpec* find_option(std::string_view flag) {
   return find_entry(kOptions, flag, [](const OptionSpec& spec) { return spec.flag; });
@@ -375,6 +379,8 @@ std::string help_text(std::span<const Listing> lists) {
   named_table("\nCounts (--counts):\n", counts_table(), name, description);
   named_table("\nPages (--pages):\n", page_kind_table(), name, description);
   named_table("\nFirst touch (--touch):\n", touch_table(), name, description);
+  named_table("\nPatterns (--pattern):\n", pattern_table(), name, description);
+  named_table("\nFormats (--format):\n", format_table(), name, description);
   out << "\nExamples:\n";
   for (const auto& [command, what] : kExamples) {
     append_wrapped(out, "  " + std::string(command), "", 4);
@@ -485,6 +491,10 @@ std::string man_page(std::span<const Listing> lists) {
   for (const auto& p : page_kind_table()) item(out, "\\fB" + roff(p.name) + "\\fR", p.description);
   out << ".SH \"FIRST TOUCH\"\n";
   for (const auto& t : touch_table()) item(out, "\\fB" + roff(t.name) + "\\fR", t.description);
+  out << ".SH PATTERNS\n";
+  for (const auto& p : pattern_table()) item(out, "\\fB" + roff(p.name) + "\\fR", p.description);
+  out << ".SH FORMATS\n";
+  for (const auto& f : format_table()) item(out, "\\fB" + roff(f.name) + "\\fR", f.description);
   out << ".SH LISTS\n";
   for (const auto& l : lists) item(out, "\\fB" + roff(l.name) + "\\fR", l.description);
   out << ".SH \"EXIT STATUS\"\n";

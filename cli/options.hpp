@@ -105,6 +105,10 @@ inline constexpr std::uint64_t kMaxSamples = 1'000'000;
 inline constexpr std::uint64_t kMaxRoundTrips = 10'000'000;
 inline constexpr std::uint64_t kMaxRounds = 1000;
 
+// The values of --format, one entry each: its name, what it is (--help, the man page, --list
+// formats).
+std::span<const NamedValue<PlanFormat>> format_table();
+
 // Parses argv[1..]. Throws Error with one clear message (what was wrong, what is allowed).
 Options parse_options(std::span<const std::string_view> args);
 

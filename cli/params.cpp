@@ -88,13 +88,9 @@ constexpr std::array kParams{
           },
           [](const Options& o) { return number_text(o.data.values); }, nullptr},
     Param{"pattern", "--pattern", "P", ParamType::kText, "pattern", ParamGroup::kRun,
-          "data: seed (0..V-1 repeating, as in the article) or random (uniform)", true, true,
-          [] { return std::string("seed random"); },
-          [](Options& o, std::string_view v) {
-            if (!parse_pattern(v, &o.data.pattern)) {
-              throw unknown_name("--pattern " + shown(v), "pattern", v, {"seed", "random"});
-            }
-          },
+          "the data the array holds, a pattern (shmcount --list patterns)", true, true,
+          [] { return names_of(pattern_table()); },
+          [](Options& o, std::string_view v) { o.data.pattern = parse_pattern(v); },
           [](const Options& o) { return text(pattern_name(o.data.pattern)); }, nullptr},
     Param{"seed", "--seed", "S", ParamType::kNumber, "seed", ParamGroup::kRun,
           "random generator seed (with --pattern random)", false, false,

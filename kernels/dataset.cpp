@@ -21,21 +21,19 @@ std::int32_t below(std::uint64_t bits, std::uint64_t bound) {
   return static_cast<std::int32_t>((static_cast<Uint128>(bits) * bound) >> 64);
 }
 
+constexpr NamedValue<Pattern> kPatterns[] = {
+    {"seed", Pattern::kSeed, "0..V-1 repeating, as in the article shmcount grew from"},
+    {"random", Pattern::kRandom, "uniform in [0, V), reproducible from --seed"},
+};
+
 }  // namespace
 
-std::string_view pattern_name(Pattern pattern) {
-  return pattern == Pattern::kSeed ? "seed" : "random";
-}
+std::span<const NamedValue<Pattern>> pattern_table() { return kPatterns; }
 
-bool parse_pattern(std::string_view text, Pattern* out) {
-  if (text == "seed") {
-    *out = Pattern::kSeed;
-  } else if (text == "random") {
-    *out = Pattern::kRandom;
-  } else {
-    return false;
-  }
-  return true;
+std::string_view pattern_name(Pattern pattern) { return name_of_value(kPatterns, pattern); }
+
+Pattern parse_pattern(std::string_view text) {
+  return entry_or_refuse(kPatterns, "--pattern", text, "pattern").value;
 }
 
 void fill(const DataSpec& spec, std::span<std::int32_t> data) {

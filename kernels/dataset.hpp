@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/table.hpp"
+
 namespace shmcount {
 
 enum class Pattern {
@@ -22,9 +24,12 @@ struct DataSpec {
   std::uint64_t seed = 1;
 };
 
+// The values of --pattern, one entry each: its name, what it is (--help, the man page, --list
+// patterns), in the order help shows them.
+std::span<const NamedValue<Pattern>> pattern_table();
 std::string_view pattern_name(Pattern pattern);
-// Parses "seed" or "random"; returns false for anything else.
-bool parse_pattern(std::string_view text, Pattern* out);
+// The pattern named `text` (as --pattern takes it); throws UsageError with what is allowed.
+Pattern parse_pattern(std::string_view text);
 
 // Fills data (data.size() == spec.size) with the pattern.
 void fill(const DataSpec& spec, std::span<std::int32_t> data);

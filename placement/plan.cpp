@@ -274,12 +274,24 @@ struct LikwidTerm {
   int count = 0, chunk = 1, stride = 1, offset = 0;  // count 0: every PU.
 };
 
+std::string likwid_refusal(std::string_view text, const std::string& why) {
+  return "--pin '" + std::string(text) + "': " + why +
+         "; likwid: takes OS ids (0,2,4-7), DOM:0-3 or L:DOM:0-3 with DOM one of N, S<i>, M<i>, "
+         "C<i>, D<i>, DOM, E:DOM[:count[:chunk:stride[:offset]]], S:scatter[:count], "
+         "S:balanced[:count] (S, M, C, D or N), terms joined by '@' or '_'";
+}
+
+// A refusal of the expression as written (while the options are parsed: the program adds
+// " (see shmcount --help)" to those).
 [[noreturn]] void likwid_refuse(std::string_view text, const std::string& why) {
-  throw UsageError("--pin '" + std::string(text) + "': " + why +
-                   "; likwid: takes OS ids (0,2,4-7), DOM:0-3 or L:DOM:0-3 with DOM one of N, "
-                   "S<i>, M<i>, C<i>, D<i>, DOM, E:DOM[:count[:chunk:stride[:offset]]], "
-                   "S:scatter[:count], S:balanced[:count] (S, M, C, D or N), terms joined by '@' "
-                   "or '_'");
+  throw UsageError(likwid_refusal(text, why));
+}
+
+// A refusal of what the expression names on this node's PUs (a PU named twice, a domain it
+// lacks), found when the plan is made, after the options: it ends as likwid_refuse's do once the
+// program has added its pointer to --help.
+[[noreturn]] void likwid_refuse_on_node(std::string_view text, const std::string& why) {
+  throw UsageError(likwid_refusal(text, why) + " (see shmcount --help)");
 }
 
 int likwid_number(std::string_view s, std::string_view text, std::string_view what) {
@@ -466,7 +478,8 @@ std::vector<std::size_t> likwid_domain(const MachineView& m, const std::string& 
                                        std::string_view text) {
   std::vector<std::size_t> order = likwid_members(m, d[0], d == "N" ? 0 : std::stoi(d.substr(1)));
   if (order.empty()) {
-    likwid_refuse(text, "domain " + d + " has no usable PU on this node (see shmcount --domains)");
+    likwid_refuse_on_node(
+        text, "domain " + d + " has no usable PU on this node (see shmcount --domains)");
   }
   return order;
 }
@@ -498,8 +511,8 @@ std::vector<std::vector<std::size_t>> likwid_domains_of(const MachineView& m, co
     if (!d.empty()) out.push_back(std::move(d));
   }
   if (out.empty()) {
-    likwid_refuse(text, "'" + t.text + "': no domain " + t.domain +
-                            "... has a usable PU on this node (see shmcount --domains)");
+    likwid_refuse_on_node(text, "'" + t.text + "': no domain " + t.domain +
+                                    "... has a usable PU on this node (see shmcount --domains)");
   }
   return out;
 }
@@ -515,8 +528,8 @@ std::vector<std::size_t> likwid_order(const MachineView& m, const Strategy& s, i
   std::vector<std::size_t> order;
   auto add = [&](std::size_t i) {
     if (std::find(order.begin(), order.end(), i) != order.end()) {
-      likwid_refuse(s.text, "PU L#" + std::to_string(m.pus[i].pu_logical) + " (P#" +
-                                std::to_string(m.pus[i].pu_os) + ") is named twice");
+      likwid_refuse_on_node(s.text, "PU L#" + std::to_string(m.pus[i].pu_logical) + " (P#" +
+                                        std::to_string(m.pus[i].pu_os) + ") is named twice");
     }
     order.push_back(i);
   };
@@ -525,7 +538,8 @@ std::vector<std::size_t> likwid_order(const MachineView& m, const Strategy& s, i
       for (int os : t.list) {
         const PuInfo* pu = m.find_os(os);
         if (!pu) {
-          likwid_refuse(s.text, "PU P#" + std::to_string(os) +
+          likwid_refuse_on_node(s.text,
+                                "PU P#" + std::to_string(os) +
                                     " is not on this node or not allowed; allowed OS ids are " +
                                     m.usable_list);
         }
@@ -569,8 +583,8 @@ std::vector<std::size_t> likwid_order(const MachineView& m, const Strategy& s, i
     if (t.kind == 'D') {
       for (int i : t.list) {
         if (static_cast<std::size_t>(i) >= dom.size()) {
-          likwid_refuse(s.text,
-                        likwid_past(t.domain + ":" + std::to_string(i), t.domain, dom.size()));
+          likwid_refuse_on_node(
+              s.text, likwid_past(t.domain + ":" + std::to_string(i), t.domain, dom.size()));
         }
         add(dom[static_cast<std::size_t>(i)]);
       }
@@ -587,8 +601,9 @@ std::vector<std::size_t> likwid_order(const MachineView& m, const Strategy& s, i
     std::sort(raw.begin(), raw.end());
     const std::size_t off = static_cast<std::size_t>(t.offset);
     if (off >= raw.size()) {
-      likwid_refuse(s.text, likwid_past("'" + t.text + "' starts at offset " + std::to_string(off),
-                                        t.domain, raw.size()));
+      likwid_refuse_on_node(
+          s.text, likwid_past("'" + t.text + "' starts at offset " + std::to_string(off), t.domain,
+                              raw.size()));
     }
     const std::size_t want = t.count ? static_cast<std::size_t>(t.count) : raw.size();
     std::vector<std::size_t> picked;

@@ -137,19 +137,29 @@ std::string matrix_lines(const LatencyRunInfo& run, const LatencyFigures& f) {
   return out.str();
 }
 
-// Where likwid-topology saw the machine otherwise than hwloc (the node's topology_views), which
-// view the map supports: hwloc's where every pair answered at its relation's level.
-std::string views_line(const LatencyRunInfo& run, const LatencyFigures& f) {
+// Where likwid-topology saw the machine otherwise than hwloc: the node's topology_views line,
+// or empty where the two agree (or likwid-topology was not asked).
+std::string views_disagreement(const LatencyRunInfo& run) {
   for (const auto& [name, value] : run.node.noise) {
-    if (name != "topology_views" || value.rfind("likwid-topology disagrees", 0) != 0) continue;
-    return "  " + value + "\n  the map supports " +
-           (f.structure.findings.empty()
-                ? std::string("hwloc's view: every pair answered at its hwloc relation's level")
-                : std::string("neither view alone: some pairs answered off their hwloc "
-                              "relation's level (findings above); likwid's may fit them")) +
-           "\n";
+    if (name == "topology_views" && value.rfind("likwid-topology disagrees", 0) == 0) return value;
   }
   return "";
+}
+
+// Which view the map supports where the two disagree (empty where they do not): hwloc's where
+// every pair answered at its relation's level. The summary and the run context say the same.
+std::string views_verdict(const LatencyRunInfo& run, const LatencyFigures& f) {
+  if (views_disagreement(run).empty()) return "";
+  return f.structure.findings.empty()
+             ? "hwloc's view: every pair answered at its hwloc relation's level"
+             : "neither view alone: some pairs answered off their hwloc relation's level "
+               "(findings above); likwid's may fit them";
+}
+
+std::string views_line(const LatencyRunInfo& run, const LatencyFigures& f) {
+  const std::string verdict = views_verdict(run, f);
+  if (verdict.empty()) return "";
+  return "  " + views_disagreement(run) + "\n  the map supports " + verdict + "\n";
 }
 
 std::string structure_lines(const LatencyFigures& f) {
@@ -405,7 +415,8 @@ std::string format_latency_context_json(const LatencyRunInfo& run, const Provena
     o << "]";
   }
   o << "], \"pin\": " << json_string(s.pin_list) << ", \"advice\": " << json_string(s.advice)
-    << "}\n  },\n";
+    << ",\n      \"views\": " << json_string(views_disagreement(run))
+    << ", \"supports\": " << json_string(views_verdict(run, f)) << "}\n  },\n";
   const LoadCheck load = load_check(run.node);
   o << "  \"summary\": {\"samples\": " << f.samples << ", \"wrong\": " << f.wrong
     << ", \"off_place\": " << f.off_place << ", \"disturbed_samples\": " << f.disturbed

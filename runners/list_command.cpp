@@ -68,6 +68,10 @@ const Listing kLists[] = {
      [] { return names_and_descriptions(page_kind_table()); }},
     {"touch", "who writes the array first (--touch)",
      [] { return names_and_descriptions(touch_table()); }},
+    {"patterns", "the data --pattern fills the array with",
+     [] { return names_and_descriptions(pattern_table()); }},
+    {"formats", "the output formats of --plan (--format)",
+     [] { return names_and_descriptions(format_table()); }},
     {"axes", "the options a sweep can vary, with defaults and values",
      [] {
        ListTable t{{"axis", "option", "default", "values"}, {}};

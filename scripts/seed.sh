@@ -12,6 +12,7 @@
 #   KERNELS  kernels            [scalar (closest to the article's JavaScript loop) and the default]
 #   REPS     timed repetitions  [3]   WARMUP  warm-ups [1]: a few minutes in all on 2 cores
 #   SHMCOUNT the binary         [build/shmcount]
+#   SHMCOUNT_PYTHON             [/usr/bin/python3]: the Python 3 that writes the table
 #   RESULTS_ROOT                [results]: the run goes to RESULTS_ROOT/seed-<UTC time>/
 # Progress goes to stderr; the table to stdout and to table.txt (table.csv: min and max too).
 # Exit status: 0 when every point ran, 1 when any failed, 2 for bad settings.
@@ -27,6 +28,7 @@ done
 here=$(cd "$(dirname "$0")" && pwd)  # The script's companions lie beside it (also installed).
 article="$here/seed_article.csv"
 SHMCOUNT=${SHMCOUNT:-$here/../build/shmcount}
+: "${SHMCOUNT_PYTHON:=/usr/bin/python3}"
 RESULTS_ROOT=${RESULTS_ROOT:-results}
 [ -x "$SHMCOUNT" ] || { echo "seed: $SHMCOUNT not found; run make first" >&2; exit 2; }
 # The default kernel is the one shmcount's --help names as --kernel's default.
@@ -82,7 +84,7 @@ done
   echo "  few repetitions so that the run takes minutes on 2 cores (REPS=, WARMUP= for more)"
   echo "  seq = one process doing all N units; par = makespan of N ranks doing one unit each"
   echo "  (last rank's end - first rank's start); ratio = this machine / article (< 1: faster here)"
-  "${SHMCOUNT_PYTHON:-/usr/bin/python3}" "$here/seed_table.py" "$dir" "$article" "$pus" $KERNELS
+  "$SHMCOUNT_PYTHON" "$here/seed_table.py" "$dir" "$article" "$pus" $KERNELS
   echo "results: $dir (table.txt, table.csv; per point: CSV, JSON run context, log)"
 } | tee "$dir/table.txt"
 [ "$failed" -eq 0 ] || { echo "seed: $failed point(s) failed" >&2; exit 1; }

@@ -79,6 +79,8 @@ class LatencyAnalysis:
     relations: list       # RelationStat, closest first
     findings: list        # Finding
     advice: list          # what to do, one sentence per distinct advice of the runs
+    views: list           # (likwid-topology's disagreement with hwloc, the view the map
+                          # supports), one per distinct pair of the runs; none where they agree
     levels: list          # the first run's measured levels (run context latency.structure)
     pus: list             # the run context's pus: the PUs measured, in hwloc's order
     not_measured: list    # the run context's latency.not_measured entries (first run)
@@ -174,6 +176,11 @@ def analyse_latency(result_set):
     structure = runs[0].context["latency"]["structure"]
     advice = list(dict.fromkeys(r.context["latency"]["structure"]["advice"] for r in runs
                                 if r.context["latency"]["structure"]["advice"]))
+    # Maps written before shmcount said which view a map supports have neither key.
+    views = list(dict.fromkeys((r.context["latency"]["structure"].get("views", ""),
+                                r.context["latency"]["structure"].get("supports", ""))
+                               for r in runs))
+    views = [v for v in views if v[1]]
     return LatencyAnalysis(result_set, runs, pairs, _relations(runs, pairs, rng),
-                           _findings(runs), advice, structure.get("levels", []),
+                           _findings(runs), advice, views, structure.get("levels", []),
                            runs[0].context["pus"], runs[0].context["latency"]["not_measured"])

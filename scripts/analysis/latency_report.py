@@ -24,6 +24,17 @@ def _interval(median, low, high):
     return f"{ns(median)} [{ns(low)}, {ns(high)}]"
 
 
+def _views(analysis):
+    """Where likwid-topology saw the machine otherwise than hwloc, which view the map supports:
+    the sentences of the run context (latency.structure views and supports), as the summary
+    printed them."""
+    lines = []
+    for disagreement, supports in analysis.views:
+        lines += [(f"{disagreement}. " if disagreement else "") + f"The map supports {supports}.",
+                  ""]
+    return lines
+
+
 def _structure(analysis):
     lines = ["## Measured structure against hwloc's tree", ""]
     levels = analysis.levels
@@ -42,7 +53,7 @@ def _structure(analysis):
         lines += ["**No finding**: every pair answers in the level of its relation in hwloc's "
                   "tree" + (f" (with {count(len(analysis.pairs), 'pair')} there is little to "
                             "group)" if len(analysis.pairs) < 3 else "") + ".", ""]
-        return lines
+        return lines + _views(analysis)
     lines.append(f"**{count(len(analysis.findings), 'finding')}** (PUs as logical indices):")
     lines.append("")
     for f in analysis.findings:
@@ -51,7 +62,7 @@ def _structure(analysis):
     lines.append("")
     for advice in analysis.advice:
         lines += [f"What to do: {advice}.", ""]
-    return lines
+    return lines + _views(analysis)
 
 
 def _relations(analysis):

@@ -211,7 +211,7 @@ if [ "$(nproc)" -ge 2 ]; then
   job 2 --kernel "plugin:$many:changes_affinity" --reps 3 --output out/moved.csv
   check "a kernel that changes its CPU affinity: exit 0 (exit $rc)" [ "$rc" -eq 0 ]
   check "... rank 0's records say it ran off its planned PU, on the CPU it moved to" \
-    /usr/bin/python3 - out/moved.csv <<'PY'
+    "$SHMCOUNT_PYTHON" - out/moved.csv <<'PY'
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["rank"] == "0"]
 assert rows and all(r["placed_ok"] == "0" for r in rows), [(r["placed_ok"], r["pu_os"]) for r in rows]
@@ -222,7 +222,7 @@ fi
 
 # A sweep given a data symbol: its pre-check refuses it in one line before any run.
 if [ "$SHMCOUNT_MPI" = openmpi ]; then
-  RESULTS_ROOT="$WORK/results" timeout 120 /usr/bin/python3 \
+  RESULTS_ROOT="$WORK/results" timeout 120 "$SHMCOUNT_PYTHON" \
     "$SHMCOUNT_SOURCE_DIR/scripts/sweep.py" NAME=data RANKS="1 2" \
     KERNELS="naive plugin:$many:an_int" PINS=core ROUNDS=2 REPS=2 BENCH=0 REFERENCE=0 \
     SHMCOUNT="$SHMCOUNT" >sweep.out 2>sweep.err

@@ -60,11 +60,14 @@ def relation(a, b):
     return "other"
 
 
-def write_map(path, pus, latency, findings=(), advice="", samples=6, rng=None, wrong=0):
+def write_map(path, pus, latency, findings=(), advice="", samples=6, rng=None, wrong=0,
+              views=None):
     """A latency map at path (.csv and .json): every pair of `pus`, its samples' one-way latency
     latency(a, b, relation) ns (times a small spread drawn from `rng`), and the findings given
     (dicts with kind, a, b, text). With `wrong`, the map stopped at a broken handoff in the
-    first pair: its first `wrong` samples are ok = 0. Returns the CSV's path."""
+    first pair: its first `wrong` samples are ok = 0. With `views`, (likwid-topology's
+    disagreement, the view the map supports) as latency.structure's views and supports. Returns
+    the CSV's path."""
     context, rows = template()
     context = copying.deepcopy(context)
     columns = context["columns"]
@@ -117,6 +120,8 @@ def write_map(path, pus, latency, findings=(), advice="", samples=6, rng=None, w
     latency_block["not_measured"] = []
     latency_block["structure"].update({"findings": list(findings), "advice": advice,
                                        "levels": []})
+    if views:
+        latency_block["structure"].update({"views": views[0], "supports": views[1]})
     context["summary"].update({"samples": len(out_rows), "wrong": wrong, "visits": len(pairs),
                                "disturbed_visits": 0,
                                "failure": "pair 0:1, round 0: a broken handoff" if wrong else ""})

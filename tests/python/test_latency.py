@@ -176,6 +176,31 @@ class LatencyMaps(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(out, "verdicts.csv")))
         self.assertFalse(any(n.startswith("rank-spread") for n in os.listdir(out)))
 
+    def test_the_report_says_which_topology_view_the_map_supports(self):
+        disagreement = ("likwid-topology disagrees with hwloc: last-level cache: likwid-topology "
+                        "says 2 L3 groups, hwloc 1")
+        supports = "hwloc's view: every pair answered at its hwloc relation's level"
+
+        def report(name, **views):
+            path = L.write_map(self.path(name + ".csv"), L.flat_pus(3), lambda a, b, r: 40.0,
+                               **views)
+            out = self.path(name + "-plots")
+            with contextlib.redirect_stdout(io.StringIO()):
+                self.assertEqual(plots.main(["--results", path, "--out", out]), 0)
+            with open(os.path.join(out, "REPORT.md")) as f:
+                return f.read()
+
+        said = report("disagree", views=(disagreement, supports))
+        self.assertIn(f"\n{disagreement}. The map supports {supports}.\n", said)
+        self.assertLess(said.index("**No finding**"), said.index("The map supports"))
+        # In the structure's section, before the next one.
+        self.assertLess(said.index("The map supports"),
+                        said.index("\n## ", said.index("## Measured structure")))
+        # Where the two agree the run context's sentences are empty, and a map written before
+        # shmcount wrote them has none: the report says nothing of views.
+        self.assertNotIn("The map supports", report("agree", views=("", "")))
+        self.assertNotIn("The map supports", report("older"))
+
     def test_a_set_of_maps_of_mixed_versions_says_so_at_the_top(self):
         folder = L.write_set(self.path("versions"), [
             lambda p: L.write_map(p, L.flat_pus(2), lambda a, b, r: 40.0),

@@ -38,13 +38,14 @@ TEST(Dataset, RandomPatternIsReproducibleInRangeAndSeedDependent) {
 }
 
 TEST(Dataset, PatternNamesRoundTrip) {
-  Pattern p{};
-  EXPECT_TRUE(parse_pattern("seed", &p));
-  EXPECT_EQ(pattern_name(p), "seed");
-  EXPECT_TRUE(parse_pattern("random", &p));
-  EXPECT_EQ(pattern_name(p), "random");
-  EXPECT_FALSE(parse_pattern("Random", &p));
-  EXPECT_FALSE(parse_pattern("", &p));
+  for (const auto& entry : pattern_table()) {
+    EXPECT_EQ(parse_pattern(entry.name), entry.value);
+    EXPECT_EQ(pattern_name(entry.value), entry.name);
+    EXPECT_FALSE(entry.description.empty());
+  }
+  EXPECT_EQ(pattern_name(parse_pattern("random")), "random");
+  EXPECT_THROW(parse_pattern("Random"), UsageError);
+  EXPECT_THROW(parse_pattern(""), UsageError);
 }
 
 TEST(Dataset, SlicesFilledApartMakeTheSameArray) {

@@ -340,6 +340,9 @@ TEST(LatencyReport, TheSummaryAndRunContextCarryTheFindingsAndTheAdvice) {
       std::string::npos);
   EXPECT_NE(summary.find("per pair: 120 pairs: in the run context"), std::string::npos);
   EXPECT_EQ(summary.find("the map supports"), std::string::npos);  // No likwid view to weigh.
+  EXPECT_NE(format_latency_context_json(run, Provenance{}, f, "x.csv")
+                .find("\"views\": \"\", \"supports\": \"\"}"),
+            std::string::npos);
   // Where likwid-topology saw the machine otherwise, the summary names the view the map fits.
   run.node.noise = {{"topology_views",
                      "likwid-topology disagrees with hwloc: last-level cache: likwid-topology "
@@ -351,6 +354,12 @@ TEST(LatencyReport, TheSummaryAndRunContextCarryTheFindingsAndTheAdvice) {
                        "hwloc relation's level"),
             std::string::npos);
   const std::string json = format_latency_context_json(run, Provenance{}, f, "x.csv");
+  // The run context says the same (latency.structure views and supports).
+  EXPECT_NE(json.find("\"views\": \"likwid-topology disagrees with hwloc: last-level cache: "
+                      "likwid-topology says 2 L3 groups, hwloc 1\", \"supports\": \"neither "
+                      "view alone: some pairs answered off their hwloc relation's level"),
+            std::string::npos)
+      << json;
   EXPECT_NE(json.find("\"mode\": \"latency\""), std::string::npos);
   EXPECT_NE(json.find("\"pin\": \"list:0-7\""), std::string::npos);
   EXPECT_NE(json.find("\"kind\": \"closer\", \"a\": 0, \"b\": 8, \"relation\": \"l3\""),

@@ -118,6 +118,8 @@ TEST(Options, EveryTableRefusesInOneWay) {
                                                     {"--counts", "paded", "counts mode", "padded"},
                                                     {"--pages", "thq", "page kind", "thp"},
                                                     {"--touch", "rank", "toucher", "ranks"},
+                                                    {"--pattern", "randon", "pattern", "random"},
+                                                    {"--format", "cvs", "format", "csv"},
                                                     {"--pin", "scater", "strategy", "scatter"}}) {
     const std::string message = error_of({flag, value});
     const std::string expected = std::string(flag) + " '" + std::string(value) + "': unknown " +

@@ -279,6 +279,14 @@ TEST(Likwid, UnsupportedFormsAreRefusedByName) {
   EXPECT_NE(message("likwid:S5:0").find("domain S5 has no usable PU"), std::string::npos);
   EXPECT_NE(message("likwid:E:S0:2:2:1").find("stride >= chunk"), std::string::npos);
   EXPECT_NE(message("likwid:0_0").find("named twice"), std::string::npos);
+  // Found at plan time, after the program has added its pointer to --help to the parse-time
+  // refusals: the plan's own end the same way, and only once.
+  const std::string twice = message("likwid:S0:0-1_S0:0");
+  EXPECT_NE(twice.find("PU L#0 (P#0) is named twice; likwid: takes OS ids"), std::string::npos)
+      << twice;
+  EXPECT_TRUE(twice.ends_with("terms joined by '@' or '_' (see shmcount --help)")) << twice;
+  EXPECT_TRUE(message("likwid:S0:5").ends_with("(see shmcount --help)"));
+  EXPECT_FALSE(message("likwid:X9").ends_with("(see shmcount --help)"));  // The program adds it.
   EXPECT_NE(message("likwid:0__1").find("empty term"), std::string::npos);
   EXPECT_NE(message("likwid:0@@1").find("empty term"), std::string::npos);
   EXPECT_EQ(placed(m, 1, "likwid:D1:0")[0]->package, 1);  // No dies: likwid's D<i> = S<i>.
