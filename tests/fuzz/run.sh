@@ -15,7 +15,10 @@ for dir in cli common kernels memory placement; do
     [[ $file == */man_main.cpp ]] || sources+=("$file")
   done
 done
-clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+# The version, as CMake reads it: the one 'version: "X.Y.Z"' line of CITATION.cff.
+version=$(sed -n 's/^version: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "$src/CITATION.cff")
+[ -n "$version" ] || { echo "fuzz: CITATION.cff has no 'version: X.Y.Z' line"; exit 1; }
+clang++ -std=c++20 -O1 -g -DSHMCOUNT_VERSION="\"$version\"" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I"$src" -I"$src"/include $(pkg-config --cflags hwloc) \
   "$src"/tests/fuzz/options_fuzz.cpp "${sources[@]}" $(pkg-config --libs hwloc) -ldl \
   -o "$work/options_fuzz" ||
