@@ -78,12 +78,12 @@ seed: build
 # SWEEP_MAKE_COMMAND_LINE names the variables of this make command line, so a typo among them
 # (ROUND=2) is reported as typed there, not as found in the environment.
 sweep: build
-	SWEEP_MAKE_COMMAND_LINE=$(call quote,$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v)))) \
+	SWEEP_MAKE_COMMAND_LINE=$(call quote,$(strip $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v))))) \
 	  $(PYTHON) scripts/sweep.py
 
 # The sweep's settings pass through as for make sweep (ROUNDS=20, NAME=...).
 study: build
-	SWEEP_MAKE_COMMAND_LINE=$(call quote,$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v)))) \
+	SWEEP_MAKE_COMMAND_LINE=$(call quote,$(strip $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v))))) \
 	  $(PYTHON) scripts/study.py
 
 # A make value as one shell word, whatever it holds (spaces, quotes, $): 'it'\''s'.
