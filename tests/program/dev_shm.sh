@@ -18,9 +18,8 @@ case "${1:-}" in
   before) find /dev/shm -mindepth 1 -maxdepth 1 | sort >"$state"; echo "recorded $(wc -l <"$state") file(s)" ;;
   after)
     declare -A unheld=()
-    leaks=() busy=()
     for ((i = 0; i < 60; i++)); do
-      busy=()
+      leaks=() busy=()
       while IFS= read -r f; do
         [ -n "$f" ] || continue
         if held "$f"; then
@@ -34,7 +33,6 @@ case "${1:-}" in
       done < <(new_files)
       # Done once every new file is a leak or gone; else look again in a second.
       [ "$(new_files | wc -l)" -eq "${#leaks[@]}" ] && break
-      leaks=()
       sleep 1
     done
     if [ "${#leaks[@]}" -gt 0 ]; then
